@@ -1,0 +1,118 @@
+"""Format checks at the edge: one marshmallow schema per request body, messages in bokmål."""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+
+from email_validator import EmailNotValidError, validate_email
+from marshmallow import RAISE, Schema, ValidationError, fields, post_load, validate, validates
+from stdnum.no import orgnr as orgnr_checker
+
+from shared.vocabulary import COMPLAINT_CATEGORIES, SUBMITTER_ROLES
+
+REQUIRED = {"required": "Feltet må fylles ut.", "null": "Feltet må fylles ut."}
+CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+LINE_BREAK = re.compile(r"[\r\n\u2028\u2029]")
+
+
+class Text(fields.String):
+    """A trimmed string without control characters; `multiline` allows line breaks."""
+
+    default_error_messages = {**REQUIRED, "invalid": "Må være tekst."}
+
+    def __init__(self, *, multiline: bool = False, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.multiline = multiline
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
+        text = super()._deserialize(value, attr, data, **kwargs).strip()
+        if CONTROL.search(text) or (not self.multiline and LINE_BREAK.search(text)):
+            raise ValidationError("Inneholder tegn som ikke er tillatt (linjeskift eller kontrolltegn).")
+        return text
+
+
+def _length(minimum: int | None, maximum: int) -> validate.Length:
+    if minimum:
+        return validate.Length(
+            min=minimum, max=maximum, error=f"Må være mellom {minimum} og {maximum} tegn."
+        )
+    return validate.Length(max=maximum, error=f"Kan ikke være lengre enn {maximum} tegn.")
+
+
+def valid_orgnr(value: str) -> None:
+    if not re.fullmatch(r"\d{9}", value):
+        raise ValidationError("Organisasjonsnummeret må ha 9 sifre.")
+    if not orgnr_checker.is_valid(value):
+        raise ValidationError("Organisasjonsnummeret er ikke gyldig (kontrollsifferet stemmer ikke).")
+
+
+def valid_email(value: str) -> None:
+    try:
+        validate_email(value, check_deliverability=False)
+    except EmailNotValidError:
+        raise ValidationError("E-postadressen er ikke gyldig.") from None
+
+
+class OrgNumber(Text):
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
+        return re.sub(r"\s", "", super()._deserialize(value, attr, data, **kwargs))
+
+
+class StrictSchema(Schema):
+    class Meta:
+        unknown = RAISE
+
+    error_messages = {"unknown": "Ukjent felt.", "type": "Må være et JSON-objekt."}
+
+    @post_load
+    def _blank_optional_is_none(self, data: dict[str, Any], **_: Any) -> dict[str, Any]:
+        for name, field in self.fields.items():
+            if not field.required and data.get(name) == "":
+                data[name] = None
+        return data
+
+
+class SubmitterSchema(StrictSchema):
+    name = Text(required=True, validate=_length(1, 200))
+    email = Text(required=True, validate=[_length(None, 254), valid_email])
+    phone = Text(
+        load_default=None,
+        validate=validate.Regexp(r"^\+?[0-9 ()-]{5,20}$", error="Telefonnummeret er ikke gyldig."),
+    )
+    role = Text(
+        required=True,
+        validate=validate.OneOf(list(SUBMITTER_ROLES), error="Velg en av: {choices}."),
+    )
+
+
+class ComplaintSchema(StrictSchema):
+    cooperative_orgnr = OrgNumber(required=True, validate=valid_orgnr)
+    share_number = Text(load_default=None, validate=_length(None, 20))
+    address = Text(load_default=None, validate=_length(None, 200))
+    category = Text(
+        required=True,
+        validate=validate.OneOf(list(COMPLAINT_CATEGORIES), error="Velg en av: {choices}."),
+    )
+    description = Text(required=True, multiline=True, validate=_length(10, 5000))
+    submitter = fields.Nested(
+        SubmitterSchema, required=True, error_messages={**REQUIRED, "type": "Må være et objekt."}
+    )
+    occurred_on = fields.Date(
+        load_default=None, error_messages={"invalid": "Datoen må skrives som ÅÅÅÅ-MM-DD."}
+    )
+
+    def __init__(self, *, today: dt.date, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.today = today
+
+    @validates("occurred_on")
+    def _not_in_future(self, value: dt.date | None, **_: Any) -> None:
+        if value is not None and value > self.today:
+            raise ValidationError("Datoen kan ikke være frem i tid.")
+
+
+class SubmittedSchema(Schema):
+    reference = fields.String()
+    status = fields.String()
+    tracking_url = fields.String()

@@ -1,0 +1,14 @@
+"""Time in the agreement's zone (Europe/Oslo by default)."""
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+
+def local_now(tz_name: str, now: dt.datetime | None = None) -> dt.datetime:
+    now = now or dt.datetime.now(dt.timezone.utc)
+    return now.astimezone(ZoneInfo(tz_name))
+
+
+def local_today(tz_name: str, now: dt.datetime | None = None) -> dt.date:
+    return local_now(tz_name, now).date()

@@ -1,0 +1,59 @@
+"""Messages between services: past-tense dataclasses of primitives, and the task names.
+
+The relay publishes an outbox row by its task name; no service imports another.
+"""
+from __future__ import annotations
+
+import uuid
+from dataclasses import asdict, dataclass
+from typing import Any, ClassVar
+
+from sqlalchemy.orm import Session
+
+from .models import OutboxEvent
+
+NOTIFIER_QUEUE = "notifier"
+SCHEDULER_QUEUE = "scheduler"
+
+COMPLAINT_SUBMITTED_TASK = "notifier.complaint_submitted"
+RELAY_SWEEP_TASK = "scheduler.relay_sweep"
+
+
+@dataclass(frozen=True)
+class Event:
+    task_name: ClassVar[str]
+    event_id: str
+
+    def to_payload(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_payload(cls, payload: dict[str, Any]):  # type: ignore[no-untyped-def]
+        return cls(**payload)
+
+
+@dataclass(frozen=True)
+class ComplaintSubmitted(Event):
+    task_name: ClassVar[str] = COMPLAINT_SUBMITTED_TASK
+    case_id: int
+    reference: str
+
+
+def new_event_id() -> str:
+    return str(uuid.uuid4())
+
+
+def record_event(session: Session, event: Event) -> None:
+    """Add the event to the outbox; it commits with the caller's transaction or not at all."""
+    session.add(
+        OutboxEvent(
+            id=event.event_id,
+            event_type=type(event).__name__,
+            task_name=event.task_name,
+            payload=event.to_payload(),
+        )
+    )
+
+
+def queue_for(task_name: str) -> str:
+    return task_name.split(".", 1)[0]

@@ -1,0 +1,211 @@
+"""Database models: plain SQLAlchemy 2.0, shared by every service."""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.types import TypeDecorator
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)
+
+
+class UTCDateTime(TypeDecorator[dt.datetime]):
+    """Aware UTC datetimes on every backend (SQLite stores them naive)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, dialect: Any) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        value = value.astimezone(dt.timezone.utc)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: dt.datetime | None, dialect: Any) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=dt.timezone.utc)
+        return value.astimezone(dt.timezone.utc)
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {dt.datetime: UTCDateTime, dict[str, Any]: JSON}
+
+
+class Cooperative(Base):
+    """A borettslag, identified by its organisasjonsnummer."""
+
+    __tablename__ = "cooperative"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    orgnr: Mapped[str] = mapped_column(String(9), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    address: Mapped[str] = mapped_column(String(200), default="")
+    postcode: Mapped[str] = mapped_column(String(4), default="")
+    city: Mapped[str] = mapped_column(String(100), default="")
+    homes: Mapped[int] = mapped_column(Integer)
+    municipality_owned: Mapped[int] = mapped_column(Integer, default=0)
+    association_contact: Mapped[str | None] = mapped_column(String(254))
+
+
+class Contact(Base):
+    """A kontaktperson of one of the parties."""
+
+    __tablename__ = "contact"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    party: Mapped[str] = mapped_column(String(20))
+    role: Mapped[str] = mapped_column(String(40))
+    organisation: Mapped[str] = mapped_column(String(200), default="")
+    deputy: Mapped[str | None] = mapped_column(String(254))
+    leader: Mapped[str | None] = mapped_column(String(254))
+    committee_member: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class ReferenceCounter(Base):
+    """The last number handed out per case prefix and year; the row lock keeps it gapless."""
+
+    __tablename__ = "reference_counter"
+
+    prefix: Mapped[str] = mapped_column(String(2), primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    last_number: Mapped[int] = mapped_column(Integer)
+
+
+class Case(Base):
+    __tablename__ = "case"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reference: Mapped[str] = mapped_column(String(20), unique=True)
+    type: Mapped[str] = mapped_column(String(20))
+    status: Mapped[str] = mapped_column(String(20), index=True)
+    cooperative_id: Mapped[int | None] = mapped_column(ForeignKey("cooperative.id"))
+    category: Mapped[str | None] = mapped_column(String(20))
+    description: Mapped[str] = mapped_column(Text, default="")
+    share_number: Mapped[str | None] = mapped_column(String(20))
+    address: Mapped[str | None] = mapped_column(String(200))
+    occurred_on: Mapped[dt.date | None] = mapped_column(Date)
+    submitter_name: Mapped[str | None] = mapped_column(String(200))
+    submitter_email: Mapped[str | None] = mapped_column(String(254))
+    submitter_phone: Mapped[str | None] = mapped_column(String(40))
+    submitter_role: Mapped[str | None] = mapped_column(String(20))
+    tracking_token: Mapped[str] = mapped_column(String(64), unique=True)
+    assignee: Mapped[str | None] = mapped_column(String(254))
+    unrouted: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    cooperative: Mapped[Cooperative | None] = relationship()
+    history: Mapped[list[CaseHistory]] = relationship(
+        back_populates="case", order_by="CaseHistory.id"
+    )
+
+
+class CaseHistory(Base):
+    """One immutable row per change: who, when, from, to, comment."""
+
+    __tablename__ = "case_history"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case.id"), index=True)
+    at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    actor: Mapped[str] = mapped_column(String(254))
+    action: Mapped[str] = mapped_column(String(30))
+    from_status: Mapped[str | None] = mapped_column(String(20))
+    to_status: Mapped[str | None] = mapped_column(String(20))
+    comment: Mapped[str] = mapped_column(Text, default="")
+    public: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    case: Mapped[Case] = relationship(back_populates="history")
+
+
+class OutboxEvent(Base):
+    """An event written in the same transaction as the change it announces."""
+
+    __tablename__ = "outbox"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    event_type: Mapped[str] = mapped_column(String(60))
+    task_name: Mapped[str] = mapped_column(String(100))
+    payload: Mapped[dict[str, Any]] = mapped_column()
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    published_at: Mapped[dt.datetime | None] = mapped_column()
+    publish_count: Mapped[int] = mapped_column(Integer, default=0)
+    # Set by the relay once a consumer has recorded the event as processed.
+    settled_at: Mapped[dt.datetime | None] = mapped_column()
+
+    __table_args__ = (
+        Index(
+            "ix_outbox_unsettled",
+            "published_at",
+            postgresql_where=text("settled_at IS NULL"),
+            sqlite_where=text("settled_at IS NULL"),
+        ),
+    )
+
+
+class ProcessedEvent(Base):
+    """A consumer's record that it has finished an event: a second delivery is a no-op."""
+
+    __tablename__ = "processed_event"
+
+    event_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    consumer: Mapped[str] = mapped_column(String(60), primary_key=True)
+    processed_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class Notification(Base):
+    """One e-mail per (event, recipient, kind), whatever happens to the broker."""
+
+    __tablename__ = "notification"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[str] = mapped_column(String(36))
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("case.id"), index=True)
+    recipient: Mapped[str] = mapped_column(String(254))
+    recipient_name: Mapped[str] = mapped_column(String(200), default="")
+    kind: Mapped[str] = mapped_column(String(40))
+    status: Mapped[str] = mapped_column(String(20), default="pending", index=True)
+    message_id: Mapped[str] = mapped_column(String(200))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    claimed_at: Mapped[dt.datetime | None] = mapped_column()
+    sent_at: Mapped[dt.datetime | None] = mapped_column()
+    last_error: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    __table_args__ = (UniqueConstraint("event_id", "recipient", "kind", name="uq_notification_key"),)
+
+
+__all__ = [
+    "Base",
+    "Case",
+    "CaseHistory",
+    "Contact",
+    "Cooperative",
+    "Notification",
+    "OutboxEvent",
+    "ProcessedEvent",
+    "ReferenceCounter",
+    "utcnow",
+]

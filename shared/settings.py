@@ -1,0 +1,95 @@
+"""One frozen Settings, read from the environment once at start-up and passed down."""
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_SQLITE = f"sqlite:///{PROJECT_ROOT / 'var' / 'samhandling.db'}"
+DEV_SECRET = "dev-only-secret-not-for-production"
+
+
+class SettingsError(ValueError):
+    """A setting is missing or malformed; the message names it."""
+
+
+def _bool(value: str) -> bool:
+    if value.strip().lower() in {"1", "true", "yes", "on"}:
+        return True
+    if value.strip().lower() in {"0", "false", "no", "off", ""}:
+        return False
+    raise SettingsError(f"expected a boolean, got {value!r}")
+
+
+def _int(env: Mapping[str, str], name: str, default: int) -> int:
+    raw = env.get(name)
+    if raw in (None, ""):
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise SettingsError(f"{name} must be a whole number, got {raw!r}") from None
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str = DEFAULT_SQLITE
+    redis_url: str = "redis://127.0.0.1:6379/0"
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = 1025
+    smtp_user: str = ""
+    smtp_password: str = field(default="", repr=False)
+    smtp_starttls: bool = False
+    smtp_timeout: int = 10
+    mail_from: str = "samhandling <samhandling@samhandling.example>"
+    public_base_url: str = "http://127.0.0.1:8000"
+    secret_key: str = field(default=DEV_SECRET, repr=False)
+    handbook_path: str = ""
+    tz_name: str = "Europe/Oslo"
+    environment: str = "development"
+    max_body_bytes: int = 64 * 1024
+    # The relay publishes again any event not processed this many seconds after publishing,
+    # so a broker that restarts empty loses nothing.
+    relay_republish_after: int = 60
+    relay_poll_interval: float = 0.1
+    # Redis transport: an unacknowledged message goes back to the queue after this long.
+    broker_visibility_timeout: int = 300
+    # A notification claimed by a worker that died is claimable again after this long.
+    send_claim_timeout: int = 120
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> "Settings":
+        env = os.environ if env is None else env
+        defaults = cls()
+        environment = env.get("APP_ENV", defaults.environment)
+        secret = env.get("SECRET_KEY", "")
+        if not secret and environment != "development":
+            raise SettingsError("SECRET_KEY is required when APP_ENV is not 'development'")
+        return cls(
+            database_url=env.get("DATABASE_URL") or defaults.database_url,
+            redis_url=env.get("REDIS_URL") or defaults.redis_url,
+            smtp_host=env.get("SMTP_HOST") or defaults.smtp_host,
+            smtp_port=_int(env, "SMTP_PORT", defaults.smtp_port),
+            smtp_user=env.get("SMTP_USER", ""),
+            smtp_password=env.get("SMTP_PASSWORD", ""),
+            smtp_starttls=_bool(env.get("SMTP_STARTTLS", "")),
+            smtp_timeout=_int(env, "SMTP_TIMEOUT", defaults.smtp_timeout),
+            mail_from=env.get("MAIL_FROM") or defaults.mail_from,
+            public_base_url=(env.get("PUBLIC_BASE_URL") or defaults.public_base_url).rstrip("/"),
+            secret_key=secret or DEV_SECRET,
+            handbook_path=env.get("HANDBOOK_PATH", ""),
+            tz_name=env.get("TZ_NAME") or defaults.tz_name,
+            environment=environment,
+            max_body_bytes=_int(env, "MAX_BODY_BYTES", defaults.max_body_bytes),
+            relay_republish_after=_int(env, "RELAY_REPUBLISH_AFTER", defaults.relay_republish_after),
+            relay_poll_interval=float(env.get("RELAY_POLL_INTERVAL") or defaults.relay_poll_interval),
+            broker_visibility_timeout=_int(
+                env, "BROKER_VISIBILITY_TIMEOUT", defaults.broker_visibility_timeout
+            ),
+            send_claim_timeout=_int(env, "SEND_CLAIM_TIMEOUT", defaults.send_claim_timeout),
+        )
+
+    def with_overrides(self, **changes: object) -> "Settings":
+        return replace(self, **changes)

@@ -1,0 +1,34 @@
+"""Code values from the glossary and their bokmål labels for pages and e-mails."""
+from __future__ import annotations
+
+COMPLAINT_CATEGORIES = {
+    "noise": "Støy",
+    "house_rules": "Brudd på husordensregler",
+    "damage": "Skade",
+    "maintenance": "Vedlikehold",
+    "pests": "Skadedyr",
+    "payment": "Betaling",
+    "other": "Annet",
+}
+
+SUBMITTER_ROLES = {
+    "board": "Styret i borettslaget",
+    "resident": "Beboer",
+    "tenant": "Leietaker",
+    "other": "Annet",
+}
+
+CASE_STATUSES = {
+    "received": "Mottatt",
+    "routed": "Sendt til kontaktperson",
+    "acknowledged": "Under behandling",
+    "resolved": "Løst",
+    "rejected": "Avvist",
+}
+
+CASE_TYPES = {
+    "complaint": "Klage",
+    "acquisition": "Erverv",
+    "sublet": "Framleie",
+    "meeting_request": "Møteinnkalling",
+}
