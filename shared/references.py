@@ -2,10 +2,9 @@
 from __future__ import annotations
 
 from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from .db import dialect_insert
 from .models import ReferenceCounter
 
 PREFIXES = {"complaint": "KL", "acquisition": "ER", "sublet": "FR", "meeting_request": "MO"}
@@ -18,7 +17,7 @@ def next_reference(session: Session, case_type: str, year: int) -> str:
     behind each other; a rolled-back submission gives its number back, so there are no gaps.
     """
     prefix = PREFIXES[case_type]
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    insert = dialect_insert(session)
     statement = (
         insert(ReferenceCounter)
         .values(prefix=prefix, year=year, last_number=1)

@@ -1,0 +1,121 @@
+"""Compose bokmål e-mails (plain text and HTML) and send them over SMTP."""
+from __future__ import annotations
+
+import smtplib
+import socket
+from email.headerregistry import Address
+from email.message import EmailMessage
+from email.utils import format_datetime, parseaddr
+from pathlib import Path
+from typing import Any, Protocol
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+from shared.models import utcnow
+from shared.settings import Settings
+
+TEMPLATES = Path(__file__).parent / "templates"
+
+
+class TransientMailError(Exception):
+    """Worth trying again later: connection refused, timeouts, 4xx replies."""
+
+
+class PermanentMailError(Exception):
+    """The server said no for good (5xx): mark the notification failed, do not loop."""
+
+
+class Mailer(Protocol):
+    def send(self, message: EmailMessage) -> None: ...
+
+
+def template_environment() -> Environment:
+    return Environment(
+        loader=FileSystemLoader(TEMPLATES),
+        autoescape=select_autoescape(["html"]),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+def mail_domain(settings: Settings) -> str:
+    return parseaddr(settings.mail_from)[1].rpartition("@")[2] or "samhandling.invalid"
+
+
+def _address(name: str, email: str) -> Address:
+    # Names are validated without line breaks at intake; strip them again so no header can break.
+    safe_name = " ".join(name.split())
+    username, _, domain = email.partition("@")
+    return Address(display_name=safe_name, username=username, domain=domain)
+
+
+def compose(
+    env: Environment,
+    template: str,
+    context: dict[str, Any],
+    *,
+    settings: Settings,
+    to_name: str,
+    to_email: str,
+    message_id: str,
+) -> EmailMessage:
+    """Render `<template>.subject.txt`, `.txt` and `.html` into one multipart/alternative message."""
+    subject = " ".join(env.get_template(f"{template}.subject.txt").render(context).split())
+    message = EmailMessage()
+    from_name, from_email = parseaddr(settings.mail_from)
+    message["From"] = _address(from_name, from_email)
+    message["To"] = _address(to_name, to_email)
+    message["Subject"] = subject
+    message["Message-ID"] = message_id
+    message["Date"] = format_datetime(utcnow())
+    message["Auto-Submitted"] = "auto-generated"
+    message["Content-Language"] = "nb"
+    message.set_content(env.get_template(f"{template}.txt").render(context))
+    message.add_alternative(env.get_template(f"{template}.html").render(context), subtype="html")
+    return message
+
+
+def _classify(error: Exception) -> Exception:
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        codes = [code for code, _ in error.recipients.values()]
+        permanent = bool(codes) and all(code >= 500 for code in codes)
+        return (PermanentMailError if permanent else TransientMailError)(str(error))
+    if isinstance(error, smtplib.SMTPResponseException) and error.smtp_code >= 500:
+        return PermanentMailError(f"{error.smtp_code} {error.smtp_error!r}")
+    return TransientMailError(f"{type(error).__name__}: {error}")
+
+
+class SmtpMailer:
+    """One SMTP connection, opened on first use and reused for the rest of a task."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._smtp: smtplib.SMTP | None = None
+
+    def _connection(self) -> smtplib.SMTP:
+        if self._smtp is None:
+            smtp = smtplib.SMTP(
+                self.settings.smtp_host, self.settings.smtp_port, timeout=self.settings.smtp_timeout
+            )
+            if self.settings.smtp_starttls:
+                smtp.starttls()
+            if self.settings.smtp_user:
+                smtp.login(self.settings.smtp_user, self.settings.smtp_password)
+            self._smtp = smtp
+        return self._smtp
+
+    def send(self, message: EmailMessage) -> None:
+        try:
+            self._connection().send_message(message)
+        except (smtplib.SMTPException, OSError, socket.timeout) as error:
+            self.close()
+            raise _classify(error) from error
+
+    def close(self) -> None:
+        if self._smtp is not None:
+            try:
+                self._smtp.quit()
+            except (smtplib.SMTPException, OSError):
+                pass  # the connection is already gone; nothing to tidy up
+            self._smtp = None

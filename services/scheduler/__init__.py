@@ -1,0 +1,1 @@
+"""The scheduler service: the outbox relay and Celery beat with its tasks."""

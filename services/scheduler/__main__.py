@@ -1,0 +1,32 @@
+"""`python -m services.scheduler` starts the relay, beat and the scheduler's worker.
+
+`python -m services.scheduler relay` runs the relay alone (no Celery worker).
+"""
+from __future__ import annotations
+
+import signal
+import sys
+
+from shared.messages import SCHEDULER_QUEUE
+from shared.settings import Settings
+
+from .main import create_scheduler_app
+
+
+def main(argv: list[str]) -> None:
+    app = create_scheduler_app(Settings.from_env())
+    if argv[:1] == ["relay"]:
+        signal.signal(signal.SIGTERM, lambda *_: app.relay.stop())
+        try:
+            app.relay.run()
+        except KeyboardInterrupt:
+            pass
+        return
+    app.worker_main(
+        ["worker", "--beat", "--queues", SCHEDULER_QUEUE, "--pool", "solo", "--hostname", "scheduler@%h",
+         "--without-mingle", "--without-gossip", "--loglevel", "INFO", *argv]
+    )
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

@@ -1,0 +1,99 @@
+"""The scheduler process: the relay loop beside Celery beat and the scheduler's worker.
+
+The relay runs as a thread of the scheduler worker's main process, started when the worker is
+ready and stopped when it shuts down; beat runs embedded (`--beat`).
+"""
+from __future__ import annotations
+
+import logging
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+from celery import Celery
+from celery.signals import worker_ready, worker_shutdown
+from kombu.exceptions import KombuError
+from redis.exceptions import RedisError
+from sqlalchemy.exc import SQLAlchemyError
+
+from shared.messages import queue_for
+from shared.models import utcnow
+from shared.runtime import make_celery
+from shared.settings import Settings
+
+from .relay import relay_once
+
+log = logging.getLogger("samhandling.relay")
+SETTLE_EVERY = 1.0
+
+
+class Relay:
+    def __init__(self, app: Celery) -> None:
+        self.app = app
+        self.settings: Settings = app.resources.settings  # type: ignore[attr-defined]
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def publish(self, task_name: str, payload: dict[str, Any], event_id: str) -> None:
+        self.app.send_task(
+            task_name,
+            args=[payload],
+            queue=queue_for(task_name),
+            headers={"event_id": event_id},
+            retry=True,
+            retry_policy={"max_retries": 2, "interval_start": 0.2, "interval_step": 0.5},
+        )
+
+    def run(self) -> None:
+        sessions = self.app.resources.sessions  # type: ignore[attr-defined]
+        backoff, last_settle = 0.0, 0.0
+        while not self._stop.is_set():
+            settle = time.monotonic() - last_settle >= SETTLE_EVERY
+            try:
+                published = relay_once(
+                    sessions,
+                    self.publish,
+                    now=utcnow(),
+                    republish_after=self.settings.relay_republish_after,
+                    settle=settle,
+                )
+                backoff = 0.0
+            except (SQLAlchemyError, KombuError, RedisError, OSError) as error:
+                backoff = min(max(backoff * 2, 0.5), 10.0)
+                log.warning("relay paused %.1fs: %s", backoff, type(error).__name__)
+                self._stop.wait(backoff)
+                continue
+            if settle:
+                last_settle = time.monotonic()
+            if published:
+                log.info("relay published %d event(s)", published)
+            else:
+                self._stop.wait(self.settings.relay_poll_interval)
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self.run, name="outbox-relay", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+
+
+def create_scheduler_app(settings: Settings) -> Celery:
+    app = make_celery("scheduler", settings)
+    app.conf.beat_schedule_filename = str(Path(tempfile.gettempdir()) / "samhandling-beat-schedule")
+    relay = Relay(app)
+    app.relay = relay  # type: ignore[attr-defined]
+
+    @worker_ready.connect(weak=False)
+    def _start_relay(sender: Any = None, **_: Any) -> None:
+        relay.start()
+
+    @worker_shutdown.connect(weak=False)
+    def _stop_relay(sender: Any = None, **_: Any) -> None:
+        relay.stop()
+
+    return app

@@ -1,0 +1,74 @@
+"""The outbox relay: publish committed events to the broker, and again if nobody processed them.
+
+Publishing is at-least-once: a row is marked published only after the broker took it, and a
+row whose event no consumer recorded as processed within `republish_after` seconds is sent
+again, so a broker that restarts empty loses nothing. Consumers are idempotent.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy import exists, or_, select, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from shared.db import unit_of_work
+from shared.models import OutboxEvent, ProcessedEvent
+
+Publish = Callable[[str, dict[str, Any], str], None]
+
+
+def settle_processed(session: Session, now: dt.datetime) -> int:
+    """Mark rows whose event a consumer has processed, so they leave the relay's index."""
+    result = session.execute(
+        update(OutboxEvent)
+        .where(
+            OutboxEvent.settled_at.is_(None),
+            OutboxEvent.published_at.is_not(None),
+            exists().where(ProcessedEvent.event_id == OutboxEvent.id),
+        )
+        .values(settled_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount
+
+
+def claim_due(
+    session: Session, now: dt.datetime, republish_after: int, limit: int
+) -> list[OutboxEvent]:
+    """Unpublished rows, and published ones nobody processed in time; SKIP LOCKED on PostgreSQL."""
+    cutoff = now - dt.timedelta(seconds=republish_after)
+    return list(
+        session.execute(
+            select(OutboxEvent)
+            .where(
+                OutboxEvent.settled_at.is_(None),
+                or_(OutboxEvent.published_at.is_(None), OutboxEvent.published_at < cutoff),
+            )
+            .order_by(OutboxEvent.created_at)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        ).scalars()
+    )
+
+
+def relay_once(
+    sessions: sessionmaker[Session],
+    publish: Publish,
+    *,
+    now: dt.datetime,
+    republish_after: int,
+    settle: bool = True,
+    limit: int = 200,
+) -> int:
+    """Publish one batch; returns how many rows were published."""
+    with unit_of_work(sessions) as session:
+        if settle:
+            settle_processed(session, now)
+        rows = claim_due(session, now, republish_after, limit)
+        for row in rows:
+            publish(row.task_name, row.payload, row.id)
+            row.published_at = now
+            row.publish_count += 1
+    return len(rows)

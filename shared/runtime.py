@@ -1,0 +1,59 @@
+"""Per-process resources for workers: built lazily after fork, never on import."""
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from celery import Celery
+from sqlalchemy.orm import Session, sessionmaker
+
+from .db import make_engine, make_sessionmaker
+from .messages import NOTIFIER_QUEUE, SCHEDULER_QUEUE
+from .settings import Settings
+
+
+class Resources:
+    """The settings and this process's session factory (one engine per process)."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._pid: int | None = None
+        self._sessions: sessionmaker[Session] | None = None
+
+    @property
+    def sessions(self) -> sessionmaker[Session]:
+        if self._sessions is None or self._pid != os.getpid():
+            self._sessions = make_sessionmaker(make_engine(self.settings.database_url))
+            self._pid = os.getpid()
+        return self._sessions
+
+
+def celery_config(settings: Settings) -> dict[str, Any]:
+    """At-least-once delivery: ack after the work, requeue when the worker dies, one at a time."""
+    return {
+        "broker_url": settings.redis_url,
+        "broker_connection_retry_on_startup": True,
+        "broker_transport_options": {"visibility_timeout": settings.broker_visibility_timeout},
+        "task_serializer": "json",
+        "accept_content": ["json"],
+        "task_ignore_result": True,
+        "task_acks_late": True,
+        "task_reject_on_worker_lost": True,
+        "worker_prefetch_multiplier": 1,
+        "worker_cancel_long_running_tasks_on_connection_loss": True,
+        "task_default_queue": NOTIFIER_QUEUE,
+        "task_routes": {
+            "notifier.*": {"queue": NOTIFIER_QUEUE},
+            "scheduler.*": {"queue": SCHEDULER_QUEUE},
+        },
+        "timezone": settings.tz_name,
+        "enable_utc": True,
+        "worker_hijack_root_logger": False,
+    }
+
+
+def make_celery(name: str, settings: Settings) -> Celery:
+    app = Celery(name, set_as_current=False)
+    app.conf.update(celery_config(settings))
+    app.resources = Resources(settings)  # type: ignore[attr-defined]
+    return app
