@@ -55,7 +55,8 @@ def flatten_messages(messages: dict[str, Any], prefix: str = "") -> dict[str, li
     """marshmallow's nested errors as dotted field names: {"submitter.email": [...]}."""
     flat: dict[str, list[str]] = {}
     for name, value in messages.items():
-        key = f"{prefix}{name}"
+        # marshmallow reports a wrong type for a nested object under "_schema"
+        key = prefix.rstrip(".") if name == "_schema" and prefix else f"{prefix}{name}"
         if isinstance(value, dict):
             flat.update(flatten_messages(value, f"{key}."))
         elif isinstance(value, list):

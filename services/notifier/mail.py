@@ -70,9 +70,9 @@ def compose(
     message["Message-ID"] = message_id
     message["Date"] = format_datetime(utcnow())
     message["Auto-Submitted"] = "auto-generated"
-    message["Content-Language"] = "nb"
     message.set_content(env.get_template(f"{template}.txt").render(context))
     message.add_alternative(env.get_template(f"{template}.html").render(context), subtype="html")
+    message["Content-Language"] = "nb"  # after the body: set_content clears Content-* headers
     return message
 
 

@@ -1,0 +1,73 @@
+"""Shared fixtures: settings, a migrated database emptied per test, the Flask app and client.
+
+DATABASE_URL and REDIS_URL are used when set (CI sets them to the real PostgreSQL and Redis);
+otherwise a SQLite file and an embedded Redis-protocol server.
+"""
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from services.intake import create_app
+from shared.db import make_engine, make_sessionmaker
+from shared.settings import Settings
+from tests.support.database import fresh_schema, reset
+
+VALID_COMPLAINT = {
+    "cooperative_orgnr": "997273354",
+    "category": "noise",
+    "description": "Det bråker hver natt fra leilighet 3B, også etter klokken 23.",
+    "submitter": {"name": "Kari Styreleder", "email": "kari@example.org", "role": "board"},
+}
+
+
+@pytest.fixture(scope="session")
+def base_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    database_url = os.environ.get("DATABASE_URL") or (
+        f"sqlite:///{tmp_path_factory.mktemp('db') / 'samhandling.db'}"
+    )
+    settings = Settings.from_env({**os.environ, "DATABASE_URL": database_url, "APP_ENV": "development"})
+    fresh_schema(settings)
+    return settings
+
+
+@pytest.fixture(scope="session")
+def engine(base_settings: Settings) -> Iterator[Engine]:
+    engine = make_engine(base_settings.database_url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def sessions(engine: Engine) -> sessionmaker[Session]:
+    reset(engine)
+    return make_sessionmaker(engine)
+
+
+@pytest.fixture
+def settings(base_settings: Settings, sessions: sessionmaker[Session]) -> Settings:
+    return base_settings
+
+
+@pytest.fixture
+def app(settings: Settings) -> Iterator[Flask]:
+    app = create_app(settings)
+    app.config["TESTING"] = True
+    yield app
+    app.extensions["engine"].dispose()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def complaint() -> dict:
+    return {**VALID_COMPLAINT, "submitter": dict(VALID_COMPLAINT["submitter"])}

@@ -1,0 +1,77 @@
+"""Routing by the default handbook: main contact primary, case officer copy, receipt."""
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import delete, select
+
+from services.intake.complaints import submit_complaint
+from services.notifier.routing import route_complaint
+from shared.db import unit_of_work
+from shared.models import Case, CaseHistory, Contact, Notification, utcnow
+
+NOW = dt.datetime(2027, 3, 1, 9, 0, tzinfo=dt.timezone.utc)
+
+
+def submit(sessions, complaint, orgnr="997273354") -> int:
+    with unit_of_work(sessions) as session:
+        submitted = submit_complaint(
+            session, {**complaint, "cooperative_orgnr": orgnr}, tz_name="Europe/Oslo", now=NOW
+        )
+    with sessions() as session:
+        return session.execute(select(Case.id).where(Case.reference == submitted.reference)).scalar_one()
+
+
+def route(sessions, case_id, event_id="e-1") -> None:
+    with unit_of_work(sessions) as session:
+        route_complaint(session, case_id, event_id, now=utcnow(), mail_domain="samhandling.example")
+
+
+def notifications(sessions) -> list[tuple[str, str]]:
+    with sessions() as session:
+        rows = session.execute(select(Notification).order_by(Notification.id)).scalars()
+        return [(n.recipient, n.kind) for n in rows]
+
+
+def test_complaint_goes_to_main_contact_with_copy_to_case_officer(sessions, complaint):
+    case_id = submit(sessions, complaint)  # Prestvannet: case officer Per Hansen
+    route(sessions, case_id)
+
+    assert notifications(sessions) == [
+        ("kari.johansen@kommune.example", "case_notification"),
+        ("per.hansen@bonord.example", "case_notification"),
+        ("kari@example.org", "receipt"),
+    ]
+    with sessions() as session:
+        case = session.get(Case, case_id)
+        assert (case.status, case.assignee, case.unrouted) == (
+            "routed", "kari.johansen@kommune.example", False)
+        routed = session.execute(
+            select(CaseHistory).where(CaseHistory.action == "routed")).scalar_one()
+        assert (routed.from_status, routed.to_status) == ("received", "routed")
+        assert "Kari Johansen (ansvarlig)" in routed.comment and "Per Hansen (kopi)" in routed.comment
+
+
+def test_case_officer_follows_the_borettslag(sessions, complaint):
+    route(sessions, submit(sessions, complaint, orgnr="942474601"))  # Fjellheisen: Anne Nilsen
+    assert ("anne.nilsen@bonord.example", "case_notification") in notifications(sessions)
+
+
+def test_routing_twice_changes_nothing(sessions, complaint):
+    case_id = submit(sessions, complaint)
+    route(sessions, case_id)
+    route(sessions, case_id)  # a redelivered event
+    assert len(notifications(sessions)) == 3
+    with sessions() as session:
+        actions = session.execute(select(CaseHistory.action).where(CaseHistory.case_id == case_id))
+        assert list(actions.scalars()) == ["received", "routed"]
+
+
+def test_without_a_main_contact_the_case_is_flagged(sessions, complaint):
+    with unit_of_work(sessions) as session:
+        session.execute(delete(Contact).where(Contact.role == "main_contact"))
+    case_id = submit(sessions, complaint)
+    route(sessions, case_id)
+    with sessions() as session:
+        assert session.get(Case, case_id).unrouted is True
+    assert ("per.hansen@bonord.example", "case_notification") in notifications(sessions)
