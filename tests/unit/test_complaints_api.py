@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import datetime as dt
+
+from shared.calendar import local_today
 import json
 
 import pytest
@@ -27,7 +29,7 @@ def test_valid_complaint_is_created_with_reference_and_tracking_link(client, com
     body = response.get_json()
     assert set(body) == {"reference", "status", "tracking_url"}
     assert body["status"] == "received"
-    year = dt.date.today().year
+    year = local_today("Europe/Oslo").year
     assert body["reference"] == f"KL-{year}-0001"
     token = body["tracking_url"].rsplit("/sak/", 1)[1]
     assert len(token) >= 43  # 256 bits in url-safe base64

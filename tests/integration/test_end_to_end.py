@@ -1,0 +1,60 @@
+"""A complaint travels intake → outbox → relay → broker → worker → SMTP, all real parts."""
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from shared.models import Case, Notification
+
+pytestmark = pytest.mark.integration
+
+
+def test_a_posted_complaint_reaches_three_inboxes(stack, complaint, sessions):
+    complaint["description"] = "Naboen i 3B spiller høy musikk hver natt. <b>Hjelp!</b>"
+    status, body = stack.post_complaint(complaint)
+    assert status == 201
+
+    stack.wait_for_mail(3, timeout=30)
+
+    messages = {m.rcpt_tos[0]: m for m in stack.sink.messages()}
+    assert set(messages) == {
+        "kari.johansen@kommune.example", "per.hansen@bonord.example", "kari@example.org"}
+    reference = body["reference"]
+    for contact in ("kari.johansen@kommune.example", "per.hansen@bonord.example"):
+        mail = messages[contact]
+        assert reference in mail.subject and "Prestvannet borettslag" in mail.subject
+        assert "Kategori: Støy" in mail.text
+        assert "Naboen i 3B spiller høy musikk" in mail.text
+        assert "&lt;b&gt;Hjelp!&lt;/b&gt;" in mail.html
+        assert body["tracking_url"] in mail.text
+    assert "ansvarlig kontaktperson" in messages["kari.johansen@kommune.example"].text
+    assert "kopi" in messages["per.hansen@bonord.example"].text
+    receipt = messages["kari@example.org"]
+    assert receipt.subject == f"Kvittering: klagen din er mottatt ({reference})"
+    assert body["tracking_url"] in receipt.text and body["tracking_url"] in receipt.html
+    assert receipt.to == [("Kari Styreleder", "kari@example.org")]
+
+    with sessions() as session:
+        case = session.execute(select(Case).where(Case.reference == reference)).scalar_one()
+        assert case.status == "routed"
+        assert [h.action for h in case.history] == ["received", "routed"]
+        sent = session.execute(select(Notification.message_id, Notification.status)).all()
+    assert {status for _, status in sent} == {"sent"}
+    assert {m.message_id for m in messages.values()} == {mid.strip("<>") for mid, _ in sent}
+
+
+def test_the_tracking_page_shows_the_routing(stack, complaint):
+    import urllib.request
+
+    from tests.support.processes import wait_until
+
+    _, body = stack.post_complaint(complaint)
+    stack.wait_for_mail(3, timeout=30)
+    path = body["tracking_url"].split("/sak/", 1)[1]
+
+    def page() -> str:
+        with urllib.request.urlopen(f"{stack.intake.url}/sak/{path}", timeout=10) as response:
+            return response.read().decode()
+
+    wait_until(lambda: "Sendt til kontaktperson" in page(), 10, "the routed status")
+    assert body["reference"] in page()
