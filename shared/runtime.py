@@ -40,7 +40,8 @@ def celery_config(settings: Settings) -> dict[str, Any]:
         "task_acks_late": True,
         "task_reject_on_worker_lost": True,
         "worker_prefetch_multiplier": 1,
-        "worker_cancel_long_running_tasks_on_connection_loss": True,
+        # Finish what is running when the broker goes away; the relay re-publishes what was lost.
+        "worker_cancel_long_running_tasks_on_connection_loss": False,
         "task_default_queue": NOTIFIER_QUEUE,
         "task_routes": {
             "notifier.*": {"queue": NOTIFIER_QUEUE},

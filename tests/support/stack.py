@@ -20,7 +20,7 @@ from .processes import IntakeServer, Service, python_service, wait_until
 
 # Short timeouts so recovery happens within a test's patience.
 FAST_RECOVERY = {
-    "RELAY_REPUBLISH_AFTER": "5",
+    "RELAY_REPUBLISH_AFTER": "8",
     "RELAY_POLL_INTERVAL": "0.05",
     "BROKER_VISIBILITY_TIMEOUT": "10",
     "SEND_CLAIM_TIMEOUT": "5",
