@@ -904,14 +904,14 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
     logging.getLogger("mail.log").setLevel(logging.WARNING)  # aiosmtpd's per-command chatter
     sink = MailSink(args.smtp_host, args.smtp_port, args.ui_host, args.ui_port)
-    with sink:
-        print(f"SMTP: smtp://{_url_host(sink.smtp_host)}:{sink.smtp_port}", flush=True)
-        print(f"Web:  {sink.ui_url}/", flush=True)
-        print("Press Ctrl-C to stop.", flush=True)
-        try:
+    try:
+        with sink:
+            print(f"SMTP: smtp://{_url_host(sink.smtp_host)}:{sink.smtp_port}", flush=True)
+            print(f"Web:  {sink.ui_url}/", flush=True)
+            print("Press Ctrl-C to stop.", flush=True)
             threading.Event().wait()
-        except KeyboardInterrupt:
-            print("Stopping.", flush=True)
+    except KeyboardInterrupt:
+        print("Stopped.", flush=True)
     return 0
 
 

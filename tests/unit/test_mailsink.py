@@ -408,9 +408,10 @@ def test_command_line_runs_until_interrupted() -> None:
     )
     try:
         assert process.stdout is not None
-        smtp_line, web_line = process.stdout.readline(), process.stdout.readline()
+        smtp_line, web_line, hint_line = (process.stdout.readline() for _ in range(3))
         assert smtp_line.startswith("SMTP: smtp://127.0.0.1:")
         assert web_line.startswith("Web:  http://127.0.0.1:")
+        assert hint_line == "Press Ctrl-C to stop.\n"
         port = int(smtp_line.strip().rsplit(":", 1)[1])
         with smtplib.SMTP("127.0.0.1", port, timeout=10) as client:
             assert client.noop()[0] == 250
