@@ -14,7 +14,8 @@ from sqlalchemy.orm import Session
 
 from shared.db import dialect_insert
 
-from shared.models import Case, CaseHistory, Contact, Notification
+from shared import lifecycle
+from shared.models import Case, Contact, Notification
 
 CASE_NOTIFICATION = "case_notification"
 RECEIPT = "receipt"
@@ -90,19 +91,7 @@ def route_complaint(
     contacts = [r for r in recipients if r.kind == CASE_NOTIFICATION]
     case.assignee = contacts[0].email if contacts else None
     case.unrouted = unrouted
-    case.status = "routed"
-    case.updated_at = now
-    session.add(
-        CaseHistory(
-            case_id=case.id,
-            at=now,
-            actor="samhandling",
-            action="routed",
-            from_status="received",
-            to_status="routed",
-            comment=_routing_comment(contacts),
-        )
-    )
+    lifecycle.apply(session, case, "route", actor="samhandling", now=now, comment=_routing_comment(contacts))
     for recipient in recipients:
         _add_notification(
             session,
