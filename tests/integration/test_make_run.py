@@ -33,9 +33,13 @@ COMPLAINT = {
     "submitter": {"name": "Kari Styreleder", "email": "kari@example.org", "role": "board"},
 }
 # The municipality's contact, the borettslag's contact, and the receipt to the submitter.
-EXPECTED_RECIPIENTS = ["kari.johansen@kommune.example", "kari@example.org", "per.hansen@bonord.example"]
+EXPECTED_RECIPIENTS = [
+    "kari.johansen@kommune.example", "kari@example.org", "per.hansen@bonord.example",
+]
 PORT_VARIABLES = ("PORT", "MAIL_UI_PORT", "SMTP_PORT", "EMBEDDED_REDIS_PORT")
 MARKER_VARIABLE = "SAMHANDLING_TEST_DEV_RUN"
+# Unset so dev.run starts its embedded Redis and mail sink, and derives the public URL.
+DROPPED_VARIABLES = {"REDIS_URL", "SMTP_HOST", "PUBLIC_BASE_URL"}
 
 
 @dataclass
@@ -80,7 +84,7 @@ def _kill_leftovers(marker: str) -> None:
 def dev_run(tmp_path: Path) -> Iterator[DevRun]:
     ports = {name: free_port() for name in PORT_VARIABLES}
     marker = uuid.uuid4().hex
-    env = {k: v for k, v in os.environ.items() if k not in {"REDIS_URL", "SMTP_HOST", "PUBLIC_BASE_URL"}}
+    env = {k: v for k, v in os.environ.items() if k not in DROPPED_VARIABLES}
     env.update({name: str(port) for name, port in ports.items()})
     env.update(
         DATABASE_URL=f"sqlite:///{tmp_path / 'samhandling.db'}",
@@ -117,7 +121,8 @@ def _get_json(url: str) -> tuple[int, Any]:
 
 def _post_json(url: str, body: dict[str, Any]) -> tuple[int, Any]:
     request = urllib.request.Request(
-        url, data=json.dumps(body).encode(), headers={"Content-Type": "application/json"}, method="POST"
+        url, data=json.dumps(body).encode(), method="POST",
+        headers={"Content-Type": "application/json"},
     )
     try:
         with urllib.request.urlopen(request, timeout=10) as response:
@@ -130,7 +135,8 @@ def _wait_for_banner(run: DevRun) -> None:
     """dev.run prints "Klar på …" only after its own /readyz check passed."""
 
     def printed() -> bool:
-        assert run.process.poll() is None, f"dev.run exited with {run.process.returncode}:\n{run.log()}"
+        code = run.process.poll()
+        assert code is None, f"dev.run exited with {code}:\n{run.log()}"
         return "Klar på" in run.log()
 
     wait_until(printed, timeout=90, what="dev.run to say it is ready")
