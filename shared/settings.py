@@ -58,6 +58,9 @@ class Settings:
     broker_visibility_timeout: int = 300
     # A notification claimed by a worker that died is claimable again after this long.
     send_claim_timeout: int = 120
+    # Flask-Limiter notation, per client address, on the public submission endpoints.
+    rate_limit_submissions: str = "20 per minute;200 per day"
+    rate_limit_storage: str = ""  # empty: the Redis at redis_url
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> "Settings":
@@ -89,6 +92,9 @@ class Settings:
                 env, "BROKER_VISIBILITY_TIMEOUT", defaults.broker_visibility_timeout
             ),
             send_claim_timeout=_int(env, "SEND_CLAIM_TIMEOUT", defaults.send_claim_timeout),
+            rate_limit_submissions=env.get("RATE_LIMIT_SUBMISSIONS")
+            or defaults.rate_limit_submissions,
+            rate_limit_storage=env.get("RATE_LIMIT_STORAGE", ""),
         )
 
     def with_overrides(self, **changes: object) -> "Settings":

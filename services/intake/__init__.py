@@ -21,10 +21,14 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.extensions["engine"] = engine
     app.extensions["sessionmaker"] = make_sessionmaker(engine)
 
-    from . import api, errors, health, tracking
+    from . import api, errors, health, security, tracking, web
 
     errors.init_app(app)
+    security.init_app(app)
     app.register_blueprint(api.bp)
+    security.csrf.exempt(api.bp)  # JSON only (415 otherwise), so no form can post to it
     app.register_blueprint(health.bp)
     app.register_blueprint(tracking.bp)
+    web.init_app(app)
+    security.limit_submissions(app, "api.create_complaint", *web.SUBMISSION_ENDPOINTS)
     return app
