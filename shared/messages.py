@@ -15,8 +15,8 @@ from .models import OutboxEvent
 NOTIFIER_QUEUE = "notifier"
 SCHEDULER_QUEUE = "scheduler"
 
-COMPLAINT_SUBMITTED_TASK = "notifier.complaint_submitted"
-RELAY_SWEEP_TASK = "scheduler.relay_sweep"
+CASE_SUBMITTED_TASK = "notifier.case_submitted"
+CASE_STATUS_CHANGED_TASK = "notifier.case_status_changed"
 
 
 @dataclass(frozen=True)
@@ -33,10 +33,24 @@ class Event:
 
 
 @dataclass(frozen=True)
-class ComplaintSubmitted(Event):
-    task_name: ClassVar[str] = COMPLAINT_SUBMITTED_TASK
+class CaseSubmitted(Event):
+    """A complaint, acquisition notice, sublet question or meeting request was submitted."""
+
+    task_name: ClassVar[str] = CASE_SUBMITTED_TASK
     case_id: int
     reference: str
+    case_type: str = "complaint"
+
+
+@dataclass(frozen=True)
+class CaseStatusChanged(Event):
+    """A case moved through its lifecycle (acknowledged, resolved, rejected, reopened…)."""
+
+    task_name: ClassVar[str] = CASE_STATUS_CHANGED_TASK
+    case_id: int
+    reference: str
+    action: str
+    comment: str = ""
 
 
 def new_event_id() -> str:

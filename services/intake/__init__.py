@@ -15,20 +15,27 @@ def create_app(settings: Settings | None = None) -> Flask:
         SECRET_KEY=settings.secret_key,
         MAX_CONTENT_LENGTH=settings.max_body_bytes,
         JSON_SORT_KEYS=False,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SECURE=settings.environment != "development",
     )
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     engine = make_engine(settings.database_url)
     app.extensions["engine"] = engine
     app.extensions["sessionmaker"] = make_sessionmaker(engine)
 
-    from . import api, errors, health, security, tracking, web
+    from . import actions, api, cases_api, cli, errors, health, openapi, security, staff, tracking, web
 
-    errors.init_app(app)
+    rest = openapi.init_app(app)
+    errors.init_app(app)  # after flask-smorest, so every error has our one shape
     security.init_app(app)
-    app.register_blueprint(api.bp)
-    security.csrf.exempt(api.bp)  # JSON only (415 otherwise), so no form can post to it
+    for blueprint in (api.bp, staff.bp, cases_api.bp):
+        rest.register_blueprint(blueprint)
+        security.csrf.exempt(blueprint)  # JSON only (415 otherwise), so no form can post to it
+    cli.init_app(app)
     app.register_blueprint(health.bp)
     app.register_blueprint(tracking.bp)
+    app.register_blueprint(actions.bp)
     web.init_app(app)
     security.limit_submissions(app, "api.create_complaint", *web.SUBMISSION_ENDPOINTS)
     return app

@@ -1,55 +1,69 @@
-"""JSON API v1: load input, call one use case, map the result or error."""
+"""The public JSON API: load input, call one use case, map the result or error."""
 from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, current_app, request, url_for
-from marshmallow import ValidationError
+from flask import current_app, request, url_for
+from flask_smorest import Blueprint
 
-from shared.calendar import local_today
 from shared.db import unit_of_work
 from shared.models import utcnow
 
 from .complaints import UnknownCooperative, submit_complaint
-from .errors import ApiError, flatten_messages
+from .errors import ApiError
+from .idempotency import idempotent
 from .schemas import ComplaintSchema, SubmittedSchema
+from .staff_schemas import ErrorOut
 
-bp = Blueprint("api", __name__, url_prefix="/api/v1")
+bp = Blueprint("api", __name__, url_prefix="/api/v1", description="Klager (offentlig)")
 
-
-def json_body() -> dict[str, Any]:
-    """The request's JSON object, or a 415/400 that says what is wrong."""
-    if request.mimetype != "application/json":
-        raise ApiError(415)
-    body = request.get_json(silent=True)
-    if body is None:
-        raise ApiError(400, "Innholdet er ikke gyldig JSON.", code="invalid_json")
-    if not isinstance(body, dict):
-        raise ApiError(400, "Innholdet må være et JSON-objekt.", code="invalid_json")
-    return body
+COMMON_ERRORS = (400, 413, 415, 429, 503)
 
 
-def load(schema: Any, body: dict[str, Any]) -> dict[str, Any]:
-    try:
-        return schema.load(body)
-    except ValidationError as error:
-        raise ApiError(422, fields=flatten_messages(error.normalized_messages())) from None
+def documented_errors(*statuses: int):  # type: ignore[no-untyped-def]
+    """Declare the error answers an operation can give, all with the one error shape."""
+
+    def decorator(view):  # type: ignore[no-untyped-def]
+        for status in statuses:
+            view = bp.alt_response(status, schema=ErrorOut, description="Feil")(view)
+        return view
+
+    return decorator
 
 
-@bp.post("/complaints")
-def create_complaint():  # type: ignore[no-untyped-def]
+@bp.before_app_request
+def json_only() -> None:
+    """JSON bodies must say application/json: a text/plain POST is how forms do CSRF."""
+    if request.path.startswith("/api/") and request.method in {"POST", "PUT", "PATCH"}:
+        if request.mimetype != "application/json":
+            raise ApiError(415)
+
+
+def unknown_cooperative() -> ApiError:
+    return ApiError(
+        422, fields={"cooperative_orgnr": ["Fant ikke noe borettslag med dette organisasjonsnummeret."]}
+    )
+
+
+def tracking_url(token: str) -> str:
+    return current_app.config["SETTINGS"].public_base_url + url_for("tracking.case_page", token=token)
+
+
+@bp.route("/complaints", methods=["POST"])
+@idempotent
+@bp.arguments(ComplaintSchema)
+@bp.response(201, SubmittedSchema)
+@documented_errors(*COMMON_ERRORS)
+def create_complaint(complaint: dict[str, Any]) -> dict[str, str]:
+    """Send inn en klage fra et borettslag."""
     settings = current_app.config["SETTINGS"]
-    now = utcnow()
-    complaint = load(ComplaintSchema(today=local_today(settings.tz_name, now)), json_body())
     try:
         with unit_of_work(current_app.extensions["sessionmaker"]) as session:
-            submitted = submit_complaint(session, complaint, tz_name=settings.tz_name, now=now)
+            submitted = submit_complaint(session, complaint, tz_name=settings.tz_name, now=utcnow())
     except UnknownCooperative:
-        raise ApiError(
-            422, fields={"cooperative_orgnr": ["Fant ikke noe borettslag med dette organisasjonsnummeret."]}
-        ) from None
-    tracking_url = settings.public_base_url + url_for("tracking.case_page", token=submitted.tracking_token)
-    body = SubmittedSchema().dump(
-        {"reference": submitted.reference, "status": submitted.status, "tracking_url": tracking_url}
-    )
-    return body, 201
+        raise unknown_cooperative() from None
+    return {
+        "reference": submitted.reference,
+        "status": submitted.status,
+        "tracking_url": tracking_url(submitted.tracking_token),
+    }

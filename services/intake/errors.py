@@ -4,7 +4,8 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from flask import Flask, Response, jsonify
+from flask import Flask, Response, jsonify, render_template, request
+from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
@@ -66,6 +67,36 @@ def flatten_messages(messages: dict[str, Any], prefix: str = "") -> dict[str, li
     return flat
 
 
+def _parser_error(error: HTTPException, status: int) -> Response | None:
+    """webargs (under flask-smorest) reports bad input as {"messages": {location: ...}}."""
+    messages = (getattr(error, "data", None) or {}).get("messages")
+    if not isinstance(messages, dict):
+        return None
+    if status == 400:
+        return error_response(400, "Innholdet er ikke gyldig JSON.", code="invalid_json")
+    fields: dict[str, list[str]] = {}
+    for location_messages in messages.values():
+        if isinstance(location_messages, dict):
+            fields.update(flatten_messages(location_messages))
+        else:
+            fields.setdefault("_body", []).extend(str(m) for m in location_messages)
+    return error_response(status, fields=fields)
+
+
+def _is_page() -> bool:
+    """People get bokmål HTML pages; only the API under /api/ answers in JSON."""
+    return not request.path.startswith("/api/")
+
+
+def _error_page(status: int, reason: str = "") -> Response:
+    try:
+        body = render_template("error.html", status=status, reason=reason)
+    except Exception:  # the error page must never become the error
+        log.exception("error page failed")
+        body = '<!doctype html><html lang="nb"><title>Feil</title><h1>Noe gikk galt</h1></html>'
+    return Response(body, status=status, mimetype="text/html")
+
+
 def init_app(app: Flask) -> None:
     @app.errorhandler(ApiError)
     def _api_error(error: ApiError) -> Response:
@@ -76,7 +107,13 @@ def init_app(app: Flask) -> None:
         status = error.code or 500
         if status >= 500:
             return _unexpected(error)
-        response = error_response(status if status in MESSAGES else 400)
+        if _is_page():
+            reason = "csrf" if isinstance(error, CSRFError) else ""
+            response = _error_page(status if status in MESSAGES else 400, reason)
+        else:
+            response = _parser_error(error, status) or error_response(
+                status if status in MESSAGES else 400
+            )
         if status == 405 and error.valid_methods:  # type: ignore[attr-defined]
             response.headers["Allow"] = ", ".join(error.valid_methods)  # type: ignore[attr-defined]
         return response
@@ -84,13 +121,15 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(OperationalError)
     def _database_down(error: OperationalError) -> Response:
         log.error("database unavailable: %s", type(error).__name__)
-        response = error_response(503)
+        response = _error_page(503) if _is_page() else error_response(503)
         response.headers["Retry-After"] = "5"
         return response
 
     @app.errorhandler(Exception)
     def _unexpected(error: Exception) -> Response:
         log.exception("unhandled error", exc_info=error)
+        if _is_page():
+            return _error_page(500)
         response = jsonify(
             {"error": {"code": "internal_error", "message": "Noe gikk galt hos oss.", "fields": {}}}
         )

@@ -7,7 +7,10 @@ from typing import Any
 
 from email_validator import EmailNotValidError, validate_email
 from marshmallow import RAISE, Schema, ValidationError, fields, post_load, validate, validates
+from flask import current_app
 from stdnum.no import orgnr as orgnr_checker
+
+from shared.calendar import local_today
 
 from shared.vocabulary import COMPLAINT_CATEGORIES, SUBMITTER_ROLES
 
@@ -27,9 +30,16 @@ class Text(fields.String):
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
         text = super()._deserialize(value, attr, data, **kwargs).strip()
+        if self.multiline:
+            text = text.replace("\r\n", "\n")  # browsers and many clients send CRLF
         if CONTROL.search(text) or (not self.multiline and LINE_BREAK.search(text)):
             raise ValidationError("Inneholder tegn som ikke er tillatt (linjeskift eller kontrolltegn).")
         return text
+
+
+def today() -> dt.date:
+    """Today in the agreement's time zone."""
+    return local_today(current_app.config["SETTINGS"].tz_name)
 
 
 def _length(minimum: int | None, maximum: int) -> validate.Length:
@@ -102,13 +112,9 @@ class ComplaintSchema(StrictSchema):
         load_default=None, error_messages={"invalid": "Datoen må skrives som ÅÅÅÅ-MM-DD."}
     )
 
-    def __init__(self, *, today: dt.date, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self.today = today
-
     @validates("occurred_on")
     def _not_in_future(self, value: dt.date | None, **_: Any) -> None:
-        if value is not None and value > self.today:
+        if value is not None and value > today():
             raise ValidationError("Datoen kan ikke være frem i tid.")
 
 

@@ -1,7 +1,7 @@
 """CSRF protection for the HTML forms and rate limits per client address (Redis storage)."""
 from __future__ import annotations
 
-from flask import Flask
+from flask import Flask, Response
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_wtf.csrf import CSRFProtect
@@ -23,7 +23,15 @@ def init_app(app: Flask) -> Limiter:
         in_memory_fallback_enabled=True,
     )
     app.extensions["limiter"] = limiter
+    app.after_request(_security_headers)
     return limiter
+
+
+def _security_headers(response: Response) -> Response:
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    response.headers.setdefault("Referrer-Policy", "no-referrer")
+    return response
 
 
 def limit_submissions(app: Flask, *endpoints: str) -> None:

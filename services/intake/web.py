@@ -1,10 +1,156 @@
-"""The public complaint form (placeholder until the form lands)."""
+"""The public complaint form: GET shows it, POST checks it with ComplaintSchema and submits.
+
+Post/Redirect/Get: a submitted form answers 303 to the receipt page, so a reload never posts twice.
+"""
 from __future__ import annotations
 
-from flask import Flask
+from typing import Any
 
-SUBMISSION_ENDPOINTS: tuple[str, ...] = ()
+from flask import (
+    Blueprint, Flask, current_app, redirect, render_template, request, session, url_for,
+)
+from marshmallow import ValidationError
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from werkzeug.datastructures import MultiDict
+
+from shared.calendar import local_today
+from shared.db import unit_of_work
+from shared.models import Cooperative, utcnow
+from shared.vocabulary import COMPLAINT_CATEGORIES, SUBMITTER_ROLES
+
+from .complaints import UnknownCooperative, submit_complaint
+from .errors import flatten_messages
+from .schemas import REQUIRED, ComplaintSchema
+
+bp = Blueprint("web", __name__)
+
+SUBMISSION_ENDPOINTS: tuple[str, ...] = ("web.submit_complaint_form",)
+
+HONEYPOT = "nettsted"
+RECEIPT = "kvittering"
+# The handbook's default complaint deadlines in working days (SPEC §5).
+DEADLINES = {"acknowledge": 2, "resolve": 20}
+
+# Form field (flat, also the element id) → label, in the order the form shows them.
+LABELS = {
+    "cooperative_orgnr": "Borettslag",
+    "category": "Kategori",
+    "description": "Beskrivelse",
+    "share_number": "Andelsnummer",
+    "address": "Adresse eller leilighet",
+    "occurred_on": "Dato for hendelsen",
+    "submitter_name": "Navn",
+    "submitter_email": "E-postadresse",
+    "submitter_phone": "Telefonnummer",
+    "submitter_role": "Du sender klagen som",
+}
+# Say what to do, not only that the field is empty.
+MISSING = {
+    "cooperative_orgnr": "Velg borettslaget klagen gjelder.",
+    "category": "Velg hva klagen gjelder.",
+    "description": "Beskriv hva klagen gjelder.",
+    "submitter_name": "Skriv navnet ditt.",
+    "submitter_email": "Skriv e-postadressen din.",
+    "submitter_role": "Velg hvem du sender klagen som.",
+}
+UNKNOWN_COOPERATIVE = "Fant ikke borettslaget. Velg et borettslag fra listen."
+SUBMITTER_PREFIX = "submitter_"
+
+
+def complaint_from_form(form: MultiDict[str, str]) -> dict[str, Any]:
+    """The schema's nested shape from the flat form; blank fields are left out, as if not sent."""
+    values = {name: form.get(name, "").strip() for name in LABELS}
+    complaint: dict[str, Any] = {"submitter": {}}
+    for name, value in values.items():
+        if not value:
+            continue
+        if name.startswith(SUBMITTER_PREFIX):
+            complaint["submitter"][name.removeprefix(SUBMITTER_PREFIX)] = value
+        else:
+            complaint[name] = value
+    return complaint
+
+
+def form_errors(messages: dict[str, Any]) -> dict[str, list[str]]:
+    """{"submitter.email": [...]} → {"submitter_email": [...]}, in the form's field order."""
+    flat = {name.replace(".", "_"): texts for name, texts in flatten_messages(messages).items()}
+    for name, texts in flat.items():
+        if name in MISSING and REQUIRED["required"] in texts:
+            flat[name] = [MISSING[name]]
+    order = {name: position for position, name in enumerate(LABELS)}
+    return dict(sorted(flat.items(), key=lambda item: order.get(item[0], len(order))))
+
+
+def _norwegian_order(name: str) -> str:
+    # Æ, Ø, Å come last and in that order in Norwegian; code points put Å first.
+    return name.casefold().translate({ord("æ"): "{", ord("ø"): "|", ord("å"): "}"})
+
+
+def cooperative_choices(db: Session) -> list[tuple[str, str]]:
+    rows = db.execute(select(Cooperative.orgnr, Cooperative.name)).all()
+    return sorted(((orgnr, name) for orgnr, name in rows), key=lambda row: _norwegian_order(row[1]))
+
+
+def render_form(values: MultiDict[str, str], errors: dict[str, list[str]]) -> str:
+    settings = current_app.config["SETTINGS"]
+    with current_app.extensions["sessionmaker"]() as db:
+        cooperatives = cooperative_choices(db)
+    return render_template(
+        "complaint_form.html",
+        values=values,
+        errors=errors,
+        labels=LABELS,
+        cooperatives=cooperatives,
+        categories=COMPLAINT_CATEGORIES,
+        roles=SUBMITTER_ROLES,
+        honeypot=HONEYPOT,
+        today=local_today(settings.tz_name),
+    )
+
+
+@bp.get("/")
+@bp.get("/klage")
+def complaint_form():  # type: ignore[no-untyped-def]
+    return render_form(MultiDict(), {})
+
+
+@bp.post("/klage")
+def submit_complaint_form():  # type: ignore[no-untyped-def]
+    if request.form.get(HONEYPOT, "").strip():
+        # A bot filled the hidden field: it sees a receipt like anyone else, and nothing is stored.
+        session.pop(RECEIPT, None)
+        return redirect(url_for("web.receipt"), 303)
+    settings = current_app.config["SETTINGS"]
+    now = utcnow()
+    try:
+        complaint = ComplaintSchema().load(complaint_from_form(request.form))
+        with unit_of_work(current_app.extensions["sessionmaker"]) as db:
+            submitted = submit_complaint(db, complaint, tz_name=settings.tz_name, now=now)
+    except ValidationError as error:
+        return render_form(request.form, form_errors(error.normalized_messages())), 422
+    except UnknownCooperative:
+        return render_form(request.form, {"cooperative_orgnr": [UNKNOWN_COOPERATIVE]}), 422
+    session[RECEIPT] = {"reference": submitted.reference, "token": submitted.tracking_token}
+    return redirect(url_for("web.receipt"), 303)
+
+
+@bp.get("/klage/kvittering")
+def receipt():  # type: ignore[no-untyped-def]
+    submitted = session.get(RECEIPT) or {}
+    tracking_path = url_for("tracking.case_page", token=submitted["token"]) if submitted else ""
+    page = render_template(
+        "receipt.html",
+        reference=submitted.get("reference"),
+        tracking_path=tracking_path,
+        tracking_url=current_app.config["SETTINGS"].public_base_url + tracking_path,
+        deadlines=DEADLINES,
+    )
+    return page, 200, {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
 
 
 def init_app(app: Flask) -> None:
     """Register the public pages."""
+    # WCAG 2.2.1: no time limit on filling in the form; the token lives as long as the session.
+    app.config["WTF_CSRF_TIME_LIMIT"] = None
+    app.register_blueprint(bp)

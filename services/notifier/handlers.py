@@ -1,36 +1,49 @@
 """Service layer of the notifier: what happens when a case event arrives."""
 from __future__ import annotations
 
+from email.message import EmailMessage
 from functools import partial
 from typing import Any
 
-from email.message import EmailMessage
 from jinja2 import Environment
 from sqlalchemy.orm import Session, selectinload
 
+from shared import action_links, lifecycle
 from shared.db import unit_of_work
 from shared.inbox import is_processed, mark_processed
-from shared.messages import ComplaintSubmitted
+from shared.messages import CaseStatusChanged, CaseSubmitted, Event
 from shared.models import Case, Notification, utcnow
 from shared.runtime import Resources
 from shared.settings import Settings
-from shared.vocabulary import COMPLAINT_CATEGORIES, SUBMITTER_ROLES
+from shared.vocabulary import CASE_STATUSES, COMPLAINT_CATEGORIES, SUBMITTER_ROLES
 
 from .delivery import deliver_event
 from .mail import Mailer, compose, mail_domain, template_environment
-from .routing import CASE_NOTIFICATION, RECEIPT, route_complaint
+from .routing import CASE_NOTIFICATION, RECEIPT, contact_by_email, queue_notification, route_case
 
 CONSUMER = "notifier"
-TEMPLATES = {CASE_NOTIFICATION: "complaint_notification", RECEIPT: "complaint_receipt"}
+STATUS_MAIL_ACTIONS = ("acknowledge", "resolve", "reject", "reopen")
+# Contacts act on a case from their inbox; the submitter's receipts and status mails carry no links.
+CONTACT_KINDS = (CASE_NOTIFICATION, "assigned")
 
 
-def complaint_context(case: Case, settings: Settings) -> dict[str, Any]:
+def template_for(case: Case, kind: str) -> str:
+    if kind == RECEIPT:
+        return "complaint_receipt"
+    if kind.startswith("status_"):
+        return "status_changed"
+    return f"{case.type}_notification"  # also for "assigned": the new assignee gets the case
+
+
+def case_context(case: Case, settings: Settings) -> dict[str, Any]:
     tracking_url = f"{settings.public_base_url}/sak/{case.tracking_token}"
     return {
         "reference": case.reference,
         "cooperative_name": case.cooperative.name if case.cooperative else "",
         "cooperative_orgnr": case.cooperative.orgnr if case.cooperative else "",
+        "cooperative_homes": case.cooperative.homes if case.cooperative else 0,
         "category_label": COMPLAINT_CATEGORIES.get(case.category or "", case.category or ""),
+        "status_label": CASE_STATUSES.get(case.status, case.status),
         "description": case.description,
         "share_number": case.share_number,
         "address": case.address,
@@ -39,44 +52,88 @@ def complaint_context(case: Case, settings: Settings) -> dict[str, Any]:
         "submitter_email": case.submitter_email,
         "submitter_phone": case.submitter_phone,
         "submitter_role_label": SUBMITTER_ROLES.get(case.submitter_role or "", ""),
+        "details": case.details or {},
+        "created_by": case.created_by or "",
         "tracking_url": tracking_url,
         "link": tracking_url,
     }
 
 
+def case_action_links(
+    case: Case, notification: Notification, settings: Settings
+) -> list[dict[str, str]]:
+    """Signed links for the actions the case allows now, personal to the recipient (SPEC §4)."""
+    if notification.kind not in CONTACT_KINDS:
+        return []
+    allowed = lifecycle.allowed_actions(case.status)
+    links = []
+    for action in (a for a in action_links.LINK_ACTIONS if a in allowed):
+        token = action_links.sign(settings, case_id=case.id, action=action,
+                                  recipient=notification.recipient, source=notification.message_id)
+        links.append({"action": action, "label": action_links.LABELS[action],
+                      "url": action_links.url(settings, token)})
+    return links
+
+
 def compose_case_mail(
-    session: Session, notification: Notification, *, settings: Settings, env: Environment
+    session: Session, notification: Notification, *, settings: Settings, env: Environment,
+    extra: dict[str, Any] | None = None,
 ) -> EmailMessage:
     case = session.get_one(Case, notification.case_id, options=[selectinload(Case.cooperative)])
-    context = complaint_context(case, settings)
+    context = case_context(case, settings)
+    context.update(extra or {})
     context["recipient_name"] = notification.recipient_name
     context["role"] = "primary" if notification.recipient == case.assignee else "copy"
+    context["kind"] = notification.kind
+    context["action_links"] = case_action_links(case, notification, settings)
+    context["action_link_days"] = action_links.VALIDITY.days
     return compose(
-        env,
-        TEMPLATES[notification.kind],
-        context,
-        settings=settings,
-        to_name=notification.recipient_name,
-        to_email=notification.recipient,
+        env, template_for(case, notification.kind), context, settings=settings,
+        to_name=notification.recipient_name, to_email=notification.recipient,
         message_id=notification.message_id,
     )
 
 
-def handle_complaint_submitted(
-    resources: Resources, event: ComplaintSubmitted, mailer: Mailer, env: Environment | None = None
+def _deliver_then_mark(resources: Resources, event: Event, mailer: Mailer, composer) -> dict[str, int]:  # type: ignore[no-untyped-def]
+    outcome = deliver_event(
+        resources.sessions, event.event_id, composer, mailer, resources.settings.send_claim_timeout
+    )
+    with unit_of_work(resources.sessions) as session:
+        mark_processed(session, event.event_id, CONSUMER)
+    return outcome
+
+
+def handle_case_submitted(
+    resources: Resources, event: CaseSubmitted, mailer: Mailer, env: Environment | None = None
 ) -> dict[str, int]:
     """Route the case, send its e-mails, then record the event as processed."""
     settings = resources.settings
     with unit_of_work(resources.sessions) as session:
         if is_processed(session, event.event_id, CONSUMER):
             return {}
-        route_complaint(
-            session, event.case_id, event.event_id, now=utcnow(), mail_domain=mail_domain(settings)
-        )
+        route_case(session, event.case_id, event.event_id, now=utcnow(), mail_domain=mail_domain(settings))
     composer = partial(compose_case_mail, settings=settings, env=env or template_environment())
-    outcome = deliver_event(
-        resources.sessions, event.event_id, composer, mailer, settings.send_claim_timeout
-    )
+    return _deliver_then_mark(resources, event, mailer, composer)
+
+
+def handle_status_changed(
+    resources: Resources, event: CaseStatusChanged, mailer: Mailer, env: Environment | None = None
+) -> dict[str, int]:
+    """Tell the submitter about acknowledge/resolve/reject/reopen, and a new assignee about a handover."""
+    settings = resources.settings
     with unit_of_work(resources.sessions) as session:
-        mark_processed(session, event.event_id, CONSUMER)
-    return outcome
+        if is_processed(session, event.event_id, CONSUMER):
+            return {}
+        case = session.get_one(Case, event.case_id)
+        domain = mail_domain(settings)
+        if event.action in STATUS_MAIL_ACTIONS and case.submitter_email:
+            queue_notification(session, event.event_id, case, case.submitter_email,
+                               case.submitter_name or "", f"status_{event.action}", domain)
+        assignee = contact_by_email(session, case.assignee)
+        if event.action == "reassign" and assignee is not None:
+            queue_notification(session, event.event_id, case, assignee.email, assignee.name, "assigned", domain)
+    composer = partial(
+        compose_case_mail, settings=settings, env=env or template_environment(),
+        extra={"action": event.action, "comment": event.comment},
+    )
+    return _deliver_then_mark(resources, event, mailer, composer)

@@ -1,7 +1,9 @@
-"""Route a new complaint to the contacts the default handbook names.
+"""Route a new case to the contacts the default routine names.
 
-Default routine: the municipality's main contact is primary, the association's case officer
-for the borettslag gets a copy, and the submitter gets a receipt.
+Complaints: the municipality's main contact is primary, the association's case officer for the
+borettslag gets a copy, and the submitter a receipt. Acquisition notices and sublet questions:
+the case officer is primary (the association takes them to the board), the main contact a copy.
+Meeting requests: the main contact, with both parties' leaders in copy.
 """
 from __future__ import annotations
 
@@ -15,7 +17,7 @@ from sqlalchemy.orm import Session
 from shared.db import dialect_insert
 
 from shared import lifecycle
-from shared.models import Case, Contact, Notification
+from shared.models import Case, Contact, Notification, utcnow
 
 CASE_NOTIFICATION = "case_notification"
 RECEIPT = "receipt"
@@ -47,17 +49,37 @@ def contact_by_email(session: Session, email: str | None) -> Contact | None:
     return session.execute(select(Contact).where(Contact.email == email)).scalar_one_or_none()
 
 
+def leaders(session: Session) -> list[Contact]:
+    return list(session.execute(
+        select(Contact).where(Contact.role == "leader", Contact.party.in_(["municipality", "association"]))
+        .order_by(Contact.party.desc())
+    ).scalars())
+
+
+def case_officer(session: Session, case: Case) -> Contact | None:
+    return contact_by_email(session, case.cooperative.association_contact if case.cooperative else None)
+
+
+def contacts_for(session: Session, case: Case) -> list[Contact | None]:
+    """The default routine: primary first, then copies (None where a role has nobody)."""
+    if case.type == "complaint":
+        return [main_contact(session), case_officer(session, case)]
+    if case.type in ("acquisition", "sublet"):
+        # The association takes the notice or question to the borettslag's board.
+        return [case_officer(session, case), main_contact(session)]
+    return [main_contact(session), *leaders(session)]  # meeting request
+
+
 def recipients_for(session: Session, case: Case) -> tuple[list[Recipient], bool]:
     """Primary first, then copies, then the receipt; True when no primary contact was found."""
-    primary = main_contact(session)
-    copy = contact_by_email(session, case.cooperative.association_contact if case.cooperative else None)
+    contacts = contacts_for(session, case)
     found: list[Recipient] = []
-    for contact in (primary, copy):
+    for contact in contacts:
         if contact is not None and all(r.email != contact.email for r in found):
             found.append(Recipient(contact.email, contact.name, CASE_NOTIFICATION))
     if case.submitter_email:
         found.append(Recipient(case.submitter_email, case.submitter_name or "", RECEIPT))
-    return found, primary is None
+    return found, contacts[0] is None
 
 
 def message_id_for(event_id: str, recipient: str, kind: str, domain: str) -> str:
@@ -78,7 +100,7 @@ def _routing_comment(contacts: list[Recipient]) -> str:
     return "Sendt til " + ", ".join(f"{r.name} ({role})" for r, role in zip(contacts, roles))
 
 
-def route_complaint(
+def route_case(
     session: Session, case_id: int, event_id: str, *, now: dt.datetime, mail_domain: str
 ) -> None:
     """Move a received case to routed and queue its notifications; a second call does nothing."""
@@ -93,18 +115,27 @@ def route_complaint(
     case.unrouted = unrouted
     lifecycle.apply(session, case, "route", actor="samhandling", now=now, comment=_routing_comment(contacts))
     for recipient in recipients:
-        _add_notification(
-            session,
-            {
-                "event_id": event_id,
-                "case_id": case.id,
-                "recipient": recipient.email,
-                "recipient_name": recipient.name,
-                "kind": recipient.kind,
-                "status": "pending",
-                "message_id": message_id_for(event_id, recipient.email, recipient.kind, mail_domain),
-                "created_at": now,
-                "attempts": 0,
-                "last_error": "",
-            },
+        queue_notification(
+            session, event_id, case, recipient.email, recipient.name, recipient.kind, mail_domain
         )
+
+
+def queue_notification(
+    session: Session, event_id: str, case: Case, email: str, name: str, kind: str, mail_domain: str
+) -> None:
+    """One row per (event, recipient, kind); a second call for the same key adds nothing."""
+    _add_notification(
+        session,
+        {
+            "event_id": event_id,
+            "case_id": case.id,
+            "recipient": email,
+            "recipient_name": name,
+            "kind": kind,
+            "status": "pending",
+            "message_id": message_id_for(event_id, email, kind, mail_domain),
+            "created_at": utcnow(),
+            "attempts": 0,
+            "last_error": "",
+        },
+    )

@@ -3,15 +3,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from celery import Celery, Task
+from celery import Celery
 from sqlalchemy.exc import OperationalError
 
-from shared.messages import COMPLAINT_SUBMITTED_TASK, ComplaintSubmitted
+from shared.messages import (
+    CASE_STATUS_CHANGED_TASK,
+    CASE_SUBMITTED_TASK,
+    CaseStatusChanged,
+    CaseSubmitted,
+)
 from shared.runtime import make_celery
 from shared.settings import Settings
 
 from .delivery import DeliveryIncomplete
-from .handlers import handle_complaint_submitted
+from .handlers import handle_case_submitted, handle_status_changed
 from .mail import SmtpMailer, TransientMailError, template_environment
 
 RETRY = {
@@ -29,14 +34,19 @@ def create_worker_app(settings: Settings) -> Celery:
     app = make_celery("notifier", settings)
     templates = template_environment()
 
-    @app.task(name=COMPLAINT_SUBMITTED_TASK, bind=True, **RETRY)
-    def complaint_submitted(self: Task, payload: dict[str, Any]) -> dict[str, int]:
+    def run(handler, event) -> dict[str, int]:  # type: ignore[no-untyped-def]
         mailer = SmtpMailer(settings)
         try:
-            return handle_complaint_submitted(
-                self.app.resources, ComplaintSubmitted.from_payload(payload), mailer, templates
-            )
+            return handler(app.resources, event, mailer, templates)  # type: ignore[attr-defined]
         finally:
             mailer.close()
+
+    @app.task(name=CASE_SUBMITTED_TASK, **RETRY)
+    def case_submitted(payload: dict[str, Any]) -> dict[str, int]:
+        return run(handle_case_submitted, CaseSubmitted.from_payload(payload))
+
+    @app.task(name=CASE_STATUS_CHANGED_TASK, **RETRY)
+    def case_status_changed(payload: dict[str, Any]) -> dict[str, int]:
+        return run(handle_status_changed, CaseStatusChanged.from_payload(payload))
 
     return app

@@ -58,3 +58,39 @@ def test_the_tracking_page_shows_the_routing(stack, complaint):
 
     wait_until(lambda: "Sendt til kontaktperson" in page(), 10, "the routed status")
     assert body["reference"] in page()
+
+
+def test_the_submitter_hears_about_acknowledge_and_resolve(stack, complaint, sessions):
+    import json
+    import urllib.request
+
+    from services.intake.tokens import create_token
+    from shared.db import unit_of_work
+    from shared.models import utcnow
+
+    with unit_of_work(sessions) as session:
+        token, _ = create_token(session, now=utcnow(), contact_email="kari.johansen@kommune.example")
+    _, body = stack.post_complaint(complaint)
+    stack.wait_for_mail(3, timeout=30)
+
+    def act(action: str, comment: str) -> int:
+        request = urllib.request.Request(
+            f"{stack.intake.url}/api/v1/cases/{body['reference']}/transitions",
+            data=json.dumps({"action": action, "comment": comment}).encode(),
+            headers={"Content-Type": "application/json", "Authorization": f"Bearer {token}"},
+            method="POST",
+        )
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status
+
+    assert act("acknowledge", "Vi tar kontakt med leietakeren.") == 200
+    stack.wait_for_mail(4, timeout=30)
+    assert act("resolve", "Leietakeren har fått skriftlig advarsel.") == 200
+    stack.wait_for_mail(5, timeout=30)
+
+    to_submitter = [m for m in stack.sink.messages() if m.rcpt_tos == ["kari@example.org"]]
+    subjects = [m.subject for m in to_submitter]
+    assert subjects[1:] == [f"Saken din er under behandling ({body['reference']})",
+                            f"Saken din er løst ({body['reference']})"]
+    assert "Leietakeren har fått skriftlig advarsel." in to_submitter[2].text
+    assert body["tracking_url"] in to_submitter[2].text

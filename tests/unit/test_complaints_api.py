@@ -111,7 +111,7 @@ def test_unknown_cooperative_is_422(client, complaint):
     ("data", "content_type", "status"),
     [
         ("{not json", "application/json", 400),
-        ("[1, 2]", "application/json", 400),
+        ("[1, 2]", "application/json", 422),  # valid JSON, not an object
         ("cooperative_orgnr=997273354", "application/x-www-form-urlencoded", 415),
         ('{"cooperative_orgnr": "997273354"}', "text/plain", 415),
     ],

@@ -85,3 +85,30 @@ def test_a_claim_left_by_a_dead_worker_expires(sessions, routed_event, composer)
     mailer = RecordingMailer()
     deliver_event(sessions, routed_event, composer, mailer, 60)
     assert len(mailer.sent) == 3
+
+
+def test_every_case_type_renders_its_e_mails(client, sessions, composer):
+    """Through the API, as staff would submit them, then routed and composed for real."""
+    from services.intake.tokens import create_token
+    from tests.unit.test_staff_api import MEETING, SUBLET, acquisition
+
+    with unit_of_work(sessions) as session:
+        token, _ = create_token(session, now=utcnow(), system="test", party="system")
+    headers = {"Authorization": f"Bearer {token}"}
+    for path, body in [("/api/v1/acquisitions", acquisition("946291684")), ("/api/v1/sublets", SUBLET),
+                       ("/api/v1/meeting-requests", MEETING)]:
+        assert client.post(path, json=body, headers=headers).status_code == 201
+    from shared.models import Case
+
+    mailer = RecordingMailer()
+    with sessions() as session:
+        cases = session.execute(select(Case.id, Case.reference)).all()
+    for case_id, reference in cases:
+        route(sessions, case_id, event_id=f"event-{reference}")
+        deliver_event(sessions, f"event-{reference}", composer, mailer, 60)
+    subjects = sorted(m["Subject"] for m in mailer.sent)
+    assert any("Varsel om planlagt erverv ER-" in s and "over 10 %-grensen" in s for s in subjects)
+    assert any(s.startswith("Spørsmål om framleie FR-") for s in subjects)
+    assert any(s.startswith("Ønske om møte i samarbeidsutvalget MO-") for s in subjects)
+    erverv = next(m for m in mailer.sent if "erverv" in m["Subject"])
+    assert "burettslagslova § 4-2" in erverv.get_body(("plain",)).get_content()

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from services.scheduler.relay import relay_once
 from shared.db import unit_of_work
 from shared.inbox import mark_processed
-from shared.messages import ComplaintSubmitted, record_event
+from shared.messages import CaseSubmitted, record_event
 from shared.models import OutboxEvent
 
 T0 = dt.datetime(2027, 3, 1, 9, 0, tzinfo=dt.timezone.utc)
@@ -25,7 +25,7 @@ class Broker:
 def add_events(sessions, *event_ids: str) -> None:
     with unit_of_work(sessions) as session:
         for number, event_id in enumerate(event_ids, start=1):
-            record_event(session, ComplaintSubmitted(event_id=event_id, case_id=number, reference=f"KL-2027-{number:04d}"))
+            record_event(session, CaseSubmitted(event_id=event_id, case_id=number, reference=f"KL-2027-{number:04d}"))
 
 
 def run(sessions, broker, at: dt.datetime) -> int:
@@ -38,8 +38,8 @@ def test_new_events_are_published_once_by_task_name(sessions):
     assert run(sessions, broker, T0) == 2
     assert run(sessions, broker, T0 + dt.timedelta(seconds=30)) == 0
     assert [(name, event_id) for name, _, event_id in broker.published] == [
-        ("notifier.complaint_submitted", "a"), ("notifier.complaint_submitted", "b")]
-    assert broker.published[0][1] == {"event_id": "a", "case_id": 1, "reference": "KL-2027-0001"}
+        ("notifier.case_submitted", "a"), ("notifier.case_submitted", "b")]
+    assert broker.published[0][1] == {"event_id": "a", "case_id": 1, "reference": "KL-2027-0001", "case_type": "complaint"}
 
 
 def test_unprocessed_events_are_published_again_after_the_timeout(sessions):

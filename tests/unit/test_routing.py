@@ -6,7 +6,7 @@ import datetime as dt
 from sqlalchemy import delete, select
 
 from services.intake.complaints import submit_complaint
-from services.notifier.routing import route_complaint
+from services.notifier.routing import route_case
 from shared.db import unit_of_work
 from shared.models import Case, CaseHistory, Contact, Notification, utcnow
 
@@ -24,7 +24,7 @@ def submit(sessions, complaint, orgnr="997273354") -> int:
 
 def route(sessions, case_id, event_id="e-1") -> None:
     with unit_of_work(sessions) as session:
-        route_complaint(session, case_id, event_id, now=utcnow(), mail_domain="samhandling.example")
+        route_case(session, case_id, event_id, now=utcnow(), mail_domain="samhandling.example")
 
 
 def notifications(sessions) -> list[tuple[str, str]]:
@@ -75,3 +75,37 @@ def test_without_a_main_contact_the_case_is_flagged(sessions, complaint):
     with sessions() as session:
         assert session.get(Case, case_id).unrouted is True
     assert ("per.hansen@bonord.example", "case_notification") in notifications(sessions)
+
+
+def open_staff_case(sessions, case_type: str, **fields) -> int:
+    from services.intake.cases import open_case
+
+    with unit_of_work(sessions) as session:
+        case = open_case(session, case_type, actor="kari.johansen@kommune.example", now=NOW,
+                         tz_name="Europe/Oslo", **fields)
+        return case.id
+
+
+def test_acquisition_and_sublet_go_to_the_case_officer_first(sessions):
+    from shared.models import Cooperative
+
+    with sessions() as session:
+        stakkevollan = session.execute(select(Cooperative.id).where(Cooperative.orgnr == "942581521")).scalar_one()
+    for case_type in ("acquisition", "sublet"):
+        case_id = open_staff_case(sessions, case_type, cooperative_id=stakkevollan, share_number="7")
+        route(sessions, case_id, event_id=f"e-{case_type}")
+        with sessions() as session:
+            case = session.get(Case, case_id)
+            assert case.assignee == "anne.nilsen@bonord.example"
+            sent = session.execute(select(Notification.recipient).where(Notification.case_id == case_id))
+            assert set(sent.scalars()) == {"anne.nilsen@bonord.example", "kari.johansen@kommune.example"}
+
+
+def test_meeting_request_reaches_both_leaders(sessions):
+    case_id = open_staff_case(sessions, "meeting_request", details={"party": "association", "topics": ["x"]})
+    route(sessions, case_id, event_id="e-meeting")
+    with sessions() as session:
+        sent = set(session.execute(
+            select(Notification.recipient).where(Notification.case_id == case_id)).scalars())
+    assert sent == {"kari.johansen@kommune.example", "leder.boligkontoret@kommune.example",
+                    "direktor@bonord.example"}

@@ -1,0 +1,220 @@
+"""E-mail action links for contacts: a GET shows a confirmation page, only a POST acts (SPEC §4).
+
+Mail scanners follow links, so a GET never changes anything. The POST records the link's use and
+the case change in one transaction; the link id is ActionLinkUse's primary key, so a second use,
+even a concurrent one, fails on the insert and changes nothing.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from flask import Blueprint, current_app, render_template, request, url_for
+from flask_wtf.csrf import CSRFError
+from marshmallow import Schema, ValidationError, validate
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, selectinload
+
+from shared import action_links, lifecycle
+from shared.action_links import ActionLink, ExpiredLink, InvalidLink
+from shared.db import unit_of_work
+from shared.models import ActionLinkUse, Case, utcnow
+from shared.settings import Settings
+from shared.vocabulary import CASE_STATUSES, CASE_TYPES, COMPLAINT_CATEGORIES
+
+from .case_actions import change_case
+from .schemas import Text
+
+bp = Blueprint("actions", __name__)
+
+# The token is a credential: keep it out of caches, search engines and other sites' logs.
+PRIVATE = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer", "X-Robots-Tag": "noindex"}
+COMMENT_MAX = 5000
+TOO_LONG = f"Kan ikke være lengre enn {COMMENT_MAX} tegn."
+
+
+class LinkAlreadyUsed(Exception):
+    pass
+
+
+class CaseGone(LookupError):
+    pass
+
+
+class CommentSchema(Schema):
+    comment = Text(
+        multiline=True, load_default="",
+        validate=validate.Length(max=COMMENT_MAX, error=TOO_LONG),
+    )
+
+
+@dataclass(frozen=True)
+class CaseSummary:
+    """What the contact sees of the case; the page gets this, not the ORM row."""
+
+    reference: str
+    kind: str
+    cooperative: str
+    category: str
+    description: str
+    status: str
+    status_label: str
+    received_at: dt.datetime
+    has_submitter: bool
+
+
+def summarise(case: Case, tz: ZoneInfo) -> CaseSummary:
+    return CaseSummary(
+        reference=case.reference,
+        kind=CASE_TYPES.get(case.type, case.type),
+        cooperative=case.cooperative.name if case.cooperative else "",
+        category=COMPLAINT_CATEGORIES.get(case.category or "", ""),
+        description=case.description,
+        status=case.status,
+        status_label=CASE_STATUSES.get(case.status, case.status),
+        received_at=case.created_at.astimezone(tz),
+        has_submitter=bool(case.submitter_email),
+    )
+
+
+def _case(session: Session, case_id: int, *, for_update: bool = False) -> Case:
+    case = session.get(
+        Case, case_id, with_for_update=for_update, options=[selectinload(Case.cooperative)]
+    )
+    if case is None:
+        raise CaseGone(case_id)
+    return case
+
+
+def look_up(session: Session, link: ActionLink, tz: ZoneInfo) -> tuple[CaseSummary, bool]:
+    """The case the link is for, and whether the link has been used; reads only."""
+    case = _case(session, link.case_id)
+    return summarise(case, tz), session.get(ActionLinkUse, link.link_id) is not None
+
+
+def use_link(session: Session, link: ActionLink, *, comment: str, now: dt.datetime) -> Case:
+    """Spend the link and apply its action as the contact it was sent to; the caller commits."""
+    case = _case(session, link.case_id, for_update=True)
+    session.add(
+        ActionLinkUse(link_id=link.link_id, case_id=case.id, action=link.action, used_at=now)
+    )
+    try:
+        session.flush()
+    except IntegrityError:
+        raise LinkAlreadyUsed(link.link_id) from None
+    change_case(session, case, link.action, actor=link.recipient, now=now, comment=comment)
+    return case
+
+
+def next_links(settings: Settings, link: ActionLink, status: str) -> list[dict[str, str]]:
+    """New links, for the same contact, to what the case allows next (resolve or reject once
+    acknowledged); derived from the used link's id, so each is as single-use as the first."""
+    links = []
+    for action in (a for a in action_links.LINK_ACTIONS if a in lifecycle.allowed_actions(status)):
+        token = action_links.sign(settings, case_id=link.case_id, action=action,
+                                  recipient=link.recipient, source=link.link_id)
+        links.append({"label": action_links.LABELS[action],
+                      "path": url_for("actions.link_page", token=token)})
+    return links
+
+
+def _problem(problem: str, status: int, **context: Any):  # type: ignore[no-untyped-def]
+    return render_template("action_problem.html", problem=problem, **context), status, PRIVATE
+
+
+def _verify(token: str) -> ActionLink:
+    return action_links.verify(current_app.config["SETTINGS"], token)
+
+
+def _expired(error: ExpiredLink):  # type: ignore[no-untyped-def]
+    reference = None
+    if error.link is not None:
+        with current_app.extensions["sessionmaker"]() as session:
+            case = session.get(Case, error.link.case_id)
+            reference = case.reference if case else None
+    return _problem("expired", 410, reference=reference)
+
+
+def _confirm_page(  # type: ignore[no-untyped-def]
+    token: str, link: ActionLink, case: CaseSummary, comment: str = "",
+    errors: list[str] | None = None, status: int = 200,
+):
+    target = lifecycle.TRANSITIONS[link.action][1] or ""
+    page = render_template(
+        "action_confirm.html", token=token, link=link, case=case, comment=comment,
+        errors=errors or [], comment_max=COMMENT_MAX,
+        target_status=CASE_STATUSES.get(target, target),
+    )
+    return page, status, PRIVATE
+
+
+@bp.get("/handling/<token>")
+def link_page(token: str):  # type: ignore[no-untyped-def]
+    tz = ZoneInfo(current_app.config["SETTINGS"].tz_name)
+    try:
+        link = _verify(token)
+        with current_app.extensions["sessionmaker"]() as session:
+            case, used = look_up(session, link, tz)
+    except ExpiredLink as error:
+        return _expired(error)
+    except (InvalidLink, CaseGone):
+        return _problem("invalid", 404)
+    if used:
+        return _problem("used", 409, case=case)
+    return _confirm_page(token, link, case)
+
+
+@bp.post("/handling/<token>")
+def use_link_page(token: str):  # type: ignore[no-untyped-def]
+    settings = current_app.config["SETTINGS"]
+    tz = ZoneInfo(settings.tz_name)
+    raw_comment = request.form.get("comment", "")
+    try:
+        link = _verify(token)
+        comment = CommentSchema().load({"comment": raw_comment})["comment"]
+        with unit_of_work(current_app.extensions["sessionmaker"]) as session:
+            case = summarise(use_link(session, link, comment=comment, now=utcnow()), tz)
+    except ExpiredLink as error:
+        return _expired(error)
+    except (InvalidLink, CaseGone):
+        return _problem("invalid", 404)
+    except ValidationError as error:
+        return _invalid_comment(token, link, raw_comment, error, tz)
+    except LinkAlreadyUsed:
+        return _problem("used", 409, case=_current(link, tz))
+    except lifecycle.IllegalTransition:
+        return _problem("illegal", 409, case=_current(link, tz), action=link.action)
+    page = render_template("action_done.html", case=case, action=link.action,
+                           next_links=next_links(settings, link, case.status))
+    return page, 200, PRIVATE
+
+
+def _current(link: ActionLink, tz: ZoneInfo) -> CaseSummary | None:
+    """The case as it is now, for a page that explains why nothing was done."""
+    with current_app.extensions["sessionmaker"]() as session:
+        try:
+            return look_up(session, link, tz)[0]
+        except CaseGone:
+            return None
+
+
+def _invalid_comment(token: str, link: ActionLink, comment: str, error: ValidationError,
+                     tz: ZoneInfo):  # type: ignore[no-untyped-def]
+    case = _current(link, tz)
+    if case is None:
+        return _problem("invalid", 404)
+    messages = error.normalized_messages().get("comment", [])
+    return _confirm_page(token, link, case, comment, list(messages), status=422)
+
+
+@bp.context_processor
+def _validity() -> dict[str, int]:
+    return {"link_days": action_links.VALIDITY.days}
+
+
+@bp.errorhandler(CSRFError)
+def _csrf_failed(error: CSRFError):  # type: ignore[no-untyped-def]
+    # Offer the confirmation page again: it carries a fresh form token.
+    return _problem("csrf", 400, token=(request.view_args or {}).get("token"))

@@ -1,0 +1,75 @@
+"""Use cases on existing cases: look them up, list them, move them through the lifecycle."""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, selectinload
+
+from shared import lifecycle
+from shared.messages import CaseStatusChanged, new_event_id, record_event
+from shared.models import Case, Contact
+
+
+class CaseNotFound(LookupError):
+    pass
+
+
+class UnknownAssignee(LookupError):
+    pass
+
+
+def get_case(session: Session, reference: str, *, for_update: bool = False) -> Case:
+    query = select(Case).where(Case.reference == reference).options(
+        selectinload(Case.cooperative), selectinload(Case.history)
+    )
+    if for_update:
+        query = query.with_for_update(of=Case)
+    case = session.execute(query).scalar_one_or_none()
+    if case is None:
+        raise CaseNotFound(reference)
+    return case
+
+
+def list_cases(session: Session, filters: dict[str, Any]) -> tuple[list[Case], int]:
+    criteria = []
+    if filters.get("type"):
+        criteria.append(Case.type == filters["type"])
+    if filters.get("status"):
+        criteria.append(Case.status == filters["status"])
+    if filters.get("assignee"):
+        criteria.append(Case.assignee == filters["assignee"].lower())
+    total = session.execute(select(func.count()).select_from(Case).where(*criteria)).scalar_one()
+    page, per_page = filters["page"], filters["per_page"]
+    items = session.execute(
+        select(Case).where(*criteria).options(selectinload(Case.cooperative))
+        .order_by(Case.created_at.desc(), Case.id.desc())
+        .offset((page - 1) * per_page).limit(per_page)
+    ).scalars().all()
+    return list(items), total
+
+
+def change_case(
+    session: Session, case: Case, action: str, *, actor: str, now: dt.datetime,
+    comment: str = "", to: str | None = None,
+) -> lifecycle.Transition:
+    """Apply one lifecycle action and announce it; the caller commits."""
+    if action == "reassign":
+        contact = session.execute(
+            select(Contact).where(Contact.email == (to or "").lower())
+        ).scalar_one_or_none()
+        if contact is None:
+            raise UnknownAssignee(to)
+        comment = comment or f"Overført til {contact.name}."
+    change = lifecycle.apply(session, case, action, actor=actor, now=now, comment=comment)
+    if action == "reassign":
+        case.assignee = contact.email
+    record_event(
+        session,
+        CaseStatusChanged(
+            event_id=new_event_id(), case_id=case.id, reference=case.reference, action=action,
+            comment=comment,
+        ),
+    )
+    return change

@@ -1,0 +1,67 @@
+"""Open a case of any type: reference, first history row and outbox event, one transaction."""
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from shared.calendar import local_today
+from shared.messages import CaseSubmitted, new_event_id, record_event
+from shared.models import Case, CaseHistory, Cooperative
+from shared.references import next_reference
+
+RECEIVED_COMMENT = {
+    "complaint": "Klagen er mottatt.",
+    "acquisition": "Varsel om planlagt erverv er mottatt.",
+    "sublet": "Spørsmål om framleie er mottatt.",
+    "meeting_request": "Ønske om møte i samarbeidsutvalget er mottatt.",
+}
+
+
+class UnknownCooperative(LookupError):
+    """No borettslag with that organisasjonsnummer in the directory."""
+
+
+def new_tracking_token() -> str:
+    return secrets.token_urlsafe(32)  # 256 bits
+
+
+def find_cooperative(session: Session, orgnr: str) -> Cooperative:
+    cooperative = session.execute(
+        select(Cooperative).where(Cooperative.orgnr == orgnr)
+    ).scalar_one_or_none()
+    if cooperative is None:
+        raise UnknownCooperative(orgnr)
+    return cooperative
+
+
+def open_case(
+    session: Session, case_type: str, *, actor: str, now: dt.datetime, tz_name: str, **fields: Any
+) -> Case:
+    case = Case(
+        reference=next_reference(session, case_type, local_today(tz_name, now).year),
+        type=case_type,
+        status="received",
+        tracking_token=new_tracking_token(),
+        created_at=now,
+        updated_at=now,
+        **fields,
+    )
+    session.add(case)
+    session.flush()
+    session.add(
+        CaseHistory(
+            case_id=case.id, at=now, actor=actor, action="received", to_status="received",
+            comment=RECEIVED_COMMENT[case_type],
+        )
+    )
+    record_event(
+        session,
+        CaseSubmitted(
+            event_id=new_event_id(), case_id=case.id, reference=case.reference, case_type=case_type
+        ),
+    )
+    return case

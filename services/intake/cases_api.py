@@ -1,0 +1,91 @@
+"""Staff API on cases: list with filters and paging, one case with history, transitions."""
+from __future__ import annotations
+
+from typing import Any
+
+from flask import current_app
+from flask_smorest import Blueprint
+
+from shared import lifecycle
+from shared.db import unit_of_work
+from shared.models import Case, utcnow
+
+from .auth import STAFF, current_principal, require
+from .case_actions import CaseNotFound, UnknownAssignee, change_case, get_case, list_cases
+from .errors import ApiError
+from .idempotency import idempotent
+from .staff import SECURED, STAFF_ERRORS, documented_errors
+from .staff_schemas import CaseDetailOut, CasePageOut, CaseQuerySchema, TransitionSchema
+
+bp = Blueprint("cases", __name__, url_prefix="/api/v1", description="Saker")
+
+
+def case_view(case: Case, *, with_history: bool = False) -> dict[str, Any]:
+    view = {
+        column: getattr(case, column)
+        for column in ("reference", "type", "status", "category", "description", "share_number",
+                       "address", "occurred_on", "assignee", "unrouted", "details", "created_by",
+                       "created_at", "updated_at")
+    }
+    view["cooperative"] = case.cooperative
+    view["submitter"] = {"name": case.submitter_name, "email": case.submitter_email,
+                         "phone": case.submitter_phone, "role": case.submitter_role}
+    view["allowed_actions"] = [a for a in lifecycle.allowed_actions(case.status) if a in lifecycle.STAFF_ACTIONS]
+    if with_history:
+        view["history"] = case.history
+    return view
+
+
+@bp.route("/cases", methods=["GET"])
+@require(*STAFF)
+@bp.arguments(CaseQuerySchema, location="query")
+@bp.response(200, CasePageOut)
+@bp.doc(**SECURED)
+@documented_errors(401, 403, 429, 503)
+def cases(filters: dict[str, Any]) -> dict[str, Any]:
+    """Saker, nyeste først, filtrert på type, status og ansvarlig."""
+    with current_app.extensions["sessionmaker"]() as session:
+        items, total = list_cases(session, filters)
+        return {"items": [case_view(case) for case in items], "total": total,
+                "page": filters["page"], "per_page": filters["per_page"]}
+
+
+@bp.route("/cases/<reference>", methods=["GET"])
+@require(*STAFF)
+@bp.response(200, CaseDetailOut)
+@bp.doc(**SECURED)
+@documented_errors(401, 403, 404, 429, 503)
+def case_detail(reference: str) -> dict[str, Any]:
+    """Én sak med hele historikken."""
+    with current_app.extensions["sessionmaker"]() as session:
+        try:
+            return case_view(get_case(session, reference), with_history=True)
+        except CaseNotFound:
+            raise ApiError(404, f"Fant ingen sak {reference[:40]}.") from None
+
+
+@bp.route("/cases/<reference>/transitions", methods=["POST"])
+@require(*STAFF)
+@idempotent
+@bp.arguments(TransitionSchema)
+@bp.response(200, CaseDetailOut)
+@bp.doc(**SECURED)
+@documented_errors(*STAFF_ERRORS, 404, 409)
+def transition(body: dict[str, Any], reference: str) -> dict[str, Any]:
+    """Kvitter ut, løs, avvis, gjenåpne eller overfør en sak."""
+    if body["action"] == "reassign" and not body.get("to"):
+        raise ApiError(422, fields={"to": ["Oppgi e-postadressen til kontaktpersonen saken skal til."]})
+    try:
+        with unit_of_work(current_app.extensions["sessionmaker"]) as session:
+            case = get_case(session, reference, for_update=True)
+            change_case(session, case, body["action"], actor=current_principal().actor, now=utcnow(),
+                        comment=body["comment"], to=body.get("to"))
+            session.flush()
+            session.refresh(case, ["history"])
+            return case_view(case, with_history=True)
+    except CaseNotFound:
+        raise ApiError(404, f"Fant ingen sak {reference[:40]}.") from None
+    except UnknownAssignee:
+        raise ApiError(422, fields={"to": ["Fant ingen kontaktperson med denne e-postadressen."]}) from None
+    except lifecycle.IllegalTransition as error:
+        raise ApiError(409, f"Handlingen «{error.action}» er ikke tillatt når saken har status «{error.status}».") from None

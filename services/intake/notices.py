@@ -1,0 +1,110 @@
+"""Use cases of the staff side: acquisition notices, sublet questions, meeting requests."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from shared.calendar import local_today
+from shared.models import Case, Cooperative
+
+from .cases import find_cooperative, open_case
+from .tokens import Principal
+
+MEETING_DEADLINE_DAYS = 21
+OPEN_STATUSES = ("received", "routed", "acknowledged")
+
+
+def public_cap(homes: int) -> int:
+    """Public owners together may own at most 10 % of the homes, and always at least one."""
+    return max(1, homes // 10)
+
+
+def _percent(owned: int, homes: int) -> float:
+    return round(100 * owned / homes, 1) if homes else 0.0
+
+
+@dataclass(frozen=True)
+class AcquisitionResult:
+    reference: str
+    status: str
+    cooperative: Cooperative
+    owned_before: int
+    owned_after: int
+    cap: int
+
+    @property
+    def warning(self) -> str | None:
+        if self.owned_after <= self.cap:
+            return None
+        return (
+            f"Ervervet vil gi offentlige eiere {self.owned_after} av {self.cooperative.homes} boliger, "
+            f"over grensen på {self.cap} (10 %, minst én; burettslagslova § 4-2)."
+        )
+
+
+def _open_acquisitions(session: Session, cooperative_id: int) -> int:
+    return session.execute(
+        select(func.count()).select_from(Case).where(
+            Case.type == "acquisition",
+            Case.cooperative_id == cooperative_id,
+            Case.status.in_(OPEN_STATUSES),
+        )
+    ).scalar_one()
+
+
+def notify_acquisition(
+    session: Session, notice: dict[str, Any], principal: Principal, *, now: dt.datetime, tz_name: str
+) -> AcquisitionResult:
+    cooperative = find_cooperative(session, notice["cooperative_orgnr"])
+    # Planned purchases not yet closed count too: two notices must not each pass the check.
+    before = cooperative.municipality_owned + _open_acquisitions(session, cooperative.id)
+    case = open_case(
+        session, "acquisition", actor=principal.actor, now=now, tz_name=tz_name,
+        cooperative_id=cooperative.id, share_number=notice["share_number"], address=notice["address"],
+        description=notice.get("note", ""), created_by=principal.actor,
+        details={"planned_date": notice["planned_date"].isoformat()},
+    )
+    result = AcquisitionResult(
+        case.reference, case.status, cooperative, before, before + 1, public_cap(cooperative.homes)
+    )
+    case.details = {
+        **case.details, "owned_before": before, "owned_after": before + 1, "cap": result.cap,
+        "warning": result.warning,
+    }
+    return result
+
+
+def ask_about_sublet(
+    session: Session, question: dict[str, Any], principal: Principal, *, now: dt.datetime, tz_name: str
+) -> Case:
+    cooperative = find_cooperative(session, question["cooperative_orgnr"])
+    return open_case(
+        session, "sublet", actor=principal.actor, now=now, tz_name=tz_name,
+        cooperative_id=cooperative.id, share_number=question["share_number"],
+        description=question["question"], created_by=principal.actor,
+        details={
+            "move_in_date": question["move_in_date"].isoformat(),
+            "tenant_household": question["tenant_household"],
+        },
+    )
+
+
+def meeting_deadline(requested_at: dt.datetime, tz_name: str) -> dt.date:
+    """The meeting must be held no later than 21 calendar days after the request (local date)."""
+    return local_today(tz_name, requested_at) + dt.timedelta(days=MEETING_DEADLINE_DAYS)
+
+
+def request_meeting(
+    session: Session, request: dict[str, Any], principal: Principal, *, now: dt.datetime, tz_name: str
+) -> Case:
+    deadline = meeting_deadline(now, tz_name)
+    return open_case(
+        session, "meeting_request", actor=principal.actor, now=now, tz_name=tz_name,
+        description=request["reason"], created_by=principal.actor,
+        details={"party": request["party"], "topics": request["topics"], "deadline": deadline.isoformat(),
+                 "meeting": None},
+    )

@@ -1,0 +1,97 @@
+"""Staff API: acquisition notices, sublet questions and meeting requests (bearer tokens)."""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from flask import current_app
+from flask_smorest import Blueprint
+
+from shared.db import unit_of_work
+from shared.models import utcnow
+
+from .api import COMMON_ERRORS, documented_errors, unknown_cooperative
+from .auth import current_principal, require
+from .cases import UnknownCooperative
+from .errors import ApiError
+from .idempotency import idempotent
+from .notices import ask_about_sublet, notify_acquisition, request_meeting
+from .staff_schemas import (
+    AcquisitionOut,
+    AcquisitionSchema,
+    CreatedOut,
+    MeetingRequestOut,
+    MeetingRequestSchema,
+    SubletSchema,
+)
+
+bp = Blueprint("staff", __name__, url_prefix="/api/v1", description="Erverv, framleie og møter")
+SECURED = {"security": [{"bearerAuth": []}]}
+STAFF_ERRORS = (*COMMON_ERRORS, 401, 403)
+
+
+def _run(use_case, body: dict[str, Any]):  # type: ignore[no-untyped-def]
+    settings = current_app.config["SETTINGS"]
+    try:
+        with unit_of_work(current_app.extensions["sessionmaker"]) as session:
+            return use_case(session, body, current_principal(), now=utcnow(), tz_name=settings.tz_name)
+    except UnknownCooperative:
+        raise unknown_cooperative() from None
+
+
+@bp.route("/acquisitions", methods=["POST"])
+@require("municipality", "system")
+@idempotent
+@bp.arguments(AcquisitionSchema)
+@bp.response(201, AcquisitionOut)
+@bp.doc(**SECURED)
+@documented_errors(*STAFF_ERRORS)
+def create_acquisition(notice: dict[str, Any]) -> dict[str, Any]:
+    """Varsle om planlagt erverv av en andel, med kommunens andel før og etter."""
+    result = _run(notify_acquisition, notice)
+    cooperative = result.cooperative
+    return {
+        "reference": result.reference,
+        "status": result.status,
+        "cooperative": cooperative,
+        "before": {"municipality_owned": result.owned_before,
+                   "percent": round(100 * result.owned_before / cooperative.homes, 1)},
+        "after": {"municipality_owned": result.owned_after,
+                  "percent": round(100 * result.owned_after / cooperative.homes, 1)},
+        "cap": result.cap,
+        "warning": result.warning,
+    }
+
+
+@bp.route("/sublets", methods=["POST"])
+@require("municipality", "system")
+@idempotent
+@bp.arguments(SubletSchema)
+@bp.response(201, CreatedOut)
+@bp.doc(**SECURED)
+@documented_errors(*STAFF_ERRORS)
+def create_sublet(question: dict[str, Any]) -> dict[str, Any]:
+    """Be om styrets godkjenning av en ny kommunal leietaker (burettslagslova § 5-6)."""
+    case = _run(ask_about_sublet, question)
+    return {"reference": case.reference, "status": case.status}
+
+
+@bp.route("/meeting-requests", methods=["POST"])
+@require("municipality", "association", "system")
+@idempotent
+@bp.arguments(MeetingRequestSchema)
+@bp.response(201, MeetingRequestOut)
+@bp.doc(**SECURED)
+@documented_errors(*STAFF_ERRORS)
+def create_meeting_request(body: dict[str, Any]) -> dict[str, Any]:
+    """Be om møte i samarbeidsutvalget; møtet skal holdes innen 21 dager."""
+    principal = current_principal()
+    if principal.party != "system" and body["party"] != principal.party:
+        raise ApiError(403, "Du kan bare be om møte på vegne av din egen part.")
+    case = _run(request_meeting, body)
+    return {
+        "reference": case.reference,
+        "status": case.status,
+        "deadline": dt.date.fromisoformat(case.details["deadline"]),
+        "meeting": None,
+    }

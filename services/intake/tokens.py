@@ -1,0 +1,76 @@
+"""Staff bearer tokens: created for a contact or a system, stored hashed, revocable."""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from shared.models import ApiToken, Contact
+
+PARTIES = ("municipality", "association", "cooperative", "system")
+PREFIX = "shd_"
+
+
+class UnknownContact(LookupError):
+    pass
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is calling: a token's name, party and contact."""
+
+    token_id: int
+    name: str
+    party: str
+    contact_email: str | None
+
+    @property
+    def actor(self) -> str:
+        return self.contact_email or f"system:{self.name}"
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def create_token(
+    session: Session, *, now: dt.datetime, contact_email: str | None = None,
+    system: str | None = None, party: str = "system",
+) -> tuple[str, ApiToken]:
+    """Return the secret (shown once) and its row; only the hash is stored."""
+    if contact_email:
+        contact = session.execute(
+            select(Contact).where(Contact.email == contact_email.lower())
+        ).scalar_one_or_none()
+        if contact is None:
+            raise UnknownContact(contact_email)
+        name, party, email = contact.name, contact.party, contact.email
+    else:
+        name, email = system or "system", None
+    if party not in PARTIES:
+        raise ValueError(f"party must be one of {', '.join(PARTIES)}")
+    secret = PREFIX + secrets.token_urlsafe(32)
+    row = ApiToken(token_hash=hash_token(secret), name=name, party=party, contact_email=email, created_at=now)
+    session.add(row)
+    return secret, row
+
+
+def authenticate(session: Session, secret: str) -> Principal | None:
+    row = session.execute(
+        select(ApiToken).where(ApiToken.token_hash == hash_token(secret), ApiToken.revoked_at.is_(None))
+    ).scalar_one_or_none()
+    if row is None:
+        return None
+    return Principal(row.id, row.name, row.party, row.contact_email)
+
+
+def revoke(session: Session, token_id: int, now: dt.datetime) -> bool:
+    row = session.get(ApiToken, token_id)
+    if row is None or row.revoked_at is not None:
+        return False
+    row.revoked_at = now
+    return True

@@ -1,0 +1,55 @@
+"""axe-core finds no WCAG 2.1 A/AA violations on the public pages, in each state a person sees."""
+from __future__ import annotations
+
+import pytest
+
+from tests.browser.axe import axe_violations, describe
+
+pytestmark = pytest.mark.browser
+
+
+def fill_valid_form(page) -> None:
+    page.get_by_label("Borettslag").select_option(label="Prestvannet borettslag")
+    page.get_by_label("Kategori").select_option(label="Støy")
+    page.get_by_label("Beskrivelse").fill("Det bråker hver natt fra leilighet 3B etter klokken 23.")
+    page.get_by_label("Navn").fill("Kari Styreleder")
+    page.get_by_label("E-postadresse").fill("kari@example.org")
+    page.get_by_label("Du sender klagen som").select_option(label="Styret i borettslaget")
+
+
+def assert_no_violations(page, axe_source: str, what: str) -> None:
+    violations = axe_violations(page, axe_source)
+    print(f"axe: {what}: {len(violations)} violations")
+    assert not violations, f"axe found WCAG 2.1 AA violations on {what}:\n{describe(violations)}"
+
+
+def test_empty_form(server, page, axe_source):
+    page.goto(server.url + "/klage")
+    assert_no_violations(page, axe_source, "the empty form")
+
+
+def test_form_with_errors(server, page, axe_source):
+    page.goto(server.url + "/klage")
+    page.get_by_label("E-postadresse").fill("ikke-en-adresse")
+    page.get_by_label("Beskrivelse").fill("kort")
+    page.get_by_role("button", name="Send klagen").click()
+    page.get_by_role("alert").wait_for()
+    assert_no_violations(page, axe_source, "the form with errors")
+
+
+def test_receipt_and_tracking_page(server, page, axe_source):
+    page.goto(server.url + "/klage")
+    fill_valid_form(page)
+    page.get_by_role("button", name="Send klagen").click()
+    page.locator(".reference").wait_for()
+    assert_no_violations(page, axe_source, "the receipt")
+
+    page.get_by_role("link", name="Se status for sak").click()
+    page.locator(".status").wait_for()
+    assert_no_violations(page, axe_source, "the tracking page")
+
+
+@pytest.mark.parametrize("path", ["/finnes-ikke", "/sak/" + "x" * 43])
+def test_not_found_pages(server, page, axe_source, path):
+    page.goto(server.url + path)
+    assert_no_violations(page, axe_source, path)

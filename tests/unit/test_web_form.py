@@ -1,0 +1,274 @@
+"""The public complaint form, its receipt and the tracking page, through the Flask test client."""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from html import unescape
+
+import pytest
+from sqlalchemy import select
+
+from shared.models import Case, CaseHistory, Contact, Cooperative
+from tests.support.database import count
+
+FORM = "/klage"
+CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+def token(client) -> str:
+    match = CSRF.search(client.get(FORM).get_data(as_text=True))
+    assert match, "the form has no CSRF token"
+    return match.group(1)
+
+
+def valid_form(**changes: str) -> dict[str, str]:
+    form = {
+        "cooperative_orgnr": "997273354",
+        "category": "noise",
+        "description": "Det bråker hver natt fra leilighet 3B, også etter klokken 23.",
+        "share_number": "",
+        "address": "",
+        "occurred_on": "",
+        "submitter_name": "Kari Styreleder",
+        "submitter_email": "kari@example.org",
+        "submitter_phone": "",
+        "submitter_role": "board",
+        "nettsted": "",
+    }
+    return {**form, **changes}
+
+
+def post(client, **changes: str):
+    return client.post(FORM, data={**valid_form(**changes), "csrf_token": token(client)})
+
+
+def text(response) -> str:
+    return response.get_data(as_text=True)
+
+
+def tracking_path(receipt_html: str) -> str:
+    match = re.search(r'href="(/sak/[^"]+)"', receipt_html)
+    assert match, "the receipt has no tracking link"
+    return unescape(match.group(1))
+
+
+@pytest.mark.parametrize("path", ["/", "/klage"])
+def test_form_lists_every_borettslag_by_name(client, sessions, path):
+    response = client.get(path)
+    html = text(response)
+    assert response.status_code == 200
+    assert 'lang="nb"' in html and 'name="viewport"' in html and 'href="#innhold"' in html
+    with sessions() as session:
+        cooperatives = session.execute(select(Cooperative)).scalars().all()
+    assert len(cooperatives) >= 10
+    for cooperative in cooperatives:
+        assert f'<option value="{cooperative.orgnr}">{cooperative.name}</option>' in html
+    assert CSRF.search(html)
+
+
+def test_every_input_has_a_label_and_contact_fields_autocomplete(client):
+    html = text(client.get(FORM))
+    ids = re.findall(r'<(?:input|select|textarea)[^>]*\bid="([^"]+)"', html)
+    assert len(ids) == 11  # ten fields and the honeypot
+    for field_id in ids:
+        assert re.search(rf'<label[^>]* for="{field_id}">', html)
+    for autocomplete in ('autocomplete="name"', 'autocomplete="email"', 'autocomplete="tel"'):
+        assert autocomplete in html
+    assert "(må fylles ut)" in html
+    assert "Slik bruker vi opplysningene dine" in html
+
+
+def test_valid_form_creates_a_case_and_redirects_to_a_receipt(client, sessions):
+    response = post(
+        client, share_number="17", occurred_on="2026-01-05", submitter_phone="+47 900 00 000"
+    )
+
+    assert response.status_code == 303
+    assert response.headers["Location"].endswith("/klage/kvittering")
+    with sessions() as session:
+        case = session.execute(select(Case)).scalar_one()
+        assert (case.cooperative.orgnr, case.category) == ("997273354", "noise")
+        assert (case.share_number, case.occurred_on) == ("17", dt.date(2026, 1, 5))
+        assert (case.address, case.submitter_role) == (None, "board")
+        assert (case.submitter_name, case.submitter_phone) == ("Kari Styreleder", "+47 900 00 000")
+    receipt = client.get("/klage/kvittering")
+    html = text(receipt)
+    assert receipt.status_code == 200
+    assert case.reference in html
+    assert tracking_path(html) == f"/sak/{case.tracking_token}"
+    assert "kontaktperson" in html and "arbeidsdager" in html
+    assert receipt.headers["Cache-Control"] == "no-store"
+
+
+def test_reloading_the_receipt_creates_nothing(client, sessions):
+    post(client)
+    client.get("/klage/kvittering")
+    client.get("/klage/kvittering")
+    assert count(sessions, Case) == 1
+
+
+def test_empty_form_comes_back_with_a_summary_linking_each_field(client, sessions):
+    response = client.post(FORM, data={"csrf_token": token(client)})
+    html = text(response)
+
+    assert response.status_code == 422
+    assert 'role="alert"' in html and "Skjemaet har feil" in html
+    assert "<title>Feil: " in html
+    required = ("cooperative_orgnr", "category", "description", "submitter_name", "submitter_email",
+                "submitter_role")
+    for field in required:
+        assert f'href="#{field}"' in html
+        assert f'id="{field}-feil"' in html
+        element = re.search(rf'<[a-z]+ [^>]*id="{field}"[^>]*>', html).group(0)
+        assert re.search(rf'aria-describedby="[^"]*{field}-feil"', element)
+        assert 'aria-invalid="true"' in element
+    assert "Velg borettslaget klagen gjelder." in html
+    assert count(sessions, Case) == 0
+
+
+def test_invalid_fields_keep_the_input_and_name_the_nested_field(client, sessions):
+    response = post(client, submitter_email="ikke-en-adresse", description="kort",
+                    submitter_name='Kari "Styreleder"', address="Storgata 1")
+    html = text(response)
+
+    assert response.status_code == 422
+    assert 'href="#submitter_email"' in html and "E-postadressen er ikke gyldig." in html
+    assert 'href="#description"' in html and "Må være mellom 10 og 5000 tegn." in html
+    assert 'value="ikke-en-adresse"' in html
+    assert 'value="Kari &#34;Styreleder&#34;"' in html
+    assert 'value="Storgata 1"' in html
+    assert ">kort</textarea>" in html
+    assert '<option value="997273354" selected>' in html
+    assert '<option value="board" selected>' in html
+    assert count(sessions, Case) == 0
+
+
+def test_future_date_is_an_error_on_the_date_field(client):
+    html = text(post(client, occurred_on="2999-01-01"))
+    assert 'href="#occurred_on"' in html and "Datoen kan ikke være frem i tid." in html
+
+
+def test_unknown_borettslag_is_an_error_on_that_field(client, sessions):
+    response = post(client, cooperative_orgnr="923609016")  # a valid number, not in the directory
+    html = text(response)
+    assert response.status_code == 422
+    assert 'href="#cooperative_orgnr"' in html and "Velg et borettslag fra listen." in html
+    assert count(sessions, Case) == 0
+
+
+def test_post_without_csrf_token_is_a_bokmal_400_page(client, sessions):
+    client.get(FORM)
+    response = client.post(FORM, data=valid_form())
+    html = text(response)
+
+    assert response.status_code == 400
+    assert response.mimetype == "text/html"
+    assert 'lang="nb"' in html and "Skjemaet kunne ikke sendes" in html
+    assert "Traceback" not in html
+    assert count(sessions, Case) == 0
+
+
+def test_post_with_a_wrong_csrf_token_is_refused(client, sessions):
+    client.get(FORM)
+    response = client.post(FORM, data={**valid_form(), "csrf_token": "forfalsket"})
+    assert response.status_code == 400
+    assert count(sessions, Case) == 0
+
+
+def test_filled_honeypot_pretends_success_and_creates_nothing(client, sessions):
+    response = post(client, nettsted="http://spam.example")
+
+    assert response.status_code == 303
+    receipt = client.get(response.headers["Location"])
+    html = text(receipt)
+    assert receipt.status_code == 200 and "Klagen er sendt" in html
+    assert "KL-" not in html and "/sak/" not in html
+    assert count(sessions, Case) == 0
+
+
+def test_honeypot_is_hidden_from_people(client):
+    html = text(client.get(FORM))
+    hidden = re.search(r'<div class="visually-hidden" aria-hidden="true">(.*?)</div>', html, re.S)
+    assert hidden and "Ikke fyll ut dette feltet" in hidden.group(1)
+    assert re.search(r'name="nettsted"[^>]*tabindex="-1"[^>]*autocomplete="off"', hidden.group(1))
+
+
+def test_unknown_page_and_api_keep_their_own_error_shapes(client):
+    page = client.get("/finnes-ikke")
+    assert page.status_code == 404 and page.mimetype == "text/html"
+    assert "Fant ikke siden" in text(page)
+    api = client.get("/api/v1/finnes-ikke")
+    assert api.status_code == 404 and api.get_json()["error"]["code"] == "not_found"
+
+
+def test_script_in_the_description_is_escaped_on_the_tracking_page(client, sessions):
+    script = "<script>alert('x')</script> <b>fet</b> og mer tekst"
+    post(client, description=script)
+    page = client.get(tracking_path(text(client.get("/klage/kvittering"))))
+    html = text(page)
+
+    assert page.status_code == 200
+    assert "<script>alert" not in html and "<b>fet</b>" not in html
+    assert "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;" in html
+
+
+def test_tracking_page_hides_internal_notes_and_contact_addresses(client, sessions):
+    post(client)
+    with sessions() as session:
+        case = session.execute(select(Case)).scalar_one()
+        contact = session.execute(select(Contact)).scalars().first()
+        case.assignee = contact.email
+        at = dt.datetime(2026, 7, 1, 10, 5, tzinfo=dt.timezone.utc)
+        session.add_all([
+            CaseHistory(case_id=case.id, at=at, actor=contact.email, action="acknowledged",
+                        from_status="received", to_status="acknowledged",
+                        comment=f"Tatt av {contact.email}, vi ser på saken."),
+            CaseHistory(case_id=case.id, at=at, actor=contact.email, action="note",
+                        comment="INTERN: leietaker har fått advarsel før.", public=False),
+        ])
+        case.status = "acknowledged"
+        session.commit()
+        path = f"/sak/{case.tracking_token}"
+    html = text(client.get(path))
+
+    assert "Under behandling" in html and "vi ser på saken" in html
+    assert "INTERN" not in html
+    assert "@" not in html
+    assert "kari@example.org" not in html and "Kari Styreleder" not in html
+    assert "1. juli 2026 kl. 12.05" in html  # 10.05 UTC is 12.05 in Oslo in summer
+
+
+def test_tracking_page_is_private(client):
+    post(client)
+    response = client.get(tracking_path(text(client.get("/klage/kvittering"))))
+    assert response.headers["Cache-Control"] == "no-store"
+    assert response.headers["Referrer-Policy"] == "no-referrer"
+    assert response.headers["X-Robots-Tag"] == "noindex"
+
+
+def test_too_many_submissions_get_a_bokmal_429_page(settings, sessions):
+    from services.intake import create_app
+
+    app = create_app(settings.with_overrides(rate_limit_submissions="1 per minute"))
+    app.config["TESTING"] = True
+    client = app.test_client()
+    try:
+        assert post(client).status_code == 303
+        response = post(client)
+    finally:
+        app.extensions["engine"].dispose()
+
+    assert response.status_code == 429
+    assert response.mimetype == "text/html"
+    assert "For mange innsendinger" in text(response) and 'lang="nb"' in text(response)
+    assert "Retry-After" in response.headers
+    assert count(sessions, Case) == 1
+
+
+def test_line_breaks_from_a_browser_textarea_are_kept(client, sessions):
+    # Browsers submit a textarea's line breaks as CRLF.
+    response = post(client, description="Første linje om støyen.\r\nAndre linje.\r\n\r\nTredje.")
+    assert response.status_code == 303
+    with sessions() as session:
+        case = session.execute(select(Case)).scalar_one()
+        assert case.description == "Første linje om støyen.\nAndre linje.\n\nTredje."
