@@ -94,3 +94,36 @@ def test_the_submitter_hears_about_acknowledge_and_resolve(stack, complaint, ses
                             f"Saken din er løst ({body['reference']})"]
     assert "Leietakeren har fått skriftlig advarsel." in to_submitter[2].text
     assert body["tracking_url"] in to_submitter[2].text
+
+
+def test_a_contact_acknowledges_and_resolves_from_the_e_mail_links(stack, complaint):
+    import re
+
+    import requests
+
+    _, body = stack.post_complaint(complaint)
+    stack.wait_for_mail(3, timeout=30)
+    primary = next(m for m in stack.sink.messages() if m.rcpt_tos == ["kari.johansen@kommune.example"])
+    links = re.findall(r"https?://\S+/handling/\S+", primary.text)
+    assert len(links) == 2  # take the case, reject it
+    browser = requests.Session()
+
+    def confirm(url: str, comment: str) -> str:
+        page = browser.get(url, timeout=10)
+        assert page.status_code == 200 and body["reference"] in page.text
+        csrf = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
+        done = browser.post(url, data={"csrf_token": csrf, "comment": comment}, timeout=10)
+        assert done.status_code == 200, done.text[:500]
+        return done.text
+
+    local = lambda link: link.replace(stack.settings.public_base_url, stack.intake.url)  # noqa: E731
+    done = confirm(local(links[0]), "Jeg tar saken.")
+    stack.wait_for_mail(4, timeout=30)
+    resolve_path = re.search(r'href="(/handling/[^"]+)"[^>]*>[^<]*løst', done).group(1)
+    confirm(stack.intake.url + resolve_path, "Ordnet etter samtale med leietaker.")
+    stack.wait_for_mail(5, timeout=30)
+
+    assert browser.post(local(links[0]), data={}, timeout=10).status_code in (400, 409)  # no CSRF / used
+    to_submitter = [m.subject for m in stack.sink.messages() if m.rcpt_tos == ["kari@example.org"]]
+    assert to_submitter[1:] == [f"Saken din er under behandling ({body['reference']})",
+                                f"Saken din er løst ({body['reference']})"]
