@@ -1,0 +1,174 @@
+"""The Norwegian working-day calendar behind case deadlines and meeting booking (SPEC §5).
+
+Choices, so the reader does not have to rediscover them:
+
+- A working day is Monday–Friday and not a Norwegian public holiday. Public holidays come from the
+  `holidays` package's Norway calendar (Norwegian names), built once per year and cached. That
+  calendar can also list every Sunday as "Søndag"; those entries are dropped, because weekends are
+  handled separately and a plain Sunday is not a public holiday.
+- Christmas Eve (24 Dec) and New Year's Eve (31 Dec) are *not* public holidays in Norway, so they
+  stay working days here even though many offices close early. Meetings avoid them anyway, because
+  they fall inside the Christmas break (22 Dec–3 Jan).
+- Counting starts the day after the start date: "n working days after start" never counts start.
+- A deadline is the end of the working day (16:00 local by default) on its date. It is built from a
+  local date and a local wall-clock time with zoneinfo, so a DST change in between cannot move it
+  off 16:00; it is returned in UTC, like every stored instant.
+- A reminder sits at ceil(fraction × n) of the n working days, at the deadline's closing time; see
+  `reminder_at` for the edge cases.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Mapping
+from functools import lru_cache
+from types import MappingProxyType
+from zoneinfo import ZoneInfo
+
+import holidays
+
+OSLO = "Europe/Oslo"
+CLOSING_TIME = dt.time(16, 0)
+SUMMER_HOLIDAY_WEEKS = range(28, 32)  # ISO weeks 28–31, the common summer holiday
+_PLAIN_SUNDAY = "Søndag"
+_ONE_DAY = dt.timedelta(days=1)
+
+
+@lru_cache(maxsize=64)
+def _public_holidays(year: int) -> Mapping[dt.date, str]:
+    """Norway's public holidays in `year`, Norwegian names, without the plain Sundays."""
+    calendar = holidays.country_holidays("NO", years=year, language="no", include_sundays=False)
+    named: dict[dt.date, str] = {}
+    for day, name in calendar.items():
+        parts = [part for part in name.split("; ") if part != _PLAIN_SUNDAY]
+        if parts:
+            named[day] = "; ".join(parts)
+    return MappingProxyType(named)
+
+
+def _plain_date(day: dt.date) -> dt.date:
+    # A datetime is a date too, but never equal to one: it would silently match no holiday.
+    if isinstance(day, dt.datetime):
+        raise TypeError("expected a date, got a datetime; take its local .date() first")
+    return day
+
+
+def holiday_name(day: dt.date) -> str | None:
+    """The public holiday's Norwegian name ("Andre påskedag"), or None on any other day."""
+    day = _plain_date(day)
+    return _public_holidays(day.year).get(day)
+
+
+def is_public_holiday(day: dt.date) -> bool:
+    return holiday_name(day) is not None
+
+
+def is_working_day(day: dt.date) -> bool:
+    """Monday–Friday and not a public holiday; 24 and 31 December are working days."""
+    return day.weekday() < 5 and not is_public_holiday(day)
+
+
+def next_working_day(day: dt.date) -> dt.date:
+    """`day` itself if it is a working day, else the first working day after it."""
+    while not is_working_day(day):
+        day += _ONE_DAY
+    return day
+
+
+def previous_working_day(day: dt.date) -> dt.date:
+    """`day` itself if it is a working day, else the last working day before it."""
+    while not is_working_day(day):
+        day -= _ONE_DAY
+    return day
+
+
+def add_working_days(start: dt.date, n: int) -> dt.date:
+    """The n-th working day after `start` (start not counted); n=0 gives next_working_day(start)."""
+    if n < 0:
+        raise ValueError(f"n must be 0 or more, got {n}")
+    day = next_working_day(start)
+    if day != start and n > 0:
+        n -= 1  # rolling forward off a non-working start already reached the first working day
+    while n > 0:
+        day = next_working_day(day + _ONE_DAY)
+        n -= 1
+    return day
+
+
+def working_days_between(start: dt.date, end: dt.date) -> int:
+    """Working days after `start` up to and including `end`; 0 when end <= start."""
+    count, day = 0, start + _ONE_DAY
+    while day <= end:
+        count += is_working_day(day)
+        day += _ONE_DAY
+    return count
+
+
+def _local_date(instant: dt.datetime, tz_name: str) -> dt.date:
+    if instant.tzinfo is None or instant.utcoffset() is None:
+        raise ValueError("expected an aware datetime")
+    return instant.astimezone(ZoneInfo(tz_name)).date()
+
+
+def _closing_utc(day: dt.date, closing: dt.time, tz_name: str) -> dt.datetime:
+    local = dt.datetime.combine(day, closing, tzinfo=ZoneInfo(tz_name))
+    return local.astimezone(dt.timezone.utc)
+
+
+def deadline_at(
+    start: dt.datetime,
+    n_working_days: int,
+    tz_name: str = OSLO,
+    closing: dt.time = CLOSING_TIME,
+) -> dt.datetime:
+    """Closing time (local) on the n-th working day after start's local date, in UTC.
+
+    With n=0 this is closing time on start's own day (or the next working day), which can lie
+    before `start` when the case arrives after closing; the callers' defaults are never 0.
+    """
+    due = add_working_days(_local_date(start, tz_name), n_working_days)
+    return _closing_utc(due, closing, tz_name)
+
+
+def reminder_at(
+    start: dt.datetime,
+    deadline: dt.datetime,
+    fraction: float = 0.75,
+    tz_name: str = OSLO,
+) -> dt.datetime:
+    """When to remind: `fraction` of the way to the deadline, counted in working days, in UTC.
+
+    With n working days from start's local date to the deadline's, the reminder comes at the
+    deadline's local closing time on the working day k = ceil(fraction × n) after the start, where
+    for n >= 2 k is kept within 1..n-1 so it is strictly before the deadline (20 → 15, 2 → 1).
+    For n = 1 the reminder is at closing time on the start's own working day (k = 0), a working
+    day ahead (the deadline itself if start's day is not a working day); for n = 0 it is the
+    deadline itself. It is never earlier than `start`.
+    """
+    if not 0 <= fraction <= 1:
+        raise ValueError(f"fraction must be within 0..1, got {fraction}")
+    zone = ZoneInfo(tz_name)
+    first, last = _local_date(start, tz_name), _local_date(deadline, tz_name)
+    n = working_days_between(first, last)
+    if n == 0:
+        return deadline.astimezone(dt.timezone.utc)
+    k = math.ceil(round(fraction * n, 9))  # round: 0.7 * 10 must be 7, not 7.000000000000001
+    k = min(max(k, 1), n - 1) if n >= 2 else 0
+    closing = deadline.astimezone(zone).time()
+    reminder = _closing_utc(add_working_days(first, k), closing, tz_name)
+    return max(reminder, start.astimezone(dt.timezone.utc))
+
+
+def is_summer_holiday_week(day: dt.date) -> bool:
+    """ISO weeks 28–31, the common summer holiday."""
+    return day.isocalendar().week in SUMMER_HOLIDAY_WEEKS
+
+
+def is_christmas_break(day: dt.date) -> bool:
+    """22 December to 3 January inclusive."""
+    return (day.month == 12 and day.day >= 22) or (day.month == 1 and day.day <= 3)
+
+
+def is_meeting_day(day: dt.date) -> bool:
+    """A day an annual meeting may be held: a working day outside both holiday periods."""
+    return is_working_day(day) and not is_summer_holiday_week(day) and not is_christmas_break(day)
