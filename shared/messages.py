@@ -17,6 +17,7 @@ SCHEDULER_QUEUE = "scheduler"
 
 CASE_SUBMITTED_TASK = "notifier.case_submitted"
 CASE_STATUS_CHANGED_TASK = "notifier.case_status_changed"
+NOTIFICATION_RETRIED_TASK = "notifier.notification_retried"
 
 
 @dataclass(frozen=True)
@@ -71,3 +72,11 @@ def record_event(session: Session, event: Event) -> None:
 
 def queue_for(task_name: str) -> str:
     return task_name.split(".", 1)[0]
+
+
+@dataclass(frozen=True)
+class NotificationRetried(Event):
+    """A person asked for a failed e-mail to be sent again."""
+
+    task_name: ClassVar[str] = NOTIFICATION_RETRIED_TASK
+    notification_id: int

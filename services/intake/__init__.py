@@ -24,12 +24,25 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.extensions["engine"] = engine
     app.extensions["sessionmaker"] = make_sessionmaker(engine)
 
-    from . import actions, api, cases_api, cli, errors, health, openapi, security, staff, tracking, web
+    from . import (
+        actions,
+        api,
+        cases_api,
+        cli,
+        errors,
+        health,
+        notifications_api,
+        openapi,
+        security,
+        staff,
+        tracking,
+        web,
+    )
 
     rest = openapi.init_app(app)
     errors.init_app(app)  # after flask-smorest, so every error has our one shape
     security.init_app(app)
-    for blueprint in (api.bp, staff.bp, cases_api.bp):
+    for blueprint in (api.bp, staff.bp, cases_api.bp, notifications_api.bp):
         rest.register_blueprint(blueprint)
         security.csrf.exempt(blueprint)  # JSON only (415 otherwise), so no form can post to it
     cli.init_app(app)

@@ -34,7 +34,8 @@ def documented_errors(*statuses: int):  # type: ignore[no-untyped-def]
 @bp.before_app_request
 def json_only() -> None:
     """JSON bodies must say application/json: a text/plain POST is how forms do CSRF."""
-    if request.path.startswith("/api/") and request.method in {"POST", "PUT", "PATCH"}:
+    has_body = bool(request.content_length) or "chunked" in request.headers.get("Transfer-Encoding", "")
+    if request.path.startswith("/api/") and request.method in {"POST", "PUT", "PATCH"} and has_body:
         if request.mimetype != "application/json":
             raise ApiError(415)
 

@@ -52,7 +52,7 @@ def _finish(session: Session, notification_id: int, status: str, error: str = ""
     session.execute(update(Notification).where(Notification.id == notification_id).values(**values))
 
 
-def _send_one(
+def send_notification(
     sessions: sessionmaker[Session], notification_id: int, compose: Composer, mailer: Mailer, claim_timeout: int
 ) -> str:
     with unit_of_work(sessions) as session:
@@ -86,7 +86,7 @@ def deliver_event(
         ).scalars().all()
     outcome: dict[str, int] = {}
     for notification_id in unsent:
-        result = _send_one(sessions, notification_id, compose, mailer, claim_timeout)
+        result = send_notification(sessions, notification_id, compose, mailer, claim_timeout)
         outcome[result] = outcome.get(result, 0) + 1
     if outcome.get("pending") or outcome.get("busy"):
         raise DeliveryIncomplete(f"event {event_id}: {outcome}")

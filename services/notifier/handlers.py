@@ -11,13 +11,13 @@ from sqlalchemy.orm import Session, selectinload
 from shared import action_links, lifecycle
 from shared.db import unit_of_work
 from shared.inbox import is_processed, mark_processed
-from shared.messages import CaseStatusChanged, CaseSubmitted, Event
-from shared.models import Case, Notification, utcnow
+from shared.messages import CaseStatusChanged, CaseSubmitted, Event, NotificationRetried
+from shared.models import Case, Notification, OutboxEvent, utcnow
 from shared.runtime import Resources
 from shared.settings import Settings
 from shared.vocabulary import CASE_STATUSES, COMPLAINT_CATEGORIES, SUBMITTER_ROLES
 
-from .delivery import deliver_event
+from .delivery import DeliveryIncomplete, deliver_event, send_notification
 from .mail import Mailer, compose, mail_domain, template_environment
 from .routing import CASE_NOTIFICATION, RECEIPT, contact_by_email, queue_notification, route_case
 
@@ -77,11 +77,13 @@ def case_action_links(
 
 def compose_case_mail(
     session: Session, notification: Notification, *, settings: Settings, env: Environment,
-    extra: dict[str, Any] | None = None,
 ) -> EmailMessage:
     case = session.get_one(Case, notification.case_id, options=[selectinload(Case.cooperative)])
     context = case_context(case, settings)
-    context.update(extra or {})
+    if notification.kind.startswith("status_"):
+        # The action and its comment travel in the event itself, so a retry composes the same mail.
+        announced = session.get_one(OutboxEvent, notification.event_id).payload
+        context.update(action=announced["action"], comment=announced.get("comment", ""))
     context["recipient_name"] = notification.recipient_name
     context["role"] = "primary" if notification.recipient == case.assignee else "copy"
     context["kind"] = notification.kind
@@ -132,8 +134,23 @@ def handle_status_changed(
         assignee = contact_by_email(session, case.assignee)
         if event.action == "reassign" and assignee is not None:
             queue_notification(session, event.event_id, case, assignee.email, assignee.name, "assigned", domain)
-    composer = partial(
-        compose_case_mail, settings=settings, env=env or template_environment(),
-        extra={"action": event.action, "comment": event.comment},
-    )
+    composer = partial(compose_case_mail, settings=settings, env=env or template_environment())
     return _deliver_then_mark(resources, event, mailer, composer)
+
+
+def handle_notification_retried(
+    resources: Resources, event: NotificationRetried, mailer: Mailer, env: Environment | None = None
+) -> dict[str, int]:
+    """Send one failed notification again, after a person asked for it."""
+    with unit_of_work(resources.sessions) as session:
+        if is_processed(session, event.event_id, CONSUMER):
+            return {}
+    composer = partial(compose_case_mail, settings=resources.settings, env=env or template_environment())
+    outcome = send_notification(
+        resources.sessions, event.notification_id, composer, mailer, resources.settings.send_claim_timeout
+    )
+    if outcome in ("pending", "busy"):
+        raise DeliveryIncomplete(f"notification {event.notification_id}: {outcome}")
+    with unit_of_work(resources.sessions) as session:
+        mark_processed(session, event.event_id, CONSUMER)
+    return {outcome: 1}

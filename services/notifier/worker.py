@@ -9,14 +9,16 @@ from sqlalchemy.exc import OperationalError
 from shared.messages import (
     CASE_STATUS_CHANGED_TASK,
     CASE_SUBMITTED_TASK,
+    NOTIFICATION_RETRIED_TASK,
     CaseStatusChanged,
     CaseSubmitted,
+    NotificationRetried,
 )
 from shared.runtime import make_celery
 from shared.settings import Settings
 
 from .delivery import DeliveryIncomplete
-from .handlers import handle_case_submitted, handle_status_changed
+from .handlers import handle_case_submitted, handle_notification_retried, handle_status_changed
 from .mail import SmtpMailer, TransientMailError, template_environment
 
 RETRY = {
@@ -48,5 +50,9 @@ def create_worker_app(settings: Settings) -> Celery:
     @app.task(name=CASE_STATUS_CHANGED_TASK, **RETRY)
     def case_status_changed(payload: dict[str, Any]) -> dict[str, int]:
         return run(handle_status_changed, CaseStatusChanged.from_payload(payload))
+
+    @app.task(name=NOTIFICATION_RETRIED_TASK, **RETRY)
+    def notification_retried(payload: dict[str, Any]) -> dict[str, int]:
+        return run(handle_notification_retried, NotificationRetried.from_payload(payload))
 
     return app

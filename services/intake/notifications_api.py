@@ -1,0 +1,96 @@
+"""Staff API on e-mails: list them (e.g. the failed ones) and send a failed one again."""
+from __future__ import annotations
+
+from typing import Any
+
+from flask import current_app
+from flask_smorest import Blueprint
+from marshmallow import Schema, fields, validate
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from shared.db import unit_of_work
+from shared.messages import NotificationRetried, new_event_id, record_event
+from shared.models import Case, Notification, utcnow
+
+from .auth import STAFF, current_principal, require
+from .errors import ApiError
+from .schemas import StrictSchema
+from .staff import SECURED, documented_errors
+
+bp = Blueprint("notifications", __name__, url_prefix="/api/v1", description="E-post")
+STATUSES = ("pending", "sending", "sent", "failed")
+
+
+class NotificationQuery(StrictSchema):
+    status = fields.String(validate=validate.OneOf(STATUSES, error="Velg en av: {choices}."))
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100000))
+    per_page = fields.Integer(load_default=25, validate=validate.Range(min=1, max=100))
+
+
+class NotificationOut(Schema):
+    id = fields.Integer()
+    reference = fields.String(allow_none=True)
+    recipient = fields.String()
+    kind = fields.String()
+    status = fields.String()
+    attempts = fields.Integer()
+    last_error = fields.String()
+    created_at = fields.DateTime()
+    sent_at = fields.DateTime(allow_none=True)
+
+
+class NotificationPage(Schema):
+    items = fields.List(fields.Nested(NotificationOut))
+    total = fields.Integer()
+    page = fields.Integer()
+    per_page = fields.Integer()
+
+
+def _view(row: Notification, reference: str | None) -> dict[str, Any]:
+    return {**{c: getattr(row, c) for c in ("id", "recipient", "kind", "status", "attempts",
+                                            "last_error", "created_at", "sent_at")},
+            "reference": reference}
+
+
+def _page(session: Session, query: dict[str, Any]) -> dict[str, Any]:
+    criteria = [Notification.status == query["status"]] if query.get("status") else []
+    total = session.execute(select(func.count()).select_from(Notification).where(*criteria)).scalar_one()
+    rows = session.execute(
+        select(Notification, Case.reference).outerjoin(Case, Case.id == Notification.case_id)
+        .where(*criteria).order_by(Notification.id.desc())
+        .offset((query["page"] - 1) * query["per_page"]).limit(query["per_page"])
+    ).all()
+    return {"items": [_view(row, reference) for row, reference in rows], "total": total,
+            "page": query["page"], "per_page": query["per_page"]}
+
+
+@bp.route("/notifications", methods=["GET"])
+@require(*STAFF)
+@bp.arguments(NotificationQuery, location="query")
+@bp.response(200, NotificationPage)
+@bp.doc(**SECURED)
+@documented_errors(401, 403, 429, 503)
+def notifications(query: dict[str, Any]) -> dict[str, Any]:
+    """E-poster, nyeste først; `status=failed` viser dem som ikke kom fram."""
+    with current_app.extensions["sessionmaker"]() as session:
+        return _page(session, query)
+
+
+@bp.route("/notifications/<int:notification_id>/retry", methods=["POST"])
+@require(*STAFF)
+@bp.response(202, NotificationOut)
+@bp.doc(**SECURED)
+@documented_errors(401, 403, 404, 409, 415, 429, 503)
+def retry(notification_id: int) -> dict[str, Any]:
+    """Send en feilet e-post på nytt."""
+    with unit_of_work(current_app.extensions["sessionmaker"]) as session:
+        row = session.get(Notification, notification_id, with_for_update=True)
+        if row is None:
+            raise ApiError(404, "Fant ingen e-post med denne id-en.")
+        if row.status != "failed":
+            raise ApiError(409, f"Bare feilede e-poster kan sendes på nytt (status er «{row.status}»).")
+        row.status, row.last_error = "pending", f"sendes på nytt etter ønske fra {current_principal().actor}"
+        record_event(session, NotificationRetried(event_id=new_event_id(), notification_id=row.id))
+        reference = session.get(Case, row.case_id).reference if row.case_id else None
+        return _view(row, reference)
