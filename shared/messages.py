@@ -18,6 +18,9 @@ SCHEDULER_QUEUE = "scheduler"
 CASE_SUBMITTED_TASK = "notifier.case_submitted"
 CASE_STATUS_CHANGED_TASK = "notifier.case_status_changed"
 NOTIFICATION_RETRIED_TASK = "notifier.notification_retried"
+DEADLINE_REMINDER_TASK = "notifier.deadline_reminder_due"
+DEADLINE_MISSED_TASK = "notifier.deadline_missed"
+FIRE_DEADLINES_TASK = "scheduler.fire_deadlines"
 
 
 @dataclass(frozen=True)
@@ -80,3 +83,23 @@ class NotificationRetried(Event):
 
     task_name: ClassVar[str] = NOTIFICATION_RETRIED_TASK
     notification_id: int
+
+
+@dataclass(frozen=True)
+class DeadlineReminderDue(Event):
+    """A deadline reached its reminder point and the case is still open."""
+
+    task_name: ClassVar[str] = DEADLINE_REMINDER_TASK
+    case_id: int
+    deadline_id: int
+    kind: str
+
+
+@dataclass(frozen=True)
+class DeadlineMissed(Event):
+    """A deadline passed unmet: the contact's leader is told and the case is overdue."""
+
+    task_name: ClassVar[str] = DEADLINE_MISSED_TASK
+    case_id: int
+    deadline_id: int
+    kind: str

@@ -15,6 +15,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
     text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -113,6 +114,7 @@ class Case(Base):
     tracking_token: Mapped[str] = mapped_column(String(64), unique=True)
     assignee: Mapped[str | None] = mapped_column(String(254))
     unrouted: Mapped[bool] = mapped_column(Boolean, default=False)
+    overdue: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     # Type-specific fields (acquisition figures, sublet dates, meeting topics), as submitted.
     details: Mapped[dict[str, Any]] = mapped_column(default=dict, server_default="{}")
     created_by: Mapped[str | None] = mapped_column(String(254))
@@ -200,6 +202,31 @@ class Notification(Base):
     __table_args__ = (UniqueConstraint("event_id", "recipient", "kind", name="uq_notification_key"),)
 
 
+class Deadline(Base):
+    """A case deadline as a row: the database is the clock, beat asks it what is due."""
+
+    __tablename__ = "deadline"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))  # acknowledge | resolve
+    working_days: Mapped[int] = mapped_column(Integer)
+    due_at: Mapped[dt.datetime] = mapped_column()
+    remind_at: Mapped[dt.datetime] = mapped_column()
+    reminded_at: Mapped[dt.datetime | None] = mapped_column()
+    escalated_at: Mapped[dt.datetime | None] = mapped_column()
+    met_at: Mapped[dt.datetime | None] = mapped_column()
+    closed_at: Mapped[dt.datetime | None] = mapped_column()
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    __table_args__ = (
+        Index("ix_deadline_open_remind", "remind_at", postgresql_where=text("closed_at IS NULL"),
+              sqlite_where=text("closed_at IS NULL")),
+        Index("ix_deadline_open_due", "due_at", postgresql_where=text("closed_at IS NULL"),
+              sqlite_where=text("closed_at IS NULL")),
+    )
+
+
 class ApiToken(Base):
     """A bearer token for a contact or a system; only its SHA-256 is stored."""
 
@@ -246,6 +273,7 @@ __all__ = [
     "Case",
     "CaseHistory",
     "Contact",
+    "Deadline",
     "Cooperative",
     "Notification",
     "OutboxEvent",

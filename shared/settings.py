@@ -61,6 +61,7 @@ class Settings:
     # Flask-Limiter notation, per client address, on the public submission endpoints.
     rate_limit_submissions: str = "20 per minute;200 per day"
     rate_limit_storage: str = ""  # empty: the Redis at redis_url
+    deadline_check_interval: float = 60.0  # seconds between beat's looks at due deadlines
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> "Settings":
@@ -95,6 +96,9 @@ class Settings:
             rate_limit_submissions=env.get("RATE_LIMIT_SUBMISSIONS")
             or defaults.rate_limit_submissions,
             rate_limit_storage=env.get("RATE_LIMIT_STORAGE", ""),
+            deadline_check_interval=float(
+                env.get("DEADLINE_CHECK_INTERVAL") or defaults.deadline_check_interval
+            ),
         )
 
     def with_overrides(self, **changes: object) -> "Settings":

@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
-from shared import lifecycle
+from shared import deadlines, lifecycle
 from shared.messages import CaseStatusChanged, new_event_id, record_event
 from shared.models import Case, Contact
 
@@ -38,6 +38,8 @@ def list_cases(session: Session, filters: dict[str, Any]) -> tuple[list[Case], i
         criteria.append(Case.type == filters["type"])
     if filters.get("status"):
         criteria.append(Case.status == filters["status"])
+    if filters.get("overdue") is not None:
+        criteria.append(Case.overdue.is_(filters["overdue"]))
     if filters.get("assignee"):
         criteria.append(Case.assignee == filters["assignee"].lower())
     total = session.execute(select(func.count()).select_from(Case).where(*criteria)).scalar_one()
@@ -63,6 +65,7 @@ def change_case(
             raise UnknownAssignee(to)
         comment = comment or f"Overført til {contact.name}."
     change = lifecycle.apply(session, case, action, actor=actor, now=now, comment=comment)
+    deadlines.on_transition(session, case, action, now)
     if action == "reassign":
         case.assignee = contact.email
     record_event(

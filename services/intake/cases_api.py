@@ -24,7 +24,7 @@ def case_view(case: Case, *, with_history: bool = False) -> dict[str, Any]:
     view = {
         column: getattr(case, column)
         for column in ("reference", "type", "status", "category", "description", "share_number",
-                       "address", "occurred_on", "assignee", "unrouted", "details", "created_by",
+                       "address", "occurred_on", "assignee", "unrouted", "overdue", "details", "created_by",
                        "created_at", "updated_at")
     }
     view["cooperative"] = case.cooperative

@@ -85,7 +85,8 @@ def notifications(query: dict[str, Any]) -> dict[str, Any]:
 def retry(notification_id: int) -> dict[str, Any]:
     """Send en feilet e-post på nytt."""
     with unit_of_work(current_app.extensions["sessionmaker"]) as session:
-        row = session.get(Notification, notification_id, with_for_update=True)
+        # Ids beyond the column's range exist nowhere (and overflow the database driver).
+        row = session.get(Notification, notification_id, with_for_update=True) if notification_id < 2**31 else None
         if row is None:
             raise ApiError(404, "Fant ingen e-post med denne id-en.")
         if row.status != "failed":

@@ -56,6 +56,7 @@ class CaseQuerySchema(StrictSchema):
     type = Text(validate=validate.OneOf(list(CASE_TYPES), error="Velg en av: {choices}."))
     status = Text(validate=validate.OneOf(list(CASE_STATUSES), error="Velg en av: {choices}."))
     assignee = Text(validate=_length(None, 254))
+    overdue = fields.Boolean(metadata={"description": "Only cases with a missed deadline (or none)"})
     page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100000))
     per_page = fields.Integer(load_default=25, validate=validate.Range(min=1, max=100))
 
@@ -122,6 +123,7 @@ class CaseOut(Schema):
     submitter = fields.Nested(SubmitterOut)
     assignee = fields.String(allow_none=True)
     unrouted = fields.Boolean()
+    overdue = fields.Boolean()
     details = fields.Dict()
     created_by = fields.String(allow_none=True)
     created_at = fields.DateTime()

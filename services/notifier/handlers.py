@@ -4,15 +4,25 @@ from __future__ import annotations
 from email.message import EmailMessage
 from functools import partial
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from jinja2 import Environment
+from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from shared import action_links, lifecycle
 from shared.db import unit_of_work
+from shared.deadlines import default_rule, open_deadlines
 from shared.inbox import is_processed, mark_processed
-from shared.messages import CaseStatusChanged, CaseSubmitted, Event, NotificationRetried
-from shared.models import Case, Notification, OutboxEvent, utcnow
+from shared.messages import (
+    CaseStatusChanged,
+    CaseSubmitted,
+    DeadlineMissed,
+    DeadlineReminderDue,
+    Event,
+    NotificationRetried,
+)
+from shared.models import Case, Contact, Deadline, Notification, OutboxEvent, utcnow
 from shared.runtime import Resources
 from shared.settings import Settings
 from shared.vocabulary import CASE_STATUSES, COMPLAINT_CATEGORIES, SUBMITTER_ROLES
@@ -32,6 +42,8 @@ def template_for(case: Case, kind: str) -> str:
         return "complaint_receipt"
     if kind.startswith("status_"):
         return "status_changed"
+    if kind.startswith(("reminder_", "escalation_")):
+        return "deadline_" + kind.split("_", 1)[0]
     return f"{case.type}_notification"  # also for "assigned": the new assignee gets the case
 
 
@@ -63,7 +75,7 @@ def case_action_links(
     case: Case, notification: Notification, settings: Settings
 ) -> list[dict[str, str]]:
     """Signed links for the actions the case allows now, personal to the recipient (SPEC §4)."""
-    if notification.kind not in CONTACT_KINDS:
+    if notification.kind not in CONTACT_KINDS and not notification.kind.startswith("reminder_"):
         return []
     allowed = lifecycle.allowed_actions(case.status)
     links = []
@@ -84,6 +96,12 @@ def compose_case_mail(
         # The action and its comment travel in the event itself, so a retry composes the same mail.
         announced = session.get_one(OutboxEvent, notification.event_id).payload
         context.update(action=announced["action"], comment=announced.get("comment", ""))
+    if notification.kind.startswith(("reminder_", "escalation_")):
+        announced = session.get_one(OutboxEvent, notification.event_id).payload
+        deadline = session.get_one(Deadline, announced["deadline_id"])
+        local = deadline.due_at.astimezone(ZoneInfo(settings.tz_name))
+        context.update(deadline_kind=deadline.kind, due=local.strftime("%d.%m.%Y kl. %H.%M"),
+                       assignee=case.assignee or "")
     context["recipient_name"] = notification.recipient_name
     context["role"] = "primary" if notification.recipient == case.assignee else "copy"
     context["kind"] = notification.kind
@@ -113,7 +131,11 @@ def handle_case_submitted(
     with unit_of_work(resources.sessions) as session:
         if is_processed(session, event.event_id, CONSUMER):
             return {}
+        case = session.get(Case, event.case_id)
+        routed_now = case is not None and case.status == "received"
         route_case(session, event.case_id, event.event_id, now=utcnow(), mail_domain=mail_domain(settings))
+        if routed_now:
+            open_deadlines(session, case, default_rule(case.type), now=utcnow(), tz_name=settings.tz_name)
     composer = partial(compose_case_mail, settings=settings, env=env or template_environment())
     return _deliver_then_mark(resources, event, mailer, composer)
 
@@ -154,3 +176,33 @@ def handle_notification_retried(
     with unit_of_work(resources.sessions) as session:
         mark_processed(session, event.event_id, CONSUMER)
     return {outcome: 1}
+
+
+def leader_of(session: Session, contact: Contact | None) -> Contact | None:
+    """The contact's leader; the municipality's leader when the contact has none on record."""
+    leader = contact_by_email(session, contact.leader) if contact is not None else None
+    return leader or session.execute(
+        select(Contact).where(Contact.party == "municipality", Contact.role == "leader").limit(1)
+    ).scalar_one_or_none()
+
+
+def handle_deadline_event(
+    resources: Resources, event: DeadlineReminderDue | DeadlineMissed, mailer: Mailer,
+    env: Environment | None = None,
+) -> dict[str, int]:
+    """A reminder goes to the assignee; a missed deadline goes to the assignee's leader."""
+    settings = resources.settings
+    with unit_of_work(resources.sessions) as session:
+        if is_processed(session, event.event_id, CONSUMER):
+            return {}
+        case = session.get_one(Case, event.case_id)
+        assignee = contact_by_email(session, case.assignee)
+        if isinstance(event, DeadlineReminderDue):
+            target, kind = assignee, f"reminder_{event.kind}"
+        else:
+            target, kind = leader_of(session, assignee), f"escalation_{event.kind}"
+        if target is not None:
+            queue_notification(session, event.event_id, case, target.email, target.name, kind,
+                               mail_domain(settings))
+    composer = partial(compose_case_mail, settings=settings, env=env or template_environment())
+    return _deliver_then_mark(resources, event, mailer, composer)

@@ -9,16 +9,25 @@ from sqlalchemy.exc import OperationalError
 from shared.messages import (
     CASE_STATUS_CHANGED_TASK,
     CASE_SUBMITTED_TASK,
+    DEADLINE_MISSED_TASK,
+    DEADLINE_REMINDER_TASK,
     NOTIFICATION_RETRIED_TASK,
     CaseStatusChanged,
     CaseSubmitted,
+    DeadlineMissed,
+    DeadlineReminderDue,
     NotificationRetried,
 )
 from shared.runtime import make_celery
 from shared.settings import Settings
 
 from .delivery import DeliveryIncomplete
-from .handlers import handle_case_submitted, handle_notification_retried, handle_status_changed
+from .handlers import (
+    handle_case_submitted,
+    handle_deadline_event,
+    handle_notification_retried,
+    handle_status_changed,
+)
 from .mail import SmtpMailer, TransientMailError, template_environment
 
 RETRY = {
@@ -54,5 +63,13 @@ def create_worker_app(settings: Settings) -> Celery:
     @app.task(name=NOTIFICATION_RETRIED_TASK, **RETRY)
     def notification_retried(payload: dict[str, Any]) -> dict[str, int]:
         return run(handle_notification_retried, NotificationRetried.from_payload(payload))
+
+    @app.task(name=DEADLINE_REMINDER_TASK, **RETRY)
+    def deadline_reminder_due(payload: dict[str, Any]) -> dict[str, int]:
+        return run(handle_deadline_event, DeadlineReminderDue.from_payload(payload))
+
+    @app.task(name=DEADLINE_MISSED_TASK, **RETRY)
+    def deadline_missed(payload: dict[str, Any]) -> dict[str, int]:
+        return run(handle_deadline_event, DeadlineMissed.from_payload(payload))
 
     return app

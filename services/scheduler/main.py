@@ -6,19 +6,18 @@ ready and stopped when it shuts down; beat runs embedded (`--beat`).
 from __future__ import annotations
 
 import logging
-import tempfile
 import threading
 import time
-from pathlib import Path
 from typing import Any
 
 from celery import Celery
 from celery.signals import worker_ready, worker_shutdown
 from kombu.exceptions import KombuError
 from redis.exceptions import RedisError
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
-from shared.messages import queue_for
+from shared.deadlines import fire_due
+from shared.messages import FIRE_DEADLINES_TASK, queue_for
 from shared.models import utcnow
 from shared.runtime import make_celery
 from shared.settings import Settings
@@ -84,7 +83,18 @@ class Relay:
 
 def create_scheduler_app(settings: Settings) -> Celery:
     app = make_celery("scheduler", settings)
-    app.conf.beat_schedule_filename = str(Path(tempfile.gettempdir()) / "samhandling-beat-schedule")
+    # Beat keeps no schedule file: the database is the clock, and several schedulers may run.
+    app.conf.beat_scheduler = "celery.beat:Scheduler"
+    app.conf.beat_schedule = {
+        # The database is the clock: every minute, ask it which reminders and escalations are due.
+        "fire-deadlines": {"task": FIRE_DEADLINES_TASK, "schedule": settings.deadline_check_interval},
+    }
+
+    @app.task(name=FIRE_DEADLINES_TASK, acks_late=True, reject_on_worker_lost=True,
+              autoretry_for=(OperationalError,), retry_backoff=5, max_retries=3)
+    def fire_deadlines() -> dict[str, int]:
+        return fire_due(app.resources.sessions, utcnow())  # type: ignore[attr-defined]
+
     relay = Relay(app)
     app.relay = relay  # type: ignore[attr-defined]
 

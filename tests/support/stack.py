@@ -25,6 +25,7 @@ FAST_RECOVERY = {
     "BROKER_VISIBILITY_TIMEOUT": "10",
     "SEND_CLAIM_TIMEOUT": "5",
     "SMTP_TIMEOUT": "5",
+    "DEADLINE_CHECK_INTERVAL": "1",
 }
 
 
@@ -57,9 +58,9 @@ class Stack:
         self.services["notifier"] = worker
         return worker
 
-    def start_scheduler(self) -> Service:
-        scheduler = python_service("scheduler", ["services.scheduler"], self.env(), self.log_dir).start()
-        self.services["scheduler"] = scheduler
+    def start_scheduler(self, name: str = "scheduler") -> Service:
+        scheduler = python_service(name, ["services.scheduler"], self.env(), self.log_dir).start()
+        self.services[name] = scheduler
         return scheduler
 
     def start(self) -> "Stack":

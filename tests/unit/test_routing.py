@@ -13,10 +13,10 @@ from shared.models import Case, CaseHistory, Contact, Notification, utcnow
 NOW = dt.datetime(2027, 3, 1, 9, 0, tzinfo=dt.timezone.utc)
 
 
-def submit(sessions, complaint, orgnr="997273354") -> int:
+def submit(sessions, complaint, orgnr="997273354", now=NOW) -> int:
     with unit_of_work(sessions) as session:
         submitted = submit_complaint(
-            session, {**complaint, "cooperative_orgnr": orgnr}, tz_name="Europe/Oslo", now=NOW
+            session, {**complaint, "cooperative_orgnr": orgnr}, tz_name="Europe/Oslo", now=now
         )
     with sessions() as session:
         return session.execute(select(Case.id).where(Case.reference == submitted.reference)).scalar_one()

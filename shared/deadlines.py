@@ -1,0 +1,126 @@
+"""Case deadlines as rows: opened when a case is routed, met by the lifecycle, fired by beat.
+
+Each reminder and each escalation fires at most once: a conditional UPDATE claims it, and the
+event that mails it commits in the same transaction, so two schedulers never both fire it.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from .db import unit_of_work
+from .messages import DeadlineMissed, DeadlineReminderDue, new_event_id, record_event
+from .models import Case, CaseHistory, Deadline
+from .workdays import deadline_at, reminder_at
+
+# Working days per case type until the handbook says otherwise: (acknowledge, resolve).
+DEFAULT_DAYS: dict[str, tuple[int | None, int | None]] = {
+    "complaint": (2, 20),
+    "sublet": (None, 20),
+}
+KIND_LABELS = {"acknowledge": "kvittere ut", "resolve": "løse saken"}
+
+
+@dataclass(frozen=True)
+class DeadlineRule:
+    acknowledge_days: int | None
+    resolve_days: int | None
+    reminder_fraction: float = 0.75
+
+
+def default_rule(case_type: str) -> DeadlineRule:
+    acknowledge, resolve = DEFAULT_DAYS.get(case_type, (None, None))
+    return DeadlineRule(acknowledge, resolve)
+
+
+def _open(session: Session, case: Case, kind: str, days: int, start: dt.datetime,
+          fraction: float, tz_name: str) -> None:
+    due = deadline_at(start, days, tz_name)
+    session.add(Deadline(
+        case_id=case.id, kind=kind, working_days=days, due_at=due,
+        remind_at=reminder_at(start, due, fraction, tz_name), created_at=start,
+    ))
+
+
+def open_deadlines(session: Session, case: Case, rule: DeadlineRule, *, now: dt.datetime,
+                   tz_name: str) -> None:
+    """Counted from when the case was submitted, in Norwegian working days."""
+    for kind, days in (("acknowledge", rule.acknowledge_days), ("resolve", rule.resolve_days)):
+        if days:
+            _open(session, case, kind, days, case.created_at, rule.reminder_fraction, tz_name)
+
+
+def on_transition(session: Session, case: Case, action: str, now: dt.datetime,
+                  tz_name: str = "Europe/Oslo") -> None:
+    """Acknowledging meets the acknowledge deadline; closing meets all; reopening starts anew."""
+    kinds = {"acknowledge": ["acknowledge"], "resolve": ["acknowledge", "resolve"],
+             "reject": ["acknowledge", "resolve"]}.get(action, [])
+    if kinds:
+        session.execute(
+            update(Deadline)
+            .where(Deadline.case_id == case.id, Deadline.kind.in_(kinds), Deadline.closed_at.is_(None))
+            .values(met_at=now, closed_at=now)
+        )
+    if action in ("resolve", "reject"):
+        case.overdue = False
+    if action == "reopen":
+        earlier = session.execute(
+            select(Deadline.working_days).where(Deadline.case_id == case.id, Deadline.kind == "resolve")
+            .order_by(Deadline.id.desc()).limit(1)
+        ).scalar_one_or_none()
+        if earlier:
+            _open(session, case, "resolve", earlier, now, 0.75, tz_name)
+
+
+def _claim(session: Session, deadline_id: int, column: str, due_column: str, now: dt.datetime) -> bool:
+    claimed = session.execute(
+        update(Deadline)
+        .where(Deadline.id == deadline_id, getattr(Deadline, column).is_(None),
+               Deadline.closed_at.is_(None), getattr(Deadline, due_column) <= now)
+        .values({column: now})
+    )
+    return claimed.rowcount == 1
+
+
+def _due(sessions: sessionmaker[Session], column: str, due_column: str, now: dt.datetime,
+         limit: int) -> list[int]:
+    with sessions() as session:
+        return list(session.execute(
+            select(Deadline.id).where(getattr(Deadline, column).is_(None), Deadline.closed_at.is_(None),
+                                      getattr(Deadline, due_column) <= now)
+            .order_by(getattr(Deadline, due_column)).limit(limit)
+        ).scalars())
+
+
+def fire_due(sessions: sessionmaker[Session], now: dt.datetime, limit: int = 500) -> dict[str, int]:
+    """Send what is due: reminders at the reminder point, escalations when a deadline is missed."""
+    fired = {"reminders": 0, "escalations": 0}
+    for deadline_id in _due(sessions, "reminded_at", "remind_at", now, limit):
+        with unit_of_work(sessions) as session:
+            if _claim(session, deadline_id, "reminded_at", "remind_at", now):
+                deadline = session.get_one(Deadline, deadline_id)
+                record_event(session, DeadlineReminderDue(
+                    event_id=new_event_id(), case_id=deadline.case_id, deadline_id=deadline_id,
+                    kind=deadline.kind))
+                fired["reminders"] += 1
+    for deadline_id in _due(sessions, "escalated_at", "due_at", now, limit):
+        with unit_of_work(sessions) as session:
+            if _claim(session, deadline_id, "escalated_at", "due_at", now):
+                _escalate(session, session.get_one(Deadline, deadline_id), now)
+                fired["escalations"] += 1
+    return fired
+
+
+def _escalate(session: Session, deadline: Deadline, now: dt.datetime) -> None:
+    case = session.get_one(Case, deadline.case_id)
+    case.overdue = True
+    session.add(CaseHistory(
+        case_id=case.id, at=now, actor="samhandling", action="escalated", from_status=case.status,
+        to_status=case.status, public=False,
+        comment=f"Fristen for å {KIND_LABELS[deadline.kind]} gikk ut; saken er meldt til leder.",
+    ))
+    record_event(session, DeadlineMissed(
+        event_id=new_event_id(), case_id=case.id, deadline_id=deadline.id, kind=deadline.kind))
