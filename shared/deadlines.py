@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Protocol
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
@@ -22,6 +23,14 @@ DEFAULT_DAYS: dict[str, tuple[int | None, int | None]] = {
     "sublet": (None, 20),
 }
 KIND_LABELS = {"acknowledge": "kvittere ut", "resolve": "løse saken"}
+
+
+class DeadlineTerms(Protocol):
+    """What a deadline needs of a rule: the handbook's Rule and DeadlineRule both have it."""
+
+    acknowledge_days: int | None
+    resolve_days: int | None
+    reminder_fraction: float
 
 
 @dataclass(frozen=True)
@@ -45,7 +54,7 @@ def _open(session: Session, case: Case, kind: str, days: int, start: dt.datetime
     ))
 
 
-def open_deadlines(session: Session, case: Case, rule: DeadlineRule, *, now: dt.datetime,
+def open_deadlines(session: Session, case: Case, rule: DeadlineTerms, *, now: dt.datetime,
                    tz_name: str) -> None:
     """Counted from when the case was submitted, in Norwegian working days."""
     for kind, days in (("acknowledge", rule.acknowledge_days), ("resolve", rule.resolve_days)):

@@ -21,6 +21,13 @@ NOTIFICATION_RETRIED_TASK = "notifier.notification_retried"
 DEADLINE_REMINDER_TASK = "notifier.deadline_reminder_due"
 DEADLINE_MISSED_TASK = "notifier.deadline_missed"
 FIRE_DEADLINES_TASK = "scheduler.fire_deadlines"
+MEETING_REQUESTED_TASK = "scheduler.meeting_requested"
+MEETING_SCHEDULED_TASK = "notifier.meeting_scheduled"
+MEETING_REQUEST_ANSWERED_TASK = "notifier.meeting_request_answered"
+MEETING_REMINDER_TASK = "notifier.meeting_reminder_due"
+MINUTES_RECORDED_TASK = "notifier.minutes_recorded"
+FIRE_MEETING_REMINDERS_TASK = "scheduler.fire_meeting_reminders"
+BOOK_ANNUAL_MEETINGS_TASK = "scheduler.book_annual_meetings"
 
 
 @dataclass(frozen=True)
@@ -103,3 +110,49 @@ class DeadlineMissed(Event):
     case_id: int
     deadline_id: int
     kind: str
+
+
+@dataclass(frozen=True)
+class MeetingRequested(Event):
+    """A party asked for a committee meeting; the scheduler books it within 21 days."""
+
+    task_name: ClassVar[str] = MEETING_REQUESTED_TASK
+    case_id: int
+
+
+@dataclass(frozen=True)
+class MeetingScheduled(Event):
+    """A meeting was booked or changed (REQUEST) or cancelled (CANCEL): invite the members."""
+
+    task_name: ClassVar[str] = MEETING_SCHEDULED_TASK
+    meeting_id: int
+    sequence: int
+    method: str = "REQUEST"
+
+
+@dataclass(frozen=True)
+class MeetingRequestAnswered(Event):
+    """What became of a meeting request: booked, joined to a meeting, or no slot."""
+
+    task_name: ClassVar[str] = MEETING_REQUEST_ANSWERED_TASK
+    case_id: int
+    outcome: str
+    meeting_id: int | None = None
+
+
+@dataclass(frozen=True)
+class MeetingReminderDue(Event):
+    """A meeting is N days away: remind every member, with the agenda as it stands now."""
+
+    task_name: ClassVar[str] = MEETING_REMINDER_TASK
+    meeting_id: int
+    reminder_id: int
+    days_before: int
+
+
+@dataclass(frozen=True)
+class MinutesRecorded(Event):
+    """A meeting was held and its minutes written: every member gets them."""
+
+    task_name: ClassVar[str] = MINUTES_RECORDED_TASK
+    meeting_id: int

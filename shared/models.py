@@ -114,6 +114,10 @@ class Case(Base):
     tracking_token: Mapped[str] = mapped_column(String(64), unique=True)
     assignee: Mapped[str | None] = mapped_column(String(254))
     unrouted: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The handbook version that routed the case: a new version changes new cases only.
+    handbook_version: Mapped[int | None] = mapped_column(
+        ForeignKey("handbook_version.id", name="fk_case_handbook_version")
+    )
     overdue: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     # Type-specific fields (acquisition figures, sublet dates, meeting topics), as submitted.
     details: Mapped[dict[str, Any]] = mapped_column(default=dict, server_default="{}")
@@ -265,13 +269,40 @@ class ActionLinkUse(Base):
     used_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
 
+class HandbookVersion(Base):
+    """One version of the routine handbook: its YAML text, who saved it and what changed."""
+
+    __tablename__ = "handbook_version"
+
+    # Numbered 1, 2, 3 … by the writer; two writers racing for a number collide on the key.
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    created_by: Mapped[str] = mapped_column(String(254))
+    source: Mapped[str] = mapped_column(Text)
+    summary: Mapped[str] = mapped_column(Text, default="")
+
+
+class Absence(Base):
+    """A contact is away from starts_on to ends_on (both included, local dates)."""
+
+    __tablename__ = "absence"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contact_email: Mapped[str] = mapped_column(ForeignKey("contact.email"), index=True)
+    starts_on: Mapped[dt.date] = mapped_column(Date)
+    ends_on: Mapped[dt.date] = mapped_column(Date)
+    note: Mapped[str] = mapped_column(Text, default="")
+
+
 __all__ = [
+    "Absence",
     "ActionLinkUse",
     "ApiToken",
     "Base",
     "IdempotencyRecord",
     "Case",
     "CaseHistory",
+    "HandbookVersion",
     "Contact",
     "Deadline",
     "Cooperative",
@@ -281,3 +312,6 @@ __all__ = [
     "ReferenceCounter",
     "utcnow",
 ]
+
+# Meetings live in their own module; importing it here puts their tables in Base.metadata.
+from . import meeting_models  # noqa: E402,F401

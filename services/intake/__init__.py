@@ -29,8 +29,12 @@ def create_app(settings: Settings | None = None) -> Flask:
         api,
         cases_api,
         cli,
+        compliance_api,
+        contacts_api,
         errors,
+        handbook_api,
         health,
+        meetings_api,
         notifications_api,
         openapi,
         security,
@@ -42,12 +46,14 @@ def create_app(settings: Settings | None = None) -> Flask:
     rest = openapi.init_app(app)
     errors.init_app(app)  # after flask-smorest, so every error has our one shape
     security.init_app(app)
-    for blueprint in (api.bp, staff.bp, cases_api.bp, notifications_api.bp):
+    for blueprint in (api.bp, staff.bp, cases_api.bp, notifications_api.bp, meetings_api.bp,
+                      handbook_api.bp, contacts_api.bp, compliance_api.bp):
         rest.register_blueprint(blueprint)
         security.csrf.exempt(blueprint)  # JSON only (415 otherwise), so no form can post to it
     cli.init_app(app)
     app.register_blueprint(health.bp)
     app.register_blueprint(tracking.bp)
+    app.register_blueprint(compliance_api.pages)
     app.register_blueprint(actions.bp)
     web.init_app(app)
     security.limit_submissions(app, "api.create_complaint", *web.SUBMISSION_ENDPOINTS)

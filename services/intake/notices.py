@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from shared.calendar import local_today
+from shared.messages import MeetingRequested, new_event_id, record_event
 from shared.models import Case, Cooperative
 
 from .cases import find_cooperative, open_case
@@ -102,9 +103,11 @@ def request_meeting(
     session: Session, request: dict[str, Any], principal: Principal, *, now: dt.datetime, tz_name: str
 ) -> Case:
     deadline = meeting_deadline(now, tz_name)
-    return open_case(
+    case = open_case(
         session, "meeting_request", actor=principal.actor, now=now, tz_name=tz_name,
         description=request["reason"], created_by=principal.actor,
         details={"party": request["party"], "topics": request["topics"], "deadline": deadline.isoformat(),
                  "meeting": None},
     )
+    record_event(session, MeetingRequested(event_id=new_event_id(), case_id=case.id))
+    return case

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, selectinload
 from shared import action_links, lifecycle
 from shared.db import unit_of_work
 from shared.deadlines import default_rule, open_deadlines
+from shared.handbook_versions import rule_for_case
 from shared.inbox import is_processed, mark_processed
 from shared.messages import (
     CaseStatusChanged,
@@ -29,7 +30,14 @@ from shared.vocabulary import CASE_STATUSES, COMPLAINT_CATEGORIES, SUBMITTER_ROL
 
 from .delivery import DeliveryIncomplete, deliver_event, send_notification
 from .mail import Mailer, compose, mail_domain, template_environment
-from .routing import CASE_NOTIFICATION, RECEIPT, contact_by_email, queue_notification, route_case
+from .routing import (
+    CASE_NOTIFICATION,
+    RECEIPT,
+    contact_by_email,
+    handbook_template,
+    queue_notification,
+    route_case,
+)
 
 CONSUMER = "notifier"
 STATUS_MAIL_ACTIONS = ("acknowledge", "resolve", "reject", "reopen")
@@ -108,13 +116,14 @@ def compose_case_mail(
     context["action_links"] = case_action_links(case, notification, settings)
     context["action_link_days"] = action_links.VALIDITY.days
     return compose(
-        env, template_for(case, notification.kind), context, settings=settings,
+        env, handbook_template(session, case, notification.kind) or template_for(case, notification.kind),
+        context, settings=settings,
         to_name=notification.recipient_name, to_email=notification.recipient,
         message_id=notification.message_id,
     )
 
 
-def _deliver_then_mark(resources: Resources, event: Event, mailer: Mailer, composer) -> dict[str, int]:  # type: ignore[no-untyped-def]
+def deliver_then_mark(resources: Resources, event: Event, mailer: Mailer, composer) -> dict[str, int]:  # type: ignore[no-untyped-def]
     outcome = deliver_event(
         resources.sessions, event.event_id, composer, mailer, resources.settings.send_claim_timeout
     )
@@ -133,11 +142,14 @@ def handle_case_submitted(
             return {}
         case = session.get(Case, event.case_id)
         routed_now = case is not None and case.status == "received"
-        route_case(session, event.case_id, event.event_id, now=utcnow(), mail_domain=mail_domain(settings))
+        route_case(session, event.case_id, event.event_id, now=utcnow(), mail_domain=mail_domain(settings),
+                   handbook_path=settings.handbook_path, tz_name=settings.tz_name)
         if routed_now:
-            open_deadlines(session, case, default_rule(case.type), now=utcnow(), tz_name=settings.tz_name)
+            # The deadlines of the handbook version that routed the case.
+            rule = rule_for_case(session, case) or default_rule(case.type)
+            open_deadlines(session, case, rule, now=utcnow(), tz_name=settings.tz_name)
     composer = partial(compose_case_mail, settings=settings, env=env or template_environment())
-    return _deliver_then_mark(resources, event, mailer, composer)
+    return deliver_then_mark(resources, event, mailer, composer)
 
 
 def handle_status_changed(
@@ -157,17 +169,19 @@ def handle_status_changed(
         if event.action == "reassign" and assignee is not None:
             queue_notification(session, event.event_id, case, assignee.email, assignee.name, "assigned", domain)
     composer = partial(compose_case_mail, settings=settings, env=env or template_environment())
-    return _deliver_then_mark(resources, event, mailer, composer)
+    return deliver_then_mark(resources, event, mailer, composer)
 
 
 def handle_notification_retried(
     resources: Resources, event: NotificationRetried, mailer: Mailer, env: Environment | None = None
 ) -> dict[str, int]:
     """Send one failed notification again, after a person asked for it."""
+    from .composers import compose_any  # it imports this module: meeting mails build on case mails
+
     with unit_of_work(resources.sessions) as session:
         if is_processed(session, event.event_id, CONSUMER):
             return {}
-    composer = partial(compose_case_mail, settings=resources.settings, env=env or template_environment())
+    composer = partial(compose_any, settings=resources.settings, env=env or template_environment())
     outcome = send_notification(
         resources.sessions, event.notification_id, composer, mailer, resources.settings.send_claim_timeout
     )
@@ -205,4 +219,4 @@ def handle_deadline_event(
             queue_notification(session, event.event_id, case, target.email, target.name, kind,
                                mail_domain(settings))
     composer = partial(compose_case_mail, settings=settings, env=env or template_environment())
-    return _deliver_then_mark(resources, event, mailer, composer)
+    return deliver_then_mark(resources, event, mailer, composer)

@@ -59,8 +59,13 @@ def compose(
     to_name: str,
     to_email: str,
     message_id: str,
+    calendar: tuple[bytes, str] | None = None,
 ) -> EmailMessage:
-    """Render `<template>.subject.txt`, `.txt` and `.html` into one multipart/alternative message."""
+    """Render `<template>.subject.txt`, `.txt` and `.html` into one multipart/alternative message.
+
+    A calendar (iCalendar bytes, method) goes in as a text/calendar alternative whose `method`
+    parameter matches the one inside (RFC 6047), and again as an .ics file for other clients.
+    """
     subject = " ".join(env.get_template(f"{template}.subject.txt").render(context).split())
     message = EmailMessage()
     from_name, from_email = parseaddr(settings.mail_from)
@@ -72,6 +77,10 @@ def compose(
     message["Auto-Submitted"] = "auto-generated"
     message.set_content(env.get_template(f"{template}.txt").render(context))
     message.add_alternative(env.get_template(f"{template}.html").render(context), subtype="html")
+    if calendar is not None:
+        ics, method = calendar
+        message.add_alternative(ics, maintype="text", subtype="calendar", params={"method": method, "charset": "utf-8"})
+        message.add_attachment(ics, maintype="application", subtype="ics", filename="invitasjon.ics")
     message["Content-Language"] = "nb"  # after the body: set_content clears Content-* headers
     return message
 

@@ -1,26 +1,31 @@
-"""Route a new case to the contacts the default routine names.
+"""Route a new case to the contacts the routine handbook names (shared/handbook.py).
 
-Complaints: the municipality's main contact is primary, the association's case officer for the
-borettslag gets a copy, and the submitter a receipt. Acquisition notices and sublet questions:
-the case officer is primary (the association takes them to the board), the main contact a copy.
-Meeting requests: the main contact, with both parties' leaders in copy.
+The case's type, complaint category and borettslag pick a rule; its role selectors are looked up
+in the contacts directory. A contact who is absent on the routing date (Europe/Oslo) is replaced by
+the deputy, or the deputy's deputy; a chain that runs out or loops gives up. No primary contact
+found → the municipality's main contact, and the case is flagged unrouted. The case keeps the
+handbook version that routed it, so a new version changes the routing of new cases only.
 """
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
-from sqlalchemy import select
+from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
-from shared.db import dialect_insert
-
 from shared import lifecycle
-from shared.models import Case, Contact, Notification, utcnow
+from shared.calendar import local_today
+from shared.db import dialect_insert
+from shared.handbook import CONTACT_PREFIX, Rule
+from shared.handbook_versions import current_handbook, rule_for_case
+from shared.models import Absence, Case, CaseHistory, Contact, Notification, utcnow
 
 CASE_NOTIFICATION = "case_notification"
 RECEIPT = "receipt"
+ACTOR = "samhandling"
 
 
 @dataclass(frozen=True)
@@ -30,67 +35,159 @@ class Recipient:
     kind: str
 
 
+@dataclass
+class RoutingPlan:
+    primary: Contact | None
+    copies: list[Contact]
+    unrouted: bool
+    notes: list[tuple[str, str]] = field(default_factory=list)  # (history action, comment), staff only
+
+
 class CaseNotFound(LookupError):
     pass
-
-
-def main_contact(session: Session) -> Contact | None:
-    return session.execute(
-        select(Contact)
-        .where(Contact.party == "municipality", Contact.role == "main_contact")
-        .order_by(Contact.id)
-        .limit(1)
-    ).scalar_one_or_none()
 
 
 def contact_by_email(session: Session, email: str | None) -> Contact | None:
     if not email:
         return None
-    return session.execute(select(Contact).where(Contact.email == email)).scalar_one_or_none()
+    return session.execute(select(Contact).where(Contact.email == email.lower())).scalar_one_or_none()
 
 
-def leaders(session: Session) -> list[Contact]:
-    return list(session.execute(
-        select(Contact).where(Contact.role == "leader", Contact.party.in_(["municipality", "association"]))
-        .order_by(Contact.party.desc())
-    ).scalars())
+def _by_role(session: Session, party: str, role: str) -> Contact | None:
+    return session.execute(
+        select(Contact).where(Contact.party == party, Contact.role == role)
+        .order_by(Contact.id).limit(1)
+    ).scalar_one_or_none()
+
+
+def main_contact(session: Session) -> Contact | None:
+    return _by_role(session, "municipality", "main_contact")
 
 
 def case_officer(session: Session, case: Case) -> Contact | None:
     return contact_by_email(session, case.cooperative.association_contact if case.cooperative else None)
 
 
-def contacts_for(session: Session, case: Case) -> list[Contact | None]:
-    """The default routine: primary first, then copies (None where a role has nobody)."""
-    if case.type == "complaint":
-        return [main_contact(session), case_officer(session, case)]
-    if case.type in ("acquisition", "sublet"):
-        # The association takes the notice or question to the borettslag's board.
-        return [case_officer(session, case), main_contact(session)]
-    return [main_contact(session), *leaders(session)]  # meeting request
+def board(session: Session, case: Case) -> Contact | None:
+    if case.cooperative is None:
+        return None
+    return session.execute(
+        select(Contact).where(Contact.party == "cooperative", Contact.role == "board",
+                              Contact.organisation == case.cooperative.name).limit(1)
+    ).scalar_one_or_none()
 
 
-def recipients_for(session: Session, case: Case) -> tuple[list[Recipient], bool]:
-    """Primary first, then copies, then the receipt; True when no primary contact was found."""
-    contacts = contacts_for(session, case)
+# Every role selector the handbook knows (shared.handbook.ROLES), looked up for one case.
+ROLE_LOOKUPS: dict[str, Callable[[Session, Case], Contact | None]] = {
+    "municipality.main_contact": lambda session, _: main_contact(session),
+    "municipality.leader": lambda session, _: _by_role(session, "municipality", "leader"),
+    "association.case_officer": case_officer,
+    "association.leader": lambda session, _: _by_role(session, "association", "leader"),
+    "cooperative.board": board,
+}
+
+
+def contact_for_role(session: Session, selector: str, case: Case) -> Contact | None:
+    if selector.startswith(CONTACT_PREFIX):
+        return contact_by_email(session, selector.removeprefix(CONTACT_PREFIX))
+    return ROLE_LOOKUPS[selector](session, case)
+
+
+def is_absent(session: Session, email: str, day: dt.date) -> bool:
+    return session.execute(select(exists().where(
+        Absence.contact_email == email, Absence.starts_on <= day, Absence.ends_on >= day
+    ))).scalar_one()
+
+
+def present_stand_in(
+    session: Session, contact: Contact, day: dt.date
+) -> tuple[Contact | None, list[Contact]]:
+    """The contact or the first present deputy down the chain, and who was absent on the way.
+
+    None when the chain ends or comes back on itself (A's deputy is B, B's is A).
+    """
+    absent: list[Contact] = []
+    current: Contact | None = contact
+    while current is not None and is_absent(session, current.email, day):
+        absent.append(current)
+        current = contact_by_email(session, current.deputy)
+        if current is not None and current in absent:
+            current = None
+    return current, absent
+
+
+def _names(contacts: list[Contact]) -> str:
+    names = [c.name for c in contacts]
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " og " + names[-1]
+
+
+def _handover(
+    session: Session, contact: Contact, day: dt.date, notes: list[tuple[str, str]]
+) -> Contact | None:
+    """Who stands in for `contact` on `day`, noting any handover for the case history."""
+    present, absent = present_stand_in(session, contact, day)
+    if absent:
+        outcome = (f"sendt til stedfortreder {present.name}" if present
+                   else "ingen stedfortreder er til stede")
+        notes.append(("handed_over", f"{_names(absent)} er fraværende; {outcome}."))
+    return present
+
+
+def plan_routing(session: Session, case: Case, rule: Rule, day: dt.date) -> RoutingPlan:
+    """Who gets the case on `day`: the rule's roles, with absent contacts replaced by deputies."""
+    notes: list[tuple[str, str]] = []
+    named = contact_for_role(session, rule.primary, case)
+    primary = _handover(session, named, day, notes) if named else None
+    unrouted = primary is None
+    if unrouted:
+        fallback = main_contact(session)
+        if fallback is not None and fallback != named:
+            primary = _handover(session, fallback, day, notes)
+        primary = primary or fallback  # an absent main contact still gets it rather than nobody
+        who = (f"kommunens hovedkontakt {primary.name}" if primary
+               else "ingen (kommunen har ingen hovedkontakt)")
+        notes.append(("unrouted", f"Fant ingen tilgjengelig kontaktperson for rollen {rule.primary}; "
+                                  f"saken er sendt til {who} og merket for fordeling."))
+    copies = []
+    for selector in rule.copies:
+        contact = contact_for_role(session, selector, case)
+        if contact is not None:
+            # An absent copy with nobody to stand in still gets the copy, to read on return.
+            copies.append(_handover(session, contact, day, notes) or contact)
+    return RoutingPlan(primary, copies, unrouted, notes)
+
+
+def recipients_for(plan: RoutingPlan, case: Case) -> list[Recipient]:
+    """Primary first, then copies, each once, then the submitter's receipt."""
     found: list[Recipient] = []
-    for contact in contacts:
+    for contact in [plan.primary, *plan.copies]:
         if contact is not None and all(r.email != contact.email for r in found):
             found.append(Recipient(contact.email, contact.name, CASE_NOTIFICATION))
     if case.submitter_email:
         found.append(Recipient(case.submitter_email, case.submitter_name or "", RECEIPT))
-    return found, contacts[0] is None
+    return found
+
+
+def handbook_template(session: Session, case: Case, kind: str) -> str | None:
+    """The e-mail template the case's handbook names for a notification kind, if it names one."""
+    if kind in (CASE_NOTIFICATION, "assigned"):
+        named = "notification"
+    elif kind == RECEIPT:
+        named = "receipt"
+    elif kind.startswith("status_"):
+        named = "status_changed"
+    elif kind.startswith(("reminder_", "escalation_")):
+        named = kind.split("_", 1)[0]
+    else:
+        return None
+    rule = rule_for_case(session, case)
+    return rule.templates.get(named) if rule else None
 
 
 def message_id_for(event_id: str, recipient: str, kind: str, domain: str) -> str:
     """Derived from the notification's unique key, so a resend carries the same Message-ID."""
     digest = hashlib.sha256(f"{event_id}|{recipient}|{kind}".encode()).hexdigest()[:40]
     return f"<{digest}@{domain}>"
-
-
-def _add_notification(session: Session, values: dict[str, object]) -> None:
-    insert = dialect_insert(session)
-    session.execute(insert(Notification).values(**values).on_conflict_do_nothing())
 
 
 def _routing_comment(contacts: list[Recipient]) -> str:
@@ -101,7 +198,8 @@ def _routing_comment(contacts: list[Recipient]) -> str:
 
 
 def route_case(
-    session: Session, case_id: int, event_id: str, *, now: dt.datetime, mail_domain: str
+    session: Session, case_id: int, event_id: str, *, now: dt.datetime, mail_domain: str,
+    handbook_path: str = "", tz_name: str = "Europe/Oslo",
 ) -> None:
     """Move a received case to routed and queue its notifications; a second call does nothing."""
     case = session.get(Case, case_id, with_for_update=True)
@@ -109,11 +207,20 @@ def route_case(
         raise CaseNotFound(case_id)
     if case.status != "received":
         return
-    recipients, unrouted = recipients_for(session, case)
+    version, handbook = current_handbook(session, handbook_path or None, now=now)
+    orgnr = case.cooperative.orgnr if case.cooperative else None
+    rule = handbook.rule_for(case.type, case.category, orgnr)
+    plan = plan_routing(session, case, rule, local_today(tz_name, now))
+    recipients = recipients_for(plan, case)
     contacts = [r for r in recipients if r.kind == CASE_NOTIFICATION]
+    case.handbook_version = version
     case.assignee = contacts[0].email if contacts else None
-    case.unrouted = unrouted
-    lifecycle.apply(session, case, "route", actor="samhandling", now=now, comment=_routing_comment(contacts))
+    case.unrouted = plan.unrouted
+    lifecycle.apply(session, case, "route", actor=ACTOR, now=now, comment=_routing_comment(contacts))
+    for action, comment in plan.notes:  # who was away is for staff, not for the submitter's page
+        session.add(CaseHistory(case_id=case.id, at=now, actor=ACTOR, action=action,
+                                from_status=case.status, to_status=case.status, comment=comment,
+                                public=False))
     for recipient in recipients:
         queue_notification(
             session, event_id, case, recipient.email, recipient.name, recipient.kind, mail_domain
@@ -121,21 +228,14 @@ def route_case(
 
 
 def queue_notification(
-    session: Session, event_id: str, case: Case, email: str, name: str, kind: str, mail_domain: str
+    session: Session, event_id: str, case: Case | None, email: str, name: str, kind: str,
+    mail_domain: str,
 ) -> None:
     """One row per (event, recipient, kind); a second call for the same key adds nothing."""
-    _add_notification(
-        session,
-        {
-            "event_id": event_id,
-            "case_id": case.id,
-            "recipient": email,
-            "recipient_name": name,
-            "kind": kind,
-            "status": "pending",
-            "message_id": message_id_for(event_id, email, kind, mail_domain),
-            "created_at": utcnow(),
-            "attempts": 0,
-            "last_error": "",
-        },
-    )
+    insert = dialect_insert(session)
+    session.execute(insert(Notification).values(
+        event_id=event_id, case_id=case.id if case is not None else None, recipient=email,
+        recipient_name=name, kind=kind,
+        status="pending", message_id=message_id_for(event_id, email, kind, mail_domain),
+        created_at=utcnow(), attempts=0, last_error="",
+    ).on_conflict_do_nothing())

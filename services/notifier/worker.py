@@ -11,11 +11,19 @@ from shared.messages import (
     CASE_SUBMITTED_TASK,
     DEADLINE_MISSED_TASK,
     DEADLINE_REMINDER_TASK,
+    MEETING_REMINDER_TASK,
+    MEETING_REQUEST_ANSWERED_TASK,
+    MEETING_SCHEDULED_TASK,
+    MINUTES_RECORDED_TASK,
     NOTIFICATION_RETRIED_TASK,
     CaseStatusChanged,
     CaseSubmitted,
     DeadlineMissed,
     DeadlineReminderDue,
+    MeetingReminderDue,
+    MeetingRequestAnswered,
+    MeetingScheduled,
+    MinutesRecorded,
     NotificationRetried,
 )
 from shared.runtime import make_celery
@@ -29,6 +37,8 @@ from .handlers import (
     handle_status_changed,
 )
 from .mail import SmtpMailer, TransientMailError, template_environment
+from .meeting_followups import handle_meeting_reminder_due, handle_minutes_recorded
+from .meetings import handle_meeting_request_answered, handle_meeting_scheduled
 
 RETRY = {
     "autoretry_for": (TransientMailError, DeliveryIncomplete, OperationalError),
@@ -71,5 +81,21 @@ def create_worker_app(settings: Settings) -> Celery:
     @app.task(name=DEADLINE_MISSED_TASK, **RETRY)
     def deadline_missed(payload: dict[str, Any]) -> dict[str, int]:
         return run(handle_deadline_event, DeadlineMissed.from_payload(payload))
+
+    @app.task(name=MEETING_SCHEDULED_TASK, **RETRY)
+    def meeting_scheduled(payload: dict[str, Any]) -> dict[str, int]:
+        return run(handle_meeting_scheduled, MeetingScheduled.from_payload(payload))
+
+    @app.task(name=MEETING_REQUEST_ANSWERED_TASK, **RETRY)
+    def meeting_request_answered(payload: dict[str, Any]) -> dict[str, int]:
+        return run(handle_meeting_request_answered, MeetingRequestAnswered.from_payload(payload))
+
+    @app.task(name=MEETING_REMINDER_TASK, **RETRY)
+    def meeting_reminder_due(payload: dict[str, Any]) -> dict[str, int]:
+        return run(handle_meeting_reminder_due, MeetingReminderDue.from_payload(payload))
+
+    @app.task(name=MINUTES_RECORDED_TASK, **RETRY)
+    def minutes_recorded(payload: dict[str, Any]) -> dict[str, int]:
+        return run(handle_minutes_recorded, MinutesRecorded.from_payload(payload))
 
     return app

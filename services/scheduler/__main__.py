@@ -1,6 +1,7 @@
 """`python -m services.scheduler` starts the relay, beat and the scheduler's worker.
 
 `python -m services.scheduler relay` runs the relay alone (no Celery worker).
+`python -m services.scheduler book-annual --year 2027` books that year's fixed meetings and exits.
 """
 from __future__ import annotations
 
@@ -10,10 +11,13 @@ import sys
 from shared.messages import SCHEDULER_QUEUE
 from shared.settings import Settings
 
+from .annual_cli import book_annual_command
 from .main import create_scheduler_app
 
 
 def main(argv: list[str]) -> None:
+    if argv[:1] == ["book-annual"]:
+        sys.exit(book_annual_command(argv[1:], Settings.from_env()))
     app = create_scheduler_app(Settings.from_env())
     if argv[:1] == ["relay"]:
         signal.signal(signal.SIGTERM, lambda *_: app.relay.stop())

@@ -16,16 +16,32 @@ from kombu.exceptions import KombuError
 from redis.exceptions import RedisError
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
+from shared.db import unit_of_work
 from shared.deadlines import fire_due
-from shared.messages import FIRE_DEADLINES_TASK, queue_for
+from shared.inbox import is_processed, mark_processed
+from shared.messages import (
+    BOOK_ANNUAL_MEETINGS_TASK,
+    FIRE_DEADLINES_TASK,
+    FIRE_MEETING_REMINDERS_TASK,
+    MEETING_REQUESTED_TASK,
+    MeetingRequested,
+    queue_for,
+)
 from shared.models import utcnow
 from shared.runtime import make_celery
 from shared.settings import Settings
 
+from .annual import book_due_annual_meetings
+from .meeting_reminders import fire_meeting_reminders
+from .meeting_requests import answer_meeting_request
 from .relay import relay_once
 
 log = logging.getLogger("samhandling.relay")
+CONSUMER = "scheduler"
 SETTLE_EVERY = 1.0
+# The fixed meetings are booked months ahead; an hourly look survives restarts that a daily
+# timer would not (beat's first run comes one interval after it starts).
+ANNUAL_CHECK_EVERY = 3600.0
 
 
 class Relay:
@@ -88,12 +104,42 @@ def create_scheduler_app(settings: Settings) -> Celery:
     app.conf.beat_schedule = {
         # The database is the clock: every minute, ask it which reminders and escalations are due.
         "fire-deadlines": {"task": FIRE_DEADLINES_TASK, "schedule": settings.deadline_check_interval},
+        "fire-meeting-reminders": {"task": FIRE_MEETING_REMINDERS_TASK,
+                                   "schedule": settings.deadline_check_interval},
+        "book-annual-meetings": {"task": BOOK_ANNUAL_MEETINGS_TASK, "schedule": ANNUAL_CHECK_EVERY},
     }
 
-    @app.task(name=FIRE_DEADLINES_TASK, acks_late=True, reject_on_worker_lost=True,
-              autoretry_for=(OperationalError,), retry_backoff=5, max_retries=3)
+    # shared=False: Celery would otherwise add these closures to every app later built in the
+    # process, and a second app's tasks would run the first app's (its settings, its sessions).
+    beat_task = {"shared": False, "acks_late": True, "reject_on_worker_lost": True,
+                 "autoretry_for": (OperationalError,), "retry_backoff": 5, "max_retries": 3}
+
+    def sessions() -> Any:
+        return app.resources.sessions  # type: ignore[attr-defined]  # built after fork, per process
+
+    @app.task(name=FIRE_DEADLINES_TASK, **beat_task)
     def fire_deadlines() -> dict[str, int]:
-        return fire_due(app.resources.sessions, utcnow())  # type: ignore[attr-defined]
+        return fire_due(sessions(), utcnow())
+
+    @app.task(name=FIRE_MEETING_REMINDERS_TASK, **beat_task)
+    def meeting_reminders() -> dict[str, int]:
+        return fire_meeting_reminders(sessions(), utcnow(), settings.tz_name)
+
+    @app.task(name=BOOK_ANNUAL_MEETINGS_TASK, **beat_task)
+    def book_annual_meetings() -> list[str]:
+        booked = book_due_annual_meetings(sessions(), now=utcnow(), tz_name=settings.tz_name)
+        return [f"{b.slot}: {b.outcome} {b.day or ''}".strip() for b in booked]
+
+    @app.task(name=MEETING_REQUESTED_TASK, shared=False, acks_late=True, reject_on_worker_lost=True,
+              autoretry_for=(OperationalError,), retry_backoff=2, max_retries=10)
+    def meeting_requested(payload: dict[str, Any]) -> str:
+        event = MeetingRequested.from_payload(payload)
+        with unit_of_work(app.resources.sessions) as session:  # type: ignore[attr-defined]
+            if is_processed(session, event.event_id, CONSUMER):
+                return "already processed"
+            outcome = answer_meeting_request(session, event.case_id, now=utcnow(), tz_name=settings.tz_name)
+            mark_processed(session, event.event_id, CONSUMER)  # same transaction: exactly once
+        return outcome
 
     relay = Relay(app)
     app.relay = relay  # type: ignore[attr-defined]

@@ -53,3 +53,21 @@ def test_receipt_and_tracking_page(server, page, axe_source):
 def test_not_found_pages(server, page, axe_source, path):
     page.goto(server.url + path)
     assert_no_violations(page, axe_source, path)
+
+
+def test_compliance_page(server, page, axe_source, sessions):
+    import datetime as dt
+
+    from services.scheduler.annual import book_annual_meetings
+    from shared.db import unit_of_work
+    from tests.unit.test_booking import answer, request
+
+    with unit_of_work(sessions) as session:
+        book_annual_meetings(session, 2027, dt.datetime(2026, 10, 5, tzinfo=dt.timezone.utc), "Europe/Oslo")
+    answer(sessions, request(sessions, dt.date(2027, 3, 1)))
+    request(sessions, dt.date(2027, 6, 1))
+    page.goto(server.url + "/samsvar/2027")
+    page.get_by_role("heading", name="Møteinnkallinger").wait_for()
+    assert_no_violations(page, axe_source, "the compliance page")
+    page.set_viewport_size({"width": 320, "height": 640})  # WCAG 1.4.10: tables scroll, the page does not
+    assert_no_violations(page, axe_source, "the compliance page at 320 px")

@@ -126,3 +126,30 @@ def test_overdue_cases_can_be_listed(client, sessions, complaint):
     overdue = client.get("/api/v1/cases?overdue=true", headers=headers).get_json()
     assert overdue["total"] == 1 and overdue["items"][0]["overdue"] is True
     assert client.get("/api/v1/cases?overdue=false", headers=headers).get_json()["total"] == 1
+
+
+def test_the_handbook_sets_the_deadlines(sessions, complaint, settings):
+    """A new handbook version with 3 working days to acknowledge: new cases get 3."""
+    from shared.settings import PROJECT_ROOT
+
+    from services.notifier.handlers import handle_case_submitted
+    from shared.handbook_versions import save_handbook
+    from shared.messages import CaseSubmitted
+    from shared.runtime import Resources
+    from tests.unit.test_delivery import RecordingMailer
+
+    text = (PROJECT_ROOT / "shared" / "data" / "handbook.yaml").read_text(encoding="utf-8")
+    assert "acknowledge_days: 2" in text
+    with unit_of_work(sessions) as session:
+        save_handbook(session, text.replace("acknowledge_days: 2", "acknowledge_days: 3", 1),
+                      "kari.johansen@kommune.example", utcnow())
+    case_id = submit(sessions, complaint, now=SUBMITTED.astimezone(dt.timezone.utc))
+    with sessions() as session:
+        reference = session.get_one(Case, case_id).reference
+    handle_case_submitted(Resources(settings), CaseSubmitted(event_id="e-h", case_id=case_id, reference=reference),
+                          RecordingMailer())
+    with sessions() as session:
+        acknowledge = session.execute(select(Deadline).where(
+            Deadline.case_id == case_id, Deadline.kind == "acknowledge")).scalar_one()
+    assert acknowledge.working_days == 3
+    assert local(acknowledge.due_at) == "2027-04-01 16:00"  # Easter skipped: 30, 31 March, 1 April

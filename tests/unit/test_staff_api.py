@@ -119,8 +119,9 @@ def test_sublet_and_meeting_request(client, tokens, sessions):
     assert body["reference"].startswith("MO-") and body["meeting"] is None
     assert body["deadline"] == in_days(21)
     with sessions() as session:
-        events = session.execute(select(OutboxEvent.payload)).scalars().all()
-    assert {e["case_type"] for e in events} == {"sublet", "meeting_request"}
+        events = session.execute(select(OutboxEvent.event_type, OutboxEvent.payload)).all()
+    assert {p["case_type"] for t, p in events if t == "CaseSubmitted"} == {"sublet", "meeting_request"}
+    assert [t for t, _ in events].count("MeetingRequested") == 1  # for the scheduler to book
 
 
 def test_a_party_cannot_ask_for_a_meeting_on_the_others_behalf(client, tokens):

@@ -1,0 +1,135 @@
+"""How well a year kept the agreement: fixed meetings, meeting requests, case deadlines.
+
+Only counts, dates and references: no names, addresses or free text, so the same report can
+be shown on a page without a login (/samsvar/<year>).
+
+- Fixed meetings: annual meetings held on a day in the year, not cancelled; the agreement wants two.
+- Meeting requests: those made in the year (Europe/Oslo). A request is within the deadline when
+  its meeting's day is on or before the request date + 21 days; it is open until that meeting is
+  held. A request with no live meeting is unbooked: late once its deadline has passed.
+- Case deadlines: those due in the year, per case type and kind. Met on time (met_at <= due_at),
+  missed (met late, or not met and past due), pending (not met, not yet due), escalated.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import and_, case, func, select
+from sqlalchemy.orm import Session
+
+from shared.meeting_models import Meeting
+from shared.models import Case, Deadline
+
+from .meeting_changes import request_deadline
+
+REQUIRED_FIXED_MEETINGS = 2
+
+
+@dataclass(frozen=True)
+class FixedMeeting:
+    id: int
+    date: dt.date
+    status: str  # planned | held
+
+
+@dataclass(frozen=True)
+class RequestRow:
+    reference: str
+    requested_on: dt.date
+    deadline: dt.date
+    meeting_on: dt.date | None
+    meeting_status: str | None  # planned | held | None (unbooked, or its meeting was cancelled)
+    days_taken: int | None
+    within_deadline: bool | None  # None: unbooked, and the deadline has not passed yet
+    open: bool
+
+
+@dataclass(frozen=True)
+class DeadlineRow:
+    case_type: str
+    kind: str
+    total: int
+    met: int
+    missed: int
+    pending: int
+    escalated: int
+
+
+@dataclass(frozen=True)
+class ComplianceReport:
+    year: int
+    required_fixed_meetings: int
+    fixed_meetings: list[FixedMeeting]
+    meeting_requests: list[RequestRow]
+    deadlines: list[DeadlineRow]
+
+    @property
+    def fixed_held(self) -> int:
+        return sum(m.status == "held" for m in self.fixed_meetings)
+
+    @property
+    def fixed_planned(self) -> int:
+        return sum(m.status == "planned" for m in self.fixed_meetings)
+
+
+def _year_bounds(year: int, zone: ZoneInfo) -> tuple[dt.datetime, dt.datetime]:
+    return (dt.datetime(year, 1, 1, tzinfo=zone).astimezone(dt.timezone.utc),
+            dt.datetime(year + 1, 1, 1, tzinfo=zone).astimezone(dt.timezone.utc))
+
+
+def fixed_meetings(session: Session, year: int) -> list[FixedMeeting]:
+    rows = session.execute(select(Meeting).where(
+        Meeting.kind == "annual", Meeting.status != "cancelled",
+        Meeting.held_on >= dt.date(year, 1, 1), Meeting.held_on <= dt.date(year, 12, 31),
+    ).order_by(Meeting.held_on)).scalars()
+    return [FixedMeeting(m.id, m.held_on, m.status) for m in rows]
+
+
+def _request_row(session: Session, request: Case, today: dt.date, zone: ZoneInfo) -> RequestRow:
+    requested_on = request.created_at.astimezone(zone).date()
+    deadline = request_deadline(request, zone.key)
+    linked = ((request.details or {}).get("meeting") or {}).get("id")
+    meeting = session.get(Meeting, linked) if linked else None
+    if meeting is None or meeting.status == "cancelled":
+        return RequestRow(request.reference, requested_on, deadline, None, None, None,
+                          False if today > deadline else None, True)
+    return RequestRow(request.reference, requested_on, deadline, meeting.held_on, meeting.status,
+                      (meeting.held_on - requested_on).days, meeting.held_on <= deadline,
+                      meeting.status != "held")
+
+
+def meeting_requests(session: Session, year: int, now: dt.datetime, zone: ZoneInfo) -> list[RequestRow]:
+    first, after = _year_bounds(year, zone)
+    requests = session.execute(select(Case).where(
+        Case.type == "meeting_request", Case.created_at >= first, Case.created_at < after,
+    ).order_by(Case.created_at, Case.id)).scalars()
+    today = now.astimezone(zone).date()
+    return [_request_row(session, request, today, zone) for request in requests]
+
+
+def case_deadlines(session: Session, year: int, now: dt.datetime, zone: ZoneInfo) -> list[DeadlineRow]:
+    first, after = _year_bounds(year, zone)
+
+    def count(condition):  # type: ignore[no-untyped-def]
+        return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+    unmet = Deadline.met_at.is_(None)
+    rows = session.execute(
+        select(Case.type, Deadline.kind, func.count(),
+               count(and_(Deadline.met_at.is_not(None), Deadline.met_at <= Deadline.due_at)),
+               count((Deadline.met_at > Deadline.due_at) | (unmet & (Deadline.due_at <= now))),
+               count(unmet & (Deadline.due_at > now)),
+               count(Deadline.escalated_at.is_not(None)))
+        .join(Case, Case.id == Deadline.case_id)
+        .where(Deadline.due_at >= first, Deadline.due_at < after)
+        .group_by(Case.type, Deadline.kind).order_by(Case.type, Deadline.kind)
+    ).all()
+    return [DeadlineRow(*row) for row in rows]
+
+
+def compliance_report(session: Session, year: int, *, now: dt.datetime, tz_name: str) -> ComplianceReport:
+    zone = ZoneInfo(tz_name)
+    return ComplianceReport(year, REQUIRED_FIXED_MEETINGS, fixed_meetings(session, year),
+                            meeting_requests(session, year, now, zone), case_deadlines(session, year, now, zone))

@@ -1,0 +1,122 @@
+"""Staff API on the routine handbook: the current version, its history, and a new version."""
+from __future__ import annotations
+
+from typing import Any
+
+from flask import current_app
+from flask_smorest import Blueprint
+from marshmallow import Schema, fields, validate
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from shared.db import unit_of_work
+from shared.handbook import Handbook, HandbookError
+from shared.handbook_versions import current_handbook, save_handbook
+from shared.models import HandbookVersion, utcnow
+
+from .auth import STAFF, current_principal, require
+from .errors import ApiError
+from .schemas import REQUIRED, StrictSchema
+from .staff import SECURED, STAFF_ERRORS, documented_errors
+
+bp = Blueprint("handbook", __name__, url_prefix="/api/v1", description="Rutinehåndbok")
+EDITORS = ("municipality", "association", "system")
+MAX_YAML = 60_000
+
+
+class HandbookIn(StrictSchema):
+    yaml = fields.String(
+        required=True, error_messages={**REQUIRED, "invalid": "Må være tekst."},
+        validate=validate.Length(min=1, max=MAX_YAML, error=f"Må være mellom 1 og {MAX_YAML} tegn."),
+        metadata={"description": "The whole handbook as YAML (see shared/data/handbook.yaml)"},
+    )
+
+
+class RuleOut(Schema):
+    case_type = fields.String()
+    category = fields.String(allow_none=True, metadata={"description": "null: the type's default"})
+    cooperative_orgnr = fields.String(allow_none=True,
+                                      metadata={"description": "null: every borettslag"})
+    primary = fields.String(metadata={"description": "Role selector, e.g. municipality.main_contact"})
+    copies = fields.List(fields.String())
+    acknowledge_days = fields.Integer(allow_none=True, metadata={"description": "Working days"})
+    resolve_days = fields.Integer(allow_none=True, metadata={"description": "Working days"})
+    reminder_fraction = fields.Float()
+    escalate_to = fields.String()
+    templates = fields.Dict(keys=fields.String(), values=fields.String())
+
+
+class VersionOut(Schema):
+    id = fields.Integer()
+    created_at = fields.DateTime()
+    created_by = fields.String()
+    summary = fields.String(metadata={"description": "Which rules changed from the version before"})
+
+
+class VersionListOut(Schema):
+    items = fields.List(fields.Nested(VersionOut))
+
+
+class HandbookOut(Schema):
+    version = fields.Integer()
+    created_at = fields.DateTime()
+    created_by = fields.String()
+    summary = fields.String()
+    rules = fields.List(fields.Nested(RuleOut), metadata={"description": "Every rule, resolved"})
+    yaml = fields.String()
+
+
+def _sessions():  # type: ignore[no-untyped-def]
+    return current_app.extensions["sessionmaker"]
+
+
+def _path() -> str | None:
+    return current_app.config["SETTINGS"].handbook_path or None
+
+
+def _view(session: Session, version_id: int, handbook: Handbook) -> dict[str, Any]:
+    row = session.get_one(HandbookVersion, version_id)
+    return {"version": row.id, "created_at": row.created_at, "created_by": row.created_by,
+            "summary": row.summary, "rules": handbook.rows(), "yaml": row.source}
+
+
+@bp.route("/handbook", methods=["GET"])
+@require(*STAFF)
+@bp.response(200, HandbookOut)
+@bp.doc(**SECURED)
+@documented_errors(401, 403, 429, 503)
+def handbook() -> dict[str, Any]:
+    """Rutinehåndboka som gjelder nå: reglene og YAML-teksten."""
+    with unit_of_work(_sessions()) as session:  # the first read stores the file as version 1
+        return _view(session, *current_handbook(session, _path(), now=utcnow()))
+
+
+@bp.route("/handbook/versions", methods=["GET"])
+@require(*STAFF)
+@bp.response(200, VersionListOut)
+@bp.doc(**SECURED)
+@documented_errors(401, 403, 429, 503)
+def versions() -> dict[str, Any]:
+    """Alle versjoner av rutinehåndboka, nyeste først, med hva som ble endret."""
+    with unit_of_work(_sessions()) as session:
+        current_handbook(session, _path(), now=utcnow())
+        rows = session.execute(select(HandbookVersion).order_by(HandbookVersion.id.desc())).scalars()
+        return {"items": list(rows)}
+
+
+@bp.route("/handbook", methods=["PUT"])
+@require(*EDITORS)
+@bp.arguments(HandbookIn)
+@bp.response(200, HandbookOut)
+@bp.doc(**SECURED)
+@documented_errors(*STAFF_ERRORS)
+def replace_handbook(body: dict[str, Any]) -> dict[str, Any]:
+    """Lagre en ny versjon av rutinehåndboka; den gjelder for saker som rutes fra nå av."""
+    text = body["yaml"].replace("\r\n", "\n")
+    try:
+        with unit_of_work(_sessions()) as session:
+            saved = save_handbook(session, text, current_principal().actor, utcnow(), path=_path())
+            return _view(session, *saved)
+    except HandbookError as error:
+        raise ApiError(422, "Rutinehåndboka er ikke gyldig; ingenting er lagret.",
+                       fields={"yaml": [str(problem) for problem in error.problems]}) from None

@@ -1,0 +1,158 @@
+"""Use cases on a booked meeting: move it or cancel it; every member hears of it.
+
+A move keeps the UID and raises SEQUENCE (RFC 5546), so calendars update the event they have.
+It must land on a meeting day, inside working hours, on a free day, and, when the meeting
+answers meeting requests, no later than their 21-day deadline unless a person overrides it;
+the override is written into each request's history under that person's name.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, selectinload
+
+from shared.meeting_models import AgendaItem, Meeting
+from shared.meeting_reminders import plan_reminders, skip_reminders
+from shared.messages import MeetingScheduled, new_event_id, record_event
+from shared.models import Case, CaseHistory
+from shared.workdays import CLOSING_TIME, is_meeting_day
+
+LARGEST_ID = 2**31 - 1
+OPENING_TIME = dt.time(8, 0)  # working hours are 08.00–16.00 local
+DEADLINE_DAYS = 21
+
+
+class MeetingNotFound(LookupError):
+    pass
+
+
+class MeetingClosed(Exception):
+    """Only a planned meeting can be moved, cancelled or minuted."""
+
+    def __init__(self, status: str) -> None:
+        super().__init__(status)
+        self.status = status
+
+
+class NotBookable(ValueError):
+    """The new time breaks a booking rule (day, hours, the past): the field is wrong."""
+
+
+class DayTaken(Exception):
+    def __init__(self, day: dt.date) -> None:
+        super().__init__(str(day))
+        self.day = day
+
+
+class AfterDeadline(Exception):
+    def __init__(self, reference: str, deadline: dt.date) -> None:
+        super().__init__(reference)
+        self.reference, self.deadline = reference, deadline
+
+
+def find_meeting(session: Session, meeting_id: int, *, for_update: bool = False) -> Meeting:
+    if meeting_id > LARGEST_ID:
+        raise MeetingNotFound(meeting_id)
+    query = select(Meeting).where(Meeting.id == meeting_id).options(selectinload(Meeting.agenda))
+    meeting = session.execute(query.with_for_update(of=Meeting) if for_update else query).scalar_one_or_none()
+    if meeting is None:
+        raise MeetingNotFound(meeting_id)
+    return meeting
+
+
+def linked_requests(session: Session, meeting: Meeting) -> list[Case]:
+    """The meeting requests whose topics are on this meeting's agenda."""
+    ids = select(AgendaItem.case_id).where(AgendaItem.meeting_id == meeting.id, AgendaItem.source == "request")
+    return list(session.execute(
+        select(Case).where(Case.id.in_(ids), Case.type == "meeting_request").order_by(Case.id)
+    ).scalars())
+
+
+def request_deadline(case: Case, tz_name: str) -> dt.date:
+    stored = (case.details or {}).get("deadline")
+    if stored:
+        return dt.date.fromisoformat(stored)
+    return case.created_at.astimezone(ZoneInfo(tz_name)).date() + dt.timedelta(days=DEADLINE_DAYS)
+
+
+def when(instant: dt.datetime, tz_name: str) -> str:
+    return instant.astimezone(ZoneInfo(tz_name)).strftime("%d.%m.%Y kl. %H.%M")
+
+
+def _check_slot(starts: dt.datetime, ends: dt.datetime, now: dt.datetime) -> None:
+    if starts <= now:
+        raise NotBookable("Møtet må ligge fram i tid.")
+    if not is_meeting_day(starts.date()):
+        raise NotBookable(f"{starts:%d.%m.%Y} er ikke en møtedag (helg, helligdag, fellesferien i uke 28–31 "
+                          "eller 22. desember–3. januar).")
+    if starts.time() < OPENING_TIME or ends.date() != starts.date() or ends.time() > CLOSING_TIME:
+        raise NotBookable("Møtet må ligge innenfor arbeidstiden 08.00–16.00.")
+
+
+def _history(session: Session, case: Case, actor: str, action: str, comment: str, now: dt.datetime) -> None:
+    session.add(CaseHistory(case_id=case.id, at=now, actor=actor, action=action, from_status=case.status,
+                            to_status=case.status, comment=comment))
+
+
+def _move(session: Session, meeting: Meeting, starts: dt.datetime, ends: dt.datetime) -> None:
+    day = starts.date()
+    taken = session.execute(select(Meeting.id).where(
+        Meeting.held_on == day, Meeting.status != "cancelled", Meeting.id != meeting.id)).first()
+    if taken:
+        raise DayTaken(day)
+    utc = dt.timezone.utc
+    meeting.held_on, meeting.starts_at, meeting.ends_at = day, starts.astimezone(utc), ends.astimezone(utc)
+    try:
+        session.flush()
+    except IntegrityError:  # booked by someone else since the look above; the caller rolls back
+        raise DayTaken(day) from None
+
+
+def reschedule_meeting(session: Session, meeting_id: int, change: dict[str, Any], *, actor: str,
+                       now: dt.datetime, tz_name: str) -> Meeting:
+    """Move the meeting (and its reminders) and send the updated invitation; the caller commits."""
+    meeting = find_meeting(session, meeting_id, for_update=True)
+    if meeting.status != "planned":
+        raise MeetingClosed(meeting.status)
+    starts = change["starts_at"].astimezone(ZoneInfo(tz_name))
+    ends = starts + (meeting.ends_at - meeting.starts_at)
+    location = change.get("location") or meeting.location
+    if starts == meeting.starts_at and location == meeting.location:
+        return meeting  # nothing changed, so nobody gets a new invitation
+    _check_slot(starts, ends, now)
+    requests = [(case, request_deadline(case, tz_name)) for case in linked_requests(session, meeting)]
+    late = [(case, deadline) for case, deadline in requests if starts.date() > deadline]
+    if late and not change.get("override_deadline"):
+        raise AfterDeadline(late[0][0].reference, late[0][1])
+    _move(session, meeting, starts, ends)
+    meeting.location, meeting.sequence, meeting.updated_at = location, meeting.sequence + 1, now
+    plan_reminders(session, meeting, now=now, tz_name=tz_name)
+    moved_to = when(meeting.starts_at, tz_name)
+    for case, deadline in requests:
+        case.details = {**(case.details or {}), "meeting": {"id": meeting.id, "starts_at": meeting.starts_at.isoformat()}}
+        _history(session, case, actor, "meeting_moved", f"Møtet er flyttet til {moved_to}.", now)
+        if (case, deadline) in late:
+            _history(session, case, actor, "deadline_overridden",
+                     f"Møtet holdes etter fristen {deadline:%d.%m.%Y}; fristen ble overstyrt ved flyttingen.", now)
+    record_event(session, MeetingScheduled(event_id=new_event_id(), meeting_id=meeting.id,
+                                           sequence=meeting.sequence, method="REQUEST"))
+    return meeting
+
+
+def cancel_meeting(session: Session, meeting_id: int, *, actor: str, now: dt.datetime, tz_name: str) -> Meeting:
+    """Cancel the meeting and send METHOD:CANCEL; the requests it answered say so in their history."""
+    meeting = find_meeting(session, meeting_id, for_update=True)
+    if meeting.status != "planned":
+        raise MeetingClosed(meeting.status)
+    meeting.status, meeting.sequence, meeting.updated_at = "cancelled", meeting.sequence + 1, now
+    skip_reminders(session, meeting.id, now)
+    for case in linked_requests(session, meeting):
+        _history(session, case, actor, "meeting_cancelled",
+                 f"Møtet {when(meeting.starts_at, tz_name)} er avlyst; ønsket om møte står åpent.", now)
+    record_event(session, MeetingScheduled(event_id=new_event_id(), meeting_id=meeting.id,
+                                           sequence=meeting.sequence, method="CANCEL"))
+    return meeting

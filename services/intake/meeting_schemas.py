@@ -1,0 +1,131 @@
+"""Request and response schemas of the meetings and compliance API."""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from marshmallow import Schema, ValidationError, fields, validate, validates
+
+from .schemas import REQUIRED, StrictSchema, Text, _length
+
+CASE_ACTIONS = ["resolve", "reject"]
+
+
+class MeetingChangeSchema(StrictSchema):
+    starts_at = fields.AwareDateTime(
+        required=True,
+        metadata={"description": "New start, ISO 8601 with an offset; the meeting keeps its length"},
+        error_messages={**REQUIRED, "invalid": "Skriv tidspunktet som ÅÅÅÅ-MM-DDTtt:mm:ss+01:00.",
+                        "invalid_awareness": "Tidspunktet må ha tidssone, f.eks. +01:00."},
+    )
+    location = Text(validate=_length(1, 200))
+    override_deadline = fields.Boolean(
+        load_default=False,
+        metadata={"description": "Hold a requested meeting after its 21-day deadline anyway (recorded)"},
+    )
+
+    @validates("starts_at")
+    def _plausible(self, value: dt.datetime, **_: Any) -> None:
+        if not 2000 <= value.year <= 2100:
+            raise ValidationError("Tidspunktet må ligge mellom år 2000 og 2100.")
+
+
+class DecisionSchema(StrictSchema):
+    agenda_item = fields.Integer(
+        required=True, strict=True, validate=validate.Range(min=1, max=10000),
+        metadata={"description": "The agenda item's position"}, error_messages=REQUIRED,
+    )
+    decision = Text(required=True, multiline=True, validate=_length(1, 5000))
+    case_action = Text(
+        load_default=None, allow_none=True,
+        validate=validate.OneOf(CASE_ACTIONS, error="Velg en av: {choices}."),
+        metadata={"description": "Resolve or reject the item's case with this decision"},
+    )
+
+
+class MinutesSchema(StrictSchema):
+    summary = Text(required=True, multiline=True, validate=_length(1, 20000))
+    decisions = fields.List(fields.Nested(DecisionSchema), load_default=list,
+                            validate=validate.Length(max=200, error="Høyst {max} vedtak."))
+
+    @validates("decisions")
+    def _one_per_item(self, value: list[dict[str, Any]], **_: Any) -> None:
+        positions = [decision["agenda_item"] for decision in value]
+        if len(positions) != len(set(positions)):
+            raise ValidationError("Ett vedtak per punkt på dagsordenen.")
+
+
+class ComplianceQuerySchema(StrictSchema):
+    year = fields.Integer(validate=validate.Range(min=2000, max=2100),
+                          metadata={"description": "Defaults to this year (Europe/Oslo)"})
+
+
+# Responses
+class AgendaItemOut(Schema):
+    position = fields.Integer()
+    title = fields.String()
+    source = fields.String()
+    decision = fields.String(allow_none=True)
+
+
+class MeetingOut(Schema):
+    id = fields.Integer()
+    uid = fields.String()
+    kind = fields.String()
+    title = fields.String()
+    starts_at = fields.DateTime()
+    ends_at = fields.DateTime()
+    location = fields.String()
+    status = fields.String()
+    sequence = fields.Integer()
+
+
+class MeetingDetailOut(MeetingOut):
+    agenda = fields.List(fields.Nested(AgendaItemOut))
+    minutes = fields.Dict(allow_none=True, metadata={"description": "Summary and decisions, once held"})
+    ics_url = fields.String()
+
+
+class MeetingListOut(Schema):
+    items = fields.List(fields.Nested(MeetingOut))
+
+
+class FixedMeetingOut(Schema):
+    id = fields.Integer()
+    date = fields.Date()
+    status = fields.String()
+
+
+class FixedMeetingsOut(Schema):
+    required = fields.Integer()
+    held = fields.Integer()
+    planned = fields.Integer()
+    meetings = fields.List(fields.Nested(FixedMeetingOut))
+
+
+class RequestComplianceOut(Schema):
+    reference = fields.String()
+    requested_on = fields.Date()
+    deadline = fields.Date()
+    meeting_on = fields.Date(allow_none=True)
+    meeting_status = fields.String(allow_none=True)
+    days_taken = fields.Integer(allow_none=True)
+    within_deadline = fields.Boolean(allow_none=True, metadata={"description": "None while unbooked and not late"})
+    open = fields.Boolean()
+
+
+class DeadlineComplianceOut(Schema):
+    case_type = fields.String()
+    kind = fields.String()
+    total = fields.Integer()
+    met = fields.Integer()
+    missed = fields.Integer()
+    pending = fields.Integer()
+    escalated = fields.Integer()
+
+
+class ComplianceOut(Schema):
+    year = fields.Integer()
+    fixed_meetings = fields.Nested(FixedMeetingsOut)
+    meeting_requests = fields.List(fields.Nested(RequestComplianceOut))
+    deadlines = fields.List(fields.Nested(DeadlineComplianceOut))

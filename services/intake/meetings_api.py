@@ -1,0 +1,159 @@
+"""Staff API on committee meetings: list, detail, .ics; move, cancel, minutes."""
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from flask import Response, current_app
+from flask_smorest import Blueprint
+from sqlalchemy import select
+
+from shared import lifecycle
+from shared.committee import meeting_ics
+from shared.db import unit_of_work
+from shared.meeting_models import Meeting
+from shared.models import utcnow
+
+from .auth import STAFF, current_principal, require
+from .errors import ApiError
+from .idempotency import idempotent
+from .meeting_changes import (
+    AfterDeadline,
+    DayTaken,
+    MeetingClosed,
+    MeetingNotFound,
+    NotBookable,
+    cancel_meeting,
+    find_meeting,
+    reschedule_meeting,
+)
+from .meeting_schemas import (
+    MeetingChangeSchema,
+    MeetingDetailOut,
+    MeetingListOut,
+    MeetingOut,
+    MinutesSchema,
+)
+from .minutes import BadDecision, MinutesRefused, record_minutes
+from .staff import SECURED, STAFF_ERRORS, documented_errors
+
+bp = Blueprint("meetings", __name__, url_prefix="/api/v1", description="Møter i samarbeidsutvalget")
+STATUS_LABELS = {"cancelled": "avlyst", "held": "holdt"}
+
+
+def meeting_view(meeting: Meeting) -> dict[str, Any]:
+    view = {name: getattr(meeting, name) for name in MeetingOut().fields}
+    view["agenda"] = list(meeting.agenda)
+    view["minutes"] = meeting.minutes
+    view["ics_url"] = f"/api/v1/meetings/{meeting.id}.ics"
+    return view
+
+
+def _change(use_case: Callable[..., Meeting], meeting_id: int, *args: Any) -> dict[str, Any]:
+    """Run one use case on a meeting in one transaction and map its refusals to answers."""
+    settings = current_app.config["SETTINGS"]
+    try:
+        with unit_of_work(current_app.extensions["sessionmaker"]) as session:
+            meeting = use_case(session, meeting_id, *args, actor=current_principal().actor, now=utcnow(),
+                               tz_name=settings.tz_name)
+            session.flush()
+            session.refresh(meeting, ["agenda"])
+            return meeting_view(meeting)
+    except MeetingNotFound:
+        raise ApiError(404, "Fant ikke møtet.") from None
+    except MeetingClosed as error:
+        raise ApiError(409, f"Møtet er {STATUS_LABELS.get(error.status, error.status)}.") from None
+    except NotBookable as error:
+        raise ApiError(422, fields={"starts_at": [str(error)]}) from None
+    except DayTaken as error:
+        raise ApiError(409, f"Samarbeidsutvalget har allerede et møte {error.day:%d.%m.%Y}.",
+                       code="day_taken") from None
+    except AfterDeadline as error:
+        raise ApiError(409, f"Møtet ville bli holdt etter fristen {error.deadline:%d.%m.%Y} for {error.reference}; "
+                            "send override_deadline: true for å gjøre det likevel.", code="after_deadline") from None
+    except MinutesRefused as error:
+        raise ApiError(409, str(error)) from None
+    except BadDecision as error:
+        raise ApiError(422, fields={error.field: [error.message]}) from None
+    except lifecycle.IllegalTransition as error:
+        raise ApiError(409, f"Handlingen «{error.action}» er ikke tillatt når saken har status "
+                            f"«{error.status}».") from None
+
+
+@bp.route("/meetings", methods=["GET"])
+@require(*STAFF)
+@bp.response(200, MeetingListOut)
+@bp.doc(**SECURED)
+@documented_errors(401, 403, 429, 503)
+def meetings() -> dict[str, Any]:
+    """Møtene, i tidsrekkefølge."""
+    with current_app.extensions["sessionmaker"]() as session:
+        return {"items": list(session.execute(select(Meeting).order_by(Meeting.starts_at)).scalars())}
+
+
+@bp.route("/meetings/<int:meeting_id>", methods=["GET"])
+@require(*STAFF)
+@bp.response(200, MeetingDetailOut)
+@bp.doc(**SECURED)
+@documented_errors(401, 403, 404, 429, 503)
+def meeting_detail(meeting_id: int) -> dict[str, Any]:
+    """Ett møte med dagsorden (og referat når det er holdt)."""
+    with current_app.extensions["sessionmaker"]() as session:
+        try:
+            return meeting_view(find_meeting(session, meeting_id))
+        except MeetingNotFound:
+            raise ApiError(404, "Fant ikke møtet.") from None
+
+
+@bp.route("/meetings/<int:meeting_id>", methods=["PATCH"])
+@require(*STAFF)
+@idempotent
+@bp.arguments(MeetingChangeSchema)
+@bp.response(200, MeetingDetailOut)
+@bp.doc(**SECURED)
+@documented_errors(*STAFF_ERRORS, 404, 409)
+def move_meeting(change: dict[str, Any], meeting_id: int) -> dict[str, Any]:
+    """Flytt møtet (ny tid, eventuelt nytt sted); medlemmene får oppdatert innkalling."""
+    return _change(reschedule_meeting, meeting_id, change)
+
+
+@bp.route("/meetings/<int:meeting_id>", methods=["DELETE"])
+@require(*STAFF)
+@bp.response(200, MeetingDetailOut)
+@bp.doc(**SECURED)
+@documented_errors(401, 403, 404, 409, 429, 503)
+def cancel(meeting_id: int) -> dict[str, Any]:
+    """Avlys møtet; medlemmene får avlysningen (METHOD:CANCEL)."""
+    return _change(cancel_meeting, meeting_id)
+
+
+@bp.route("/meetings/<int:meeting_id>/minutes", methods=["POST"])
+@require(*STAFF)
+@idempotent
+@bp.arguments(MinutesSchema)
+@bp.response(201, MeetingDetailOut)
+@bp.doc(**SECURED)
+@documented_errors(*STAFF_ERRORS, 404, 409)
+def minutes(body: dict[str, Any], meeting_id: int) -> dict[str, Any]:
+    """Referat med et vedtak per punkt; et vedtak kan løse eller avvise saken punktet gjelder."""
+    return _change(record_minutes, meeting_id, body)
+
+
+@bp.route("/meetings/<int:meeting_id>.ics", methods=["GET"])
+@require(*STAFF)
+@bp.response(200, content_type="text/calendar", description="iCalendar (RFC 5545)")
+@bp.doc(**SECURED)
+@documented_errors(401, 403, 404, 429, 503)
+def meeting_calendar_file(meeting_id: int) -> Response:
+    """Møtet som kalenderfil (METHOD:REQUEST, eller CANCEL når det er avlyst)."""
+    settings = current_app.config["SETTINGS"]
+    with current_app.extensions["sessionmaker"]() as session:
+        try:
+            meeting = find_meeting(session, meeting_id)
+        except MeetingNotFound:
+            raise ApiError(404, "Fant ikke møtet.") from None
+        method = "CANCEL" if meeting.status == "cancelled" else "REQUEST"
+        body = meeting_ics(session, meeting, method, settings)
+    return Response(body, content_type=f"text/calendar; method={method}; charset=utf-8", headers={
+        "Content-Disposition": f'attachment; filename="samarbeidsutvalg-{meeting_id}.ics"',
+    })

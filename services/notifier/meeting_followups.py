@@ -1,0 +1,80 @@
+"""After the invitation: reminders 7 and 1 days before a meeting, and the minutes after it.
+
+Both go to every committee member, one e-mail per (event, member, kind), composed when sent
+from the meeting as it stands, so the reminder carries the current agenda.
+"""
+from __future__ import annotations
+
+from email.message import EmailMessage
+from functools import partial
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from jinja2 import Environment
+from sqlalchemy.orm import Session, selectinload
+
+from shared.committee import committee
+from shared.db import unit_of_work
+from shared.inbox import is_processed
+from shared.meeting_models import Meeting
+from shared.messages import Event, MeetingReminderDue, MinutesRecorded
+from shared.models import Notification, OutboxEvent
+from shared.runtime import Resources
+from shared.settings import Settings
+
+from .handlers import CONSUMER, deliver_then_mark
+from .mail import Mailer, compose, mail_domain, template_environment
+from .routing import queue_notification
+
+CASE_ACTION_LABELS = {"resolve": "Saken er løst.", "reject": "Saken er avvist."}
+
+
+def _meeting_context(meeting: Meeting, notification: Notification, tz_name: str) -> dict[str, Any]:
+    return {
+        "recipient_name": notification.recipient_name, "title": meeting.title,
+        "when": meeting.starts_at.astimezone(ZoneInfo(tz_name)).strftime("%d.%m.%Y kl. %H.%M"),
+        "location": meeting.location, "items": [item.title for item in meeting.agenda],
+    }
+
+
+def compose_followup_mail(
+    session: Session, notification: Notification, *, settings: Settings, env: Environment
+) -> EmailMessage:
+    announced = session.get_one(OutboxEvent, notification.event_id).payload
+    meeting = session.get_one(Meeting, announced["meeting_id"], options=[selectinload(Meeting.agenda)])
+    context = _meeting_context(meeting, notification, settings.tz_name)
+    if notification.kind == "minutes":
+        template = "meeting_minutes"
+        minutes = meeting.minutes or {}
+        context.update(summary=minutes.get("summary", ""), decisions=minutes.get("decisions", []),
+                       case_actions=CASE_ACTION_LABELS)
+    else:
+        template = "meeting_reminder"
+        context.update(days_before=announced["days_before"])
+    return compose(env, template, context, settings=settings, to_name=notification.recipient_name,
+                   to_email=notification.recipient, message_id=notification.message_id)
+
+
+def _to_every_member(resources: Resources, event: Event, kind: str, mailer: Mailer,
+                     env: Environment | None) -> dict[str, int]:
+    settings = resources.settings
+    with unit_of_work(resources.sessions) as session:
+        if is_processed(session, event.event_id, CONSUMER):
+            return {}
+        for member in committee(session):
+            queue_notification(session, event.event_id, None, member.email, member.name, kind,
+                               mail_domain(settings))
+    composer = partial(compose_followup_mail, settings=settings, env=env or template_environment())
+    return deliver_then_mark(resources, event, mailer, composer)
+
+
+def handle_meeting_reminder_due(
+    resources: Resources, event: MeetingReminderDue, mailer: Mailer, env: Environment | None = None
+) -> dict[str, int]:
+    return _to_every_member(resources, event, f"meeting_reminder_{event.days_before}", mailer, env)
+
+
+def handle_minutes_recorded(
+    resources: Resources, event: MinutesRecorded, mailer: Mailer, env: Environment | None = None
+) -> dict[str, int]:
+    return _to_every_member(resources, event, "minutes", mailer, env)

@@ -1,0 +1,140 @@
+"""The agreement's two fixed meetings a year: one in a spring window, one in an autumn window.
+
+Each goes on the first preferred weekday (Tuesday) in its window that is a meeting day
+(shared.workdays.is_meeting_day) and free; failing every preferred weekday, on the first free
+meeting day in the window. A window counts as booked when it has a live annual meeting: the one
+booked for its slot ("2027-spring", even if moved since) or one booked by hand (no slot) on a day
+inside it. Beat leaves a slot whose meeting a person cancelled alone (a meeting that comes back
+by itself after a cancellation would surprise everyone; the compliance report shows the gap);
+the command line books a replacement, on another day than the cancelled one. Beat runs this from 1 October for the next year, so
+the year is booked well before the agreement's 1 December, and for what is left of this year
+(never at shorter notice than a meeting request gets).
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Collection
+from dataclasses import dataclass, field
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from shared.calendar import local_today
+from shared.db import unit_of_work
+from shared.meeting_models import Meeting
+from shared.messages import MeetingScheduled, new_event_id, record_event
+from shared.workdays import add_working_days
+
+from .booking import BookingRules, add_to_agenda, free_days, try_book
+
+BOOK_NEXT_YEAR_FROM = (10, 1)  # (month, day), local
+COOPERATION_ITEM = "Hvordan samarbeidet fungerer (samhandlingsavtalen)"
+
+
+@dataclass(frozen=True)
+class AnnualWindow:
+    name: str  # spring | autumn: the slot is "<year>-<name>"
+    title: str
+    first: tuple[int, int]  # (month, day), both included
+    last: tuple[int, int]
+
+    def dates(self, year: int) -> tuple[dt.date, dt.date]:
+        return dt.date(year, *self.first), dt.date(year, *self.last)
+
+
+@dataclass(frozen=True)
+class AnnualMeetingRules:
+    """Defaults until the handbook supplies its own."""
+
+    windows: tuple[AnnualWindow, ...] = (
+        AnnualWindow("spring", "Vårmøte i samarbeidsutvalget", (3, 1), (5, 31)),
+        AnnualWindow("autumn", "Høstmøte i samarbeidsutvalget", (9, 1), (11, 30)),
+    )
+    weekday: int = 1  # Tuesday (Monday is 0)
+    booking: BookingRules = field(default_factory=BookingRules)  # 10:00, two hours, notice
+
+
+@dataclass(frozen=True)
+class AnnualBooking:
+    slot: str
+    outcome: str  # booked | exists | cancelled (left alone) | passed (the window is over) | no_slot
+    day: dt.date | None = None
+    meeting_id: int | None = None
+
+
+def _existing(session: Session, slot: str, first: dt.date, last: dt.date) -> Meeting | None:
+    # An annual meeting booked without a slot (by hand) counts for the window it lies in.
+    in_window = (Meeting.kind == "annual") & Meeting.annual_slot.is_(None) \
+        & (Meeting.held_on >= first) & (Meeting.held_on <= last)
+    return session.execute(
+        select(Meeting).where(Meeting.status != "cancelled", or_(Meeting.annual_slot == slot, in_window))
+        .order_by(Meeting.held_on).limit(1)
+    ).scalar_one_or_none()
+
+
+def _cancelled_days(session: Session, slot: str) -> set[dt.date]:
+    return set(session.execute(
+        select(Meeting.held_on).where(Meeting.annual_slot == slot, Meeting.status == "cancelled")
+    ).scalars())
+
+
+def candidate_days(session: Session, first: dt.date, last: dt.date, weekday: int,
+                   avoid: Collection[dt.date] = ()) -> list[dt.date]:
+    """Free meeting days in the window: the preferred weekdays first, then the rest, in date order."""
+    free = [day for day in free_days(session, first, last) if day not in avoid]
+    return [d for d in free if d.weekday() == weekday] + [d for d in free if d.weekday() != weekday]
+
+
+def _book_window(session: Session, window: AnnualWindow, year: int, *, now: dt.datetime, tz_name: str,
+                 rules: AnnualMeetingRules, replace_cancelled: bool) -> AnnualBooking:
+    slot = f"{year}-{window.name}"
+    first, last = window.dates(year)
+    existing = _existing(session, slot, first, last)
+    if existing is not None:
+        return AnnualBooking(slot, "exists", existing.held_on, existing.id)
+    cancelled = _cancelled_days(session, slot)
+    if cancelled and not replace_cancelled:
+        return AnnualBooking(slot, "cancelled", max(cancelled))
+    # Never in the past, and never at shorter notice than a meeting request gets.
+    first = max(first, add_working_days(local_today(tz_name, now), rules.booking.minimum_notice))
+    if first > last:
+        return AnnualBooking(slot, "passed")
+    for day in candidate_days(session, first, last, rules.weekday, cancelled):
+        meeting = try_book(session, day, kind="annual", title=f"{window.title} {year}", rules=rules.booking,
+                           tz_name=tz_name, now=now, annual_slot=slot)
+        if meeting is not None:
+            add_to_agenda(session, meeting, COOPERATION_ITEM, "annual")
+            record_event(session, MeetingScheduled(event_id=new_event_id(), meeting_id=meeting.id,
+                                                   sequence=meeting.sequence, method="REQUEST"))
+            return AnnualBooking(slot, "booked", day, meeting.id)
+        existing = _existing(session, slot, *window.dates(year))
+        if existing is not None:  # another scheduler booked this slot meanwhile
+            return AnnualBooking(slot, "exists", existing.held_on, existing.id)
+    return AnnualBooking(slot, "no_slot")
+
+
+def book_annual_meetings(session: Session, year: int, now: dt.datetime, tz_name: str,
+                         rules: AnnualMeetingRules | None = None, *,
+                         replace_cancelled: bool = False) -> list[AnnualBooking]:
+    """Book `year`'s fixed meetings that are not booked yet; the caller commits."""
+    rules = rules or AnnualMeetingRules()
+    return [_book_window(session, window, year, now=now, tz_name=tz_name, rules=rules,
+                         replace_cancelled=replace_cancelled)
+            for window in rules.windows]
+
+
+def years_to_book(today: dt.date) -> list[int]:
+    """This year (what is left of it), and from 1 October the next one too."""
+    if (today.month, today.day) >= BOOK_NEXT_YEAR_FROM:
+        return [today.year, today.year + 1]
+    return [today.year]
+
+
+def book_due_annual_meetings(sessions: sessionmaker[Session], *, now: dt.datetime, tz_name: str,
+                             rules: AnnualMeetingRules | None = None) -> list[AnnualBooking]:
+    """Beat's use case: one transaction per year."""
+    booked: list[AnnualBooking] = []
+    for year in years_to_book(local_today(tz_name, now)):
+        with unit_of_work(sessions) as session:
+            booked += book_annual_meetings(session, year, now, tz_name, rules)
+    return booked

@@ -1,0 +1,103 @@
+"""Book the committee's meetings: the earliest free working-day slot within 21 days.
+
+A request is never dropped: it is booked, joined to a meeting already in its window, or, when
+no slot exists, both parties' leaders are alerted at once and the request stays open.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from shared.meeting_models import AgendaItem, Meeting
+from shared.meeting_reminders import plan_reminders
+from shared.models import Case
+from shared.workdays import add_working_days, is_meeting_day
+
+OPEN = ("received", "routed", "acknowledged")
+
+
+@dataclass(frozen=True)
+class BookingRules:
+    start: dt.time = dt.time(10, 0)
+    duration: dt.timedelta = dt.timedelta(hours=2)
+    minimum_notice: int = 5  # working days
+    deadline_days: int = 21  # calendar days (the agreement's 3 weeks)
+    location: str = "Avtales i innkallingen (møterom eller Teams)"
+
+
+def request_window(requested_on: dt.date, rules: BookingRules) -> tuple[dt.date, dt.date]:
+    """From the first day after the minimum notice to the deadline, both included."""
+    return add_working_days(requested_on, rules.minimum_notice), requested_on + dt.timedelta(days=rules.deadline_days)
+
+
+def planned_in(session: Session, first: dt.date, last: dt.date) -> Meeting | None:
+    return session.execute(
+        select(Meeting).where(Meeting.status == "planned", Meeting.held_on >= first, Meeting.held_on <= last)
+        .order_by(Meeting.held_on).limit(1)
+    ).scalar_one_or_none()
+
+
+def _taken_days(session: Session, first: dt.date, last: dt.date) -> set[dt.date]:
+    return set(session.execute(
+        select(Meeting.held_on).where(Meeting.status != "cancelled", Meeting.held_on >= first,
+                                      Meeting.held_on <= last)
+    ).scalars())
+
+
+def free_days(session: Session, first: dt.date, last: dt.date) -> list[dt.date]:
+    taken = _taken_days(session, first, last)
+    days = (first + dt.timedelta(days=n) for n in range((last - first).days + 1))
+    return [day for day in days if is_meeting_day(day) and day not in taken]
+
+
+def try_book(session: Session, day: dt.date, *, kind: str, title: str, rules: BookingRules,
+             tz_name: str, now: dt.datetime, annual_slot: str | None = None) -> Meeting | None:
+    """Insert the meeting and its reminders; None when another scheduler took the day (or the
+    annual slot) first: the database's unique indexes decide, not a read before the write."""
+    zone = ZoneInfo(tz_name)
+    starts = dt.datetime.combine(day, rules.start, tzinfo=zone)
+    meeting = Meeting(uid=f"{uuid.uuid4()}@samhandling", kind=kind, title=title, held_on=day,
+                      starts_at=starts, ends_at=starts + rules.duration, location=rules.location,
+                      status="planned", sequence=0, annual_slot=annual_slot, created_at=now, updated_at=now)
+    try:
+        with session.begin_nested():
+            session.add(meeting)
+    except IntegrityError:
+        return None
+    plan_reminders(session, meeting, now=now, tz_name=tz_name)
+    return meeting
+
+
+def add_to_agenda(session: Session, meeting: Meeting, title: str, source: str,
+                  case_id: int | None = None) -> None:
+    if case_id is not None and session.execute(
+        select(AgendaItem.id).where(AgendaItem.meeting_id == meeting.id, AgendaItem.case_id == case_id,
+                                    AgendaItem.title == title)
+    ).first():
+        return
+    position = session.execute(
+        select(func.coalesce(func.max(AgendaItem.position), 0)).where(AgendaItem.meeting_id == meeting.id)
+    ).scalar_one() + 1
+    session.add(AgendaItem(meeting_id=meeting.id, position=position, title=title[:300],
+                           source=source, case_id=case_id))
+    session.flush()
+
+
+def standing_items(session: Session, meeting: Meeting) -> None:
+    """Open acquisition notices, open sublet questions and escalated complaints (SPEC §5)."""
+    rows = session.execute(
+        select(Case).where(
+            Case.status.in_(OPEN),
+            (Case.type.in_(["acquisition", "sublet"])) | ((Case.type == "complaint") & Case.overdue.is_(True)),
+        ).order_by(Case.created_at)
+    ).scalars()
+    labels = {"acquisition": "Varsel om erverv", "sublet": "Framleie", "complaint": "Forsinket klage"}
+    for case in rows:
+        where = f" – {case.cooperative.name}" if case.cooperative else ""
+        add_to_agenda(session, meeting, f"{labels[case.type]} {case.reference}{where}", case.type, case.id)

@@ -1,0 +1,63 @@
+"""Use case: a party asked for a committee meeting; book it, join it, or alert the leaders."""
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.orm import Session
+
+from shared.calendar import local_today
+from shared.messages import MeetingRequestAnswered, MeetingScheduled, new_event_id, record_event
+from shared.meeting_models import Meeting
+from shared.models import Case, CaseHistory
+
+from .booking import BookingRules, add_to_agenda, free_days, planned_in, request_window, standing_items, try_book
+
+REQUESTED_TITLE = "Møte i samarbeidsutvalget (etter ønske)"
+
+
+def _book_or_join(session: Session, first: dt.date, last: dt.date, rules: BookingRules,
+                  tz_name: str, now: dt.datetime) -> tuple[Meeting | None, str]:
+    meeting = planned_in(session, first, last)
+    if meeting is not None:
+        meeting.sequence += 1  # the agenda changes: members get an updated invitation
+        meeting.updated_at = now
+        return meeting, "joined"
+    for day in free_days(session, first, last):
+        meeting = try_book(session, day, kind="requested", title=REQUESTED_TITLE, rules=rules,
+                           tz_name=tz_name, now=now)
+        if meeting is not None:
+            standing_items(session, meeting)
+            return meeting, "booked"
+    return None, "no_slot"
+
+
+def answer_meeting_request(session: Session, case_id: int, *, now: dt.datetime, tz_name: str,
+                           rules: BookingRules | None = None) -> str:
+    rules = rules or BookingRules()
+    case = session.get_one(Case, case_id, with_for_update=True)
+    details = dict(case.details or {})
+    if details.get("outcome"):
+        return details["outcome"]
+    first, last = request_window(local_today(tz_name, case.created_at), rules)
+    meeting, outcome = _book_or_join(session, first, last, rules, tz_name, now)
+    details["outcome"] = outcome
+    if meeting is not None:
+        for topic in details.get("topics", []):
+            add_to_agenda(session, meeting, topic, "request", case.id)
+        details["meeting"] = {"id": meeting.id, "starts_at": meeting.starts_at.isoformat()}
+        when = meeting.starts_at.astimezone(ZoneInfo(tz_name)).strftime("%d.%m.%Y kl. %H.%M")
+        comment = (f"Sakene er satt på dagsordenen for møtet {when}." if outcome == "joined"
+                   else f"Møte i samarbeidsutvalget er innkalt til {when}.")
+        record_event(session, MeetingScheduled(event_id=new_event_id(), meeting_id=meeting.id,
+                                               sequence=meeting.sequence, method="REQUEST"))
+    else:
+        comment = (f"Ingen ledig møtedag mellom {first:%d.%m.%Y} og fristen {last:%d.%m.%Y}; "
+                   "begge parters ledere er varslet, og ønsket står åpent.")
+    case.details = details
+    session.add(CaseHistory(case_id=case.id, at=now, actor="samhandling", action="meeting_" + outcome,
+                            from_status=case.status, to_status=case.status, comment=comment))
+    record_event(session, MeetingRequestAnswered(
+        event_id=new_event_id(), case_id=case.id, outcome=outcome,
+        meeting_id=meeting.id if meeting is not None else None))
+    return outcome

@@ -1,0 +1,174 @@
+"""Versions of the routine handbook in the database, and what changed between them.
+
+The newest version is the current one. The file at HANDBOOK_PATH (default shared/data/handbook.yaml)
+seeds version 1, and whenever its text differs from the last version read from it, it becomes a
+new version (created_by "fil"). Versions are numbered 1, 2, 3 … by one writer at a time (an
+advisory lock on PostgreSQL; SQLite transactions take the write lock up front), and a writer that
+finds its text already stored as the newest version stores nothing.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy import text as sql_text
+from sqlalchemy.orm import Session
+
+from .handbook import (
+    RULE_FIELDS,
+    Handbook,
+    HandbookError,
+    Rule,
+    handbook_path,
+    parse_handbook,
+    sort_key,
+)
+from .models import Case, HandbookVersion, utcnow
+from .yaml_lines import Problem
+
+log = logging.getLogger(__name__)
+
+FROM_FILE = "fil"  # created_by of the versions read from the file
+VERSION_LOCK = 0x68616E64  # pg_advisory_xact_lock key: one writer of versions at a time
+
+
+def handbook_by_version(session: Session, version_id: int) -> Handbook:
+    """The handbook a case was routed by (versions never change once stored)."""
+    return parse_handbook(session.get_one(HandbookVersion, version_id).source)
+
+
+def rule_for_case(session: Session, case: Case) -> Rule | None:
+    """The rule that routed the case (deadlines, escalation, templates); None before routing."""
+    if case.handbook_version is None:
+        return None
+    orgnr = case.cooperative.orgnr if case.cooperative else None
+    return handbook_by_version(session, case.handbook_version).rule_for(case.type, case.category, orgnr)
+
+
+def newest_version(session: Session) -> HandbookVersion | None:
+    return session.execute(
+        select(HandbookVersion).order_by(HandbookVersion.id.desc()).limit(1)
+    ).scalar_one_or_none()
+
+
+def _newest_and_file_text(session: Session) -> tuple[HandbookVersion | None, str | None]:
+    """The newest version, and the text of the newest version read from the file."""
+    from_file = session.execute(
+        select(HandbookVersion.source).where(HandbookVersion.created_by == FROM_FILE)
+        .order_by(HandbookVersion.id.desc()).limit(1)
+    ).scalar_one_or_none()
+    return newest_version(session), from_file
+
+
+def _file_is_new(text: str | None, newest: HandbookVersion | None, from_file: str | None) -> bool:
+    return text is not None and (newest is None or text not in (from_file, newest.source))
+
+
+def current_handbook(
+    session: Session, path: str | Path | None = None, *, now: dt.datetime | None = None
+) -> tuple[int, Handbook]:
+    """The newest version; the file's text becomes a new version when it has changed."""
+    text = _read(handbook_path(path))
+    newest, from_file = _newest_and_file_text(session)
+    if _file_is_new(text, newest, from_file) and _acceptable(text, path, newest):
+        _lock(session)
+        newest, from_file = _newest_and_file_text(session)  # decided again, now as the only writer
+        if _file_is_new(text, newest, from_file):
+            newest = _insert(session, text or "", FROM_FILE, now or utcnow(), newest)
+    if newest is None:
+        raise HandbookError([Problem(1, f"no handbook stored and no file at {handbook_path(path)}")])
+    return newest.id, parse_handbook(newest.source)
+
+
+def save_handbook(
+    session: Session, text: str, created_by: str, now: dt.datetime, *, path: str | Path | None = None
+) -> tuple[int, Handbook]:
+    """Store `text` as the current version; HandbookError if refused, nothing new if unchanged."""
+    handbook = parse_handbook(text)
+    current_handbook(session, path, now=now)  # a changed file first, so this version comes after it
+    _lock(session)
+    newest = newest_version(session)
+    if newest is not None and newest.source == text:
+        return newest.id, handbook
+    return _insert(session, text, created_by, now, newest).id, handbook
+
+
+def _read(path: Path) -> str | None:
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return None
+
+
+def _acceptable(text: str | None, path: str | Path | None, newest: HandbookVersion | None) -> bool:
+    """A refused file is logged and the newest version kept; with no version at all it is an error."""
+    try:
+        parse_handbook(text or "")
+    except HandbookError as error:
+        if newest is None:
+            raise
+        log.error("handbook file %s refused, keeping version %s: %s",
+                  handbook_path(path), newest.id, error)
+        return False
+    return True
+
+
+def _lock(session: Session) -> None:
+    """One writer of versions at a time; SQLite's BEGIN IMMEDIATE already serialises writers."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(sql_text("SELECT pg_advisory_xact_lock(:key)"), {"key": VERSION_LOCK})
+
+
+def _insert(session: Session, text: str, created_by: str, now: dt.datetime,
+            previous: HandbookVersion | None) -> HandbookVersion:
+    if previous is None:
+        summary = "Første versjon."
+    else:
+        summary = diff_summary(parse_handbook(previous.source), parse_handbook(text))
+    row = HandbookVersion(id=previous.id + 1 if previous else 1, created_at=now, created_by=created_by,
+                          source=text, summary=summary)
+    session.add(row)
+    session.flush()
+    return row
+
+
+def diff_summary(old: Handbook, new: Handbook) -> str:
+    """Which rules changed, e.g. "complaint.noise.primary: municipality.main_contact →
+    association.case_officer".
+
+    Each change is named once, at the most general rule it shows in: a new complaint default is not
+    repeated for every category, nor a borettslag override for every category.
+    """
+    orgnrs = sorted({orgnr for (_, _, orgnr) in [*old.rules, *new.rules] if orgnr})
+    keys = sorted((k for k in new.rules if k[2] is None), key=sort_key)
+    changes = {(t, c, o): _field_changes(old, new, t, c, o)
+               for t, c, _ in keys for o in [None, *orgnrs]}
+    lines: list[str] = []
+    for (case_type, category, orgnr), found in changes.items():
+        parents = [(case_type, None, None) if category else None,
+                   (case_type, category, None) if orgnr else None,
+                   (case_type, None, orgnr) if category and orgnr else None]
+        implied = set().union(*(changes[p] for p in parents if p))
+        name = ".".join(part for part in (case_type, category) if part)
+        name += f"[{orgnr}]" if orgnr else ""
+        lines += [f"{name}.{key}: {before} → {after}" for key, before, after in sorted(found - implied)]
+    return "; ".join(lines) or "Ingen regelendringer (bare tekst eller kommentarer)."
+
+
+def _field_changes(old: Handbook, new: Handbook, case_type: str, category: str | None,
+                   orgnr: str | None) -> set[tuple[str, str, str]]:
+    before = _flat(old.rule_for(case_type, category, orgnr))
+    after = _flat(new.rule_for(case_type, category, orgnr))
+    return {(key, before.get(key, "–"), after.get(key, "–")) for key in before.keys() | after.keys()
+            if before.get(key) != after.get(key)}
+
+
+def _flat(rule: Rule) -> dict[str, str]:
+    values: dict[str, Any] = {key: getattr(rule, key) for key in RULE_FIELDS
+                              if key not in ("copies", "templates")}
+    values["copies"] = ", ".join(rule.copies) or "–"
+    values |= {f"templates.{kind}": name for kind, name in rule.templates.items()}
+    return {key: "–" if value is None else str(value) for key, value in values.items()}
