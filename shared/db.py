@@ -47,6 +47,9 @@ def _configure_sqlite(engine: Engine) -> None:
 
 def make_engine(url: str, **kwargs: object) -> Engine:
     url = _normalise(url)
+    # A database error's text would otherwise carry the statement's values (addresses, names)
+    # into the logs.
+    kwargs.setdefault("hide_parameters", True)
     if is_sqlite(url):
         database = make_url(url).database
         if database and database != ":memory:":

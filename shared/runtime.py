@@ -5,9 +5,11 @@ import os
 from typing import Any
 
 from celery import Celery
+from celery.signals import setup_logging
 from sqlalchemy.orm import Session, sessionmaker
 
 from .db import make_engine, make_sessionmaker
+from .logs import configure_logging
 from .messages import NOTIFIER_QUEUE, SCHEDULER_QUEUE
 from .settings import Settings
 
@@ -58,3 +60,13 @@ def make_celery(name: str, settings: Settings) -> Celery:
     app.conf.update(celery_config(settings))
     app.resources = Resources(settings)  # type: ignore[attr-defined]
     return app
+
+
+def configure_worker_logging(service_name: str, settings: Settings) -> None:
+    """Our handler for a Celery process. A receiver of setup_logging tells Celery to add no
+    handlers of its own and not to redirect stdout/stderr into the logs."""
+    configure_logging(service_name, settings.log_level, settings.effective_log_format)
+
+    @setup_logging.connect(weak=False)
+    def _ours(**_: Any) -> None:
+        configure_logging(service_name, settings.log_level, settings.effective_log_format)

@@ -33,6 +33,12 @@ def _int(env: Mapping[str, str], name: str, default: int) -> int:
         raise SettingsError(f"{name} must be a whole number, got {raw!r}") from None
 
 
+def _log_format(value: str) -> str:
+    if value.strip().lower() not in {"", "json", "text"}:
+        raise SettingsError(f"LOG_FORMAT must be json or text, got {value!r}")
+    return value.strip().lower()
+
+
 @dataclass(frozen=True)
 class Settings:
     database_url: str = DEFAULT_SQLITE
@@ -62,6 +68,14 @@ class Settings:
     rate_limit_submissions: str = "20 per minute;200 per day"
     rate_limit_storage: str = ""  # empty: the Redis at redis_url
     deadline_check_interval: float = 60.0  # seconds between beat's looks at due deadlines
+    log_format: str = ""  # json | text; empty: text in development, json elsewhere
+    log_level: str = "INFO"
+    # The notifier worker's Prometheus exporter port; 0 leaves it off.
+    metrics_port: int = 0
+
+    @property
+    def effective_log_format(self) -> str:
+        return self.log_format or ("text" if self.environment == "development" else "json")
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> "Settings":
@@ -99,6 +113,9 @@ class Settings:
             deadline_check_interval=float(
                 env.get("DEADLINE_CHECK_INTERVAL") or defaults.deadline_check_interval
             ),
+            log_format=_log_format(env.get("LOG_FORMAT", "")),
+            log_level=(env.get("LOG_LEVEL") or defaults.log_level).upper(),
+            metrics_port=_int(env, "METRICS_PORT", defaults.metrics_port),
         )
 
     def with_overrides(self, **changes: object) -> "Settings":

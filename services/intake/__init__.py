@@ -4,11 +4,13 @@ from __future__ import annotations
 from flask import Flask
 
 from shared.db import make_engine, make_sessionmaker
+from shared.logs import configure_logging
 from shared.settings import Settings
 
 
 def create_app(settings: Settings | None = None) -> Flask:
     settings = settings or Settings.from_env()
+    configure_logging("intake", settings.log_level, settings.effective_log_format)
     app = Flask(__name__)
     app.config.update(
         SETTINGS=settings,
@@ -35,6 +37,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         handbook_api,
         health,
         meetings_api,
+        metrics,
         notifications_api,
         openapi,
         security,
@@ -57,4 +60,5 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.register_blueprint(actions.bp)
     web.init_app(app)
     security.limit_submissions(app, "api.create_complaint", *web.SUBMISSION_ENDPOINTS)
+    metrics.init_app(app)  # a plain route: outside the OpenAPI document, CSRF and rate limits
     return app

@@ -2,16 +2,19 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import secrets
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
 from shared.calendar import local_today
 from shared.messages import CaseSubmitted, new_event_id, record_event
 from shared.models import Case, CaseHistory, Cooperative
 from shared.references import next_reference
+
+log = logging.getLogger("samhandling.intake")
 
 RECEIVED_COMMENT = {
     "complaint": "Klagen er mottatt.",
@@ -58,10 +61,20 @@ def open_case(
             comment=RECEIVED_COMMENT[case_type],
         )
     )
-    record_event(
-        session,
-        CaseSubmitted(
-            event_id=new_event_id(), case_id=case.id, reference=case.reference, case_type=case_type
-        ),
+    submitted = CaseSubmitted(
+        event_id=new_event_id(), case_id=case.id, reference=case.reference, case_type=case_type
     )
+    record_event(session, submitted)
+    _log_once_committed(session, submitted)
     return case
+
+
+def _log_once_committed(session: Session, submitted: CaseSubmitted) -> None:
+    """Say "case submitted" only when the case exists: after the caller's commit, not before."""
+    fields = {"event_id": submitted.event_id, "reference": submitted.reference,
+              "case_type": submitted.case_type}
+
+    def _committed(_session: Session) -> None:
+        log.info("case submitted", extra=fields)
+
+    event.listen(session, "after_commit", _committed, once=True)

@@ -7,6 +7,7 @@ both send, and a worker killed mid-send leaves a claim that expires and is taken
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Callable
 from email.message import EmailMessage
 
@@ -17,6 +18,9 @@ from shared.db import unit_of_work
 from shared.models import Notification, utcnow
 
 from .mail import Mailer, PermanentMailError, TransientMailError
+from .metrics import count_email
+
+log = logging.getLogger("samhandling.notifier")
 
 Composer = Callable[[Session, Notification], EmailMessage]
 
@@ -58,20 +62,32 @@ def send_notification(
     with unit_of_work(sessions) as session:
         if not _claim(session, notification_id, utcnow(), claim_timeout):
             return "busy"
-        message = compose(session, session.get_one(Notification, notification_id))
+        notification = session.get_one(Notification, notification_id)
+        message = compose(session, notification)
+        # What a log line may say about it: never the recipient's address or name.
+        about = {"event_id": notification.event_id, "kind": notification.kind,
+                 "message_id": notification.message_id, "notification_id": notification_id}
+    outcome, error_text = _send(mailer, message)
+    with unit_of_work(sessions) as session:
+        _finish(session, notification_id, outcome, error_text)
+    reported = "deferred" if outcome == "pending" else outcome  # pending again: a retry follows
+    count_email(about["kind"], reported)
+    if outcome == "sent":
+        log.info("e-mail sent", extra=about)
+    else:
+        log.warning("e-mail %s", reported, extra={**about, "outcome": reported})
+    return outcome
+
+
+def _send(mailer: Mailer, message: EmailMessage) -> tuple[str, str]:
+    """The notification's next status and the error to record (for staff, not for the log)."""
     try:
         mailer.send(message)
     except TransientMailError as error:
-        with unit_of_work(sessions) as session:
-            _finish(session, notification_id, "pending", str(error))
-        return "pending"
+        return "pending", str(error)
     except PermanentMailError as error:
-        with unit_of_work(sessions) as session:
-            _finish(session, notification_id, "failed", str(error))
-        return "failed"
-    with unit_of_work(sessions) as session:
-        _finish(session, notification_id, "sent")
-    return "sent"
+        return "failed", str(error)
+    return "sent", ""
 
 
 def deliver_event(

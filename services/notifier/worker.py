@@ -26,6 +26,7 @@ from shared.messages import (
     MinutesRecorded,
     NotificationRetried,
 )
+from shared.logs import log_context
 from shared.runtime import make_celery
 from shared.settings import Settings
 
@@ -58,7 +59,8 @@ def create_worker_app(settings: Settings) -> Celery:
     def run(handler, event) -> dict[str, int]:  # type: ignore[no-untyped-def]
         mailer = SmtpMailer(settings)
         try:
-            return handler(app.resources, event, mailer, templates)  # type: ignore[attr-defined]
+            with log_context(event_id=event.event_id):
+                return handler(app.resources, event, mailer, templates)  # type: ignore[attr-defined]
         finally:
             mailer.close()
 

@@ -9,6 +9,7 @@ import signal
 import sys
 
 from shared.messages import SCHEDULER_QUEUE
+from shared.runtime import configure_worker_logging
 from shared.settings import Settings
 
 from .annual_cli import book_annual_command
@@ -16,9 +17,11 @@ from .main import create_scheduler_app
 
 
 def main(argv: list[str]) -> None:
+    settings = Settings.from_env()
+    configure_worker_logging("scheduler", settings)
     if argv[:1] == ["book-annual"]:
-        sys.exit(book_annual_command(argv[1:], Settings.from_env()))
-    app = create_scheduler_app(Settings.from_env())
+        sys.exit(book_annual_command(argv[1:], settings))
+    app = create_scheduler_app(settings)
     if argv[:1] == ["relay"]:
         signal.signal(signal.SIGTERM, lambda *_: app.relay.stop())
         try:
@@ -28,7 +31,7 @@ def main(argv: list[str]) -> None:
         return
     app.worker_main(
         ["worker", "--beat", "--queues", SCHEDULER_QUEUE, "--pool", "solo", "--hostname", "scheduler@%h",
-         "--without-mingle", "--without-gossip", "--loglevel", "INFO", *argv]
+         "--without-mingle", "--without-gossip", "--loglevel", settings.log_level, *argv]
     )
 
 

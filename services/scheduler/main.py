@@ -60,6 +60,7 @@ class Relay:
             retry=True,
             retry_policy={"max_retries": 2, "interval_start": 0.2, "interval_step": 0.5},
         )
+        log.info("published", extra={"event_id": event_id, "task": task_name})
 
     def run(self) -> None:
         sessions = self.app.resources.sessions  # type: ignore[attr-defined]
