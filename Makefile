@@ -5,6 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
 .PHONY: install run test test-fast migrate demo lock compose-config clean
+.PHONY: faults
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -25,6 +26,10 @@ test: $(STAMP)
 test-fast: $(STAMP)
 	$(BIN)/python -m pytest -m "not integration and not faults" $(PYTEST_ARGS)
 
+# The fault scenarios at scale (FAULT_COMPLAINTS complaints each, default 1000); prints a table.
+faults: $(STAMP)
+	FAULT_COMPLAINTS=$${FAULT_COMPLAINTS:-1000} $(BIN)/python -m tests.faults.scale
+
 migrate: $(STAMP)
 	$(BIN)/python -m shared.cli migrate
 
@@ -34,6 +39,16 @@ demo: $(STAMP)
 # Regenerate the pinned versions from what is installed in the venv.
 lock: $(STAMP)
 	$(BIN)/pip freeze --exclude-editable | grep -v '^-e ' > constraints.txt
+
+# Benchmarks against a throw-away PostgreSQL database (samhandling_bench) and Redis db 5;
+# each prints its table and ratio and writes its section of bench/RESULTS.md. Needs wrk.
+# BENCH_E2E_ARGS="--seconds 60 --embedded-seconds 30" shortens the embedded-Redis run.
+.PHONY: bench
+BENCH_E2E_ARGS ?=
+bench: $(STAMP)
+	$(BIN)/python -m bench.intake
+	$(BIN)/python -m bench.notifier
+	$(BIN)/python -m bench.e2e $(BENCH_E2E_ARGS)
 
 compose-config:
 	docker-compose -f docker-compose.yml config --quiet
