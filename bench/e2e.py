@@ -1,0 +1,229 @@
+"""`python -m bench.e2e`: complaints at a steady rate through the whole system to real SMTP.
+
+Intake under gunicorn, relay+beat (`services.scheduler`), notifier (`--concurrency 2`), PostgreSQL,
+and the SMTP sink in this process. Latency is from the start of the POST to the SMTP server
+accepting the case's first e-mail (matched by the reference in the subject). It runs once on
+real Redis and once on the embedded Redis-protocol server (`make run`'s default) and prints
+both, then the peak memory of each service after the real-Redis run.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+
+from sqlalchemy import text
+
+from bench.common import (
+    COMPLAINT, DATABASE_URL, REDIS_URL, Child, base_env, children, drop_database,
+    flush_bench_redis, free_port, fresh_database, percentile, record, start_gunicorn, table,
+    wait_http, wait_until,
+)
+from bench.load import PacedPoster, Posted
+from bench.memory import peak_rss
+from dev.mailsink import MailSink
+from dev.redis_server import EmbeddedRedis
+from shared.db import make_engine
+
+P50_TARGET_MS, P99_TARGET_MS = 100, 500
+
+
+@dataclass
+class Outcome:
+    broker: str
+    rate: float
+    seconds: float
+    posted: list[Posted]
+    send_time: float
+    cased: int = 0
+    mailed: dict[str, Counter] = field(default_factory=dict)  # reference → recipient counts
+    first_mail: dict[str, float] = field(default_factory=dict)  # reference → epoch seconds
+    memory: list[list[object]] = field(default_factory=list)
+
+    @property
+    def references(self) -> list[str]:
+        return [p.reference for p in self.posted if p.status == 201 and p.reference]
+
+    def latencies_ms(self) -> list[float]:
+        sent = {p.reference: p.sent_at for p in self.posted if p.reference}
+        return [(self.first_mail[r] - sent[r]) * 1000
+                for r in self.references if r in self.first_mail]
+
+    def counts(self) -> dict[str, int]:
+        per_case = Counter(len(self.mailed.get(r, {})) for r in self.references if r in self.mailed)
+        recipients = per_case.most_common(1)[0][0] if per_case else 0
+        distinct = sum(len(self.mailed.get(r, {})) for r in self.references)
+        return {
+            "posted": len(self.references),
+            "failed": len(self.posted) - len(self.references),
+            "cased": self.cased,
+            "mailed": distinct,
+            "lost": sum(max(0, recipients - len(self.mailed.get(r, {}))) for r in self.references),
+            "doubled": sum(n - 1 for r in self.references for n in self.mailed.get(r, {}).values()),
+            "recipients": recipients,
+        }
+
+
+def scan_mail(sink: MailSink) -> tuple[dict[str, Counter], dict[str, float]]:
+    mailed: dict[str, Counter] = {}
+    first: dict[str, float] = {}
+    for message in sink.messages():
+        words = [w.strip("()") for w in message.subject.split() if "-20" in w]
+        if not words:
+            continue
+        reference, at = words[0], message.created.timestamp()
+        first[reference] = min(first.get(reference, at), at)
+        for recipient in message.rcpt_tos:
+            mailed.setdefault(reference, Counter())[recipient.lower()] += 1
+    return mailed, first
+
+
+def count_cases(references: list[str]) -> int:
+    engine = make_engine(DATABASE_URL)
+    try:
+        with engine.connect() as connection:
+            found = connection.execute(text('SELECT reference FROM "case"')).scalars()
+            return len(set(found) & set(references))
+    finally:
+        engine.dispose()
+
+
+def start_system(started: list[Child], env: dict[str, str]) -> str:
+    port = free_port()
+    env = {**env, "PUBLIC_BASE_URL": f"http://127.0.0.1:{port}"}
+    python = sys.executable
+    intake = start_gunicorn("e2e-intake", "services.intake:create_app()", env, port)
+    started.append(intake)
+    started.append(Child("e2e-scheduler", [python, "-m", "services.scheduler"], env))
+    notifier = [python, "-m", "services.notifier", "--concurrency", "2"]
+    started.append(Child("e2e-notifier", notifier, env))
+    wait_http(f"http://127.0.0.1:{port}/readyz", intake)
+    return f"http://127.0.0.1:{port}"
+
+
+def warm_up(base_url: str, sink: MailSink, started: list[Child]) -> None:
+    """One complaint all the way to SMTP: every process is up and consuming before we time."""
+    poster = PacedPoster(f"{base_url}/api/v1/complaints", COMPLAINT, rate=1, seconds=1, threads=1)
+    poster.run()
+
+    def arrived() -> bool:
+        for child in started:
+            child.check()
+        return bool(sink.messages())
+
+    wait_until(arrived, 90, "the warm-up complaint's e-mail")
+    time.sleep(1)  # its copies too
+    sink.clear()
+
+
+def drain(sink: MailSink, expected_cases: int, started: list[Child], patience: float) -> None:
+    """Wait until every case has mail and no more arrives, or `patience` s pass without any."""
+    last, last_change = -1, time.monotonic()
+    while time.monotonic() - last_change < patience:
+        for child in started:
+            child.check()
+        now = len(sink.messages())
+        if now != last:
+            last, last_change = now, time.monotonic()
+        mailed, _ = scan_mail(sink)
+        if len(mailed) >= expected_cases and time.monotonic() - last_change > 3:
+            return
+        time.sleep(0.5)
+
+
+def run(broker: str, redis_url: str, rate: float, seconds: float, patience: float) -> Outcome:
+    fresh_database()
+    sink = MailSink(smtp_port=0, ui_port=None)
+    sink.start()
+    env = base_env(REDIS_URL=redis_url, SMTP_HOST="127.0.0.1", SMTP_PORT=str(sink.smtp_port),
+                   RELAY_POLL_INTERVAL="0.05")
+    try:
+        with children() as started:
+            base_url = start_system(started, env)
+            warm_up(base_url, sink, started)
+            poster = PacedPoster(f"{base_url}/api/v1/complaints", COMPLAINT, rate, seconds)
+            send_time = poster.run()
+            outcome = Outcome(broker, rate, seconds, poster.results, send_time)
+            drain(sink, len(outcome.references), started, patience)
+            outcome.mailed, outcome.first_mail = scan_mail(sink)
+            outcome.cased = count_cases(outcome.references)
+            outcome.memory = [
+                [child.name.removeprefix("e2e-"), pid, role, f"{hwm:.0f}", f"{rss:.0f}"]
+                for child in started for pid, role, hwm, rss in peak_rss(child.pid)
+            ]
+    finally:
+        sink.stop()
+    return outcome
+
+
+def report(outcomes: list[Outcome]) -> str:
+    rows, verdicts = [], []
+    for o in outcomes:
+        lat, c = o.latencies_ms(), o.counts()
+        p50, p99 = percentile(lat, 50), percentile(lat, 99)
+        rows.append([o.broker, f"{o.rate:g}/s × {o.seconds:g} s",
+                     f"{len(o.posted) / o.send_time:.1f}",
+                     f"{percentile([p.latency * 1000 for p in o.posted], 50):.0f}",
+                     f"{p50:.0f}", f"{p99:.0f}", f"{max(lat, default=float('nan')):.0f}",
+                     c["posted"], c["failed"], c["cased"], c["mailed"], c["recipients"],
+                     c["lost"], c["doubled"]])
+        ok = p50 <= P50_TARGET_MS and p99 <= P99_TARGET_MS and c["lost"] == 0 and c["failed"] == 0
+        verdicts.append(f"{o.broker}: p50 {p50:.0f} ms, p99 {p99:.0f} ms, lost {c['lost']} → "
+                        f"{'reached' if ok else 'MISSED'}")
+    headers = ["broker", "load", "sent/s", "POST p50 ms", "mail p50 ms", "mail p99 ms",
+               "mail max ms", "posted", "failed", "cased", "mailed", "rcpt/case", "lost", "doubled"]
+    text_ = (table(headers, rows) + "\n\n"
+             + "Latency: POST start → first e-mail of the case accepted by SMTP. mailed = distinct "
+               "(case, recipient); lost = missing (case, recipient) against rcpt/case; doubled = "
+               "extra copies of a (case, recipient).\n\n"
+             + f"Targets (p50 ≤ {P50_TARGET_MS} ms, p99 ≤ {P99_TARGET_MS} ms, 0 lost):\n"
+             + "\n".join(f"- {v}" for v in verdicts))
+    if len(outcomes) == 2:
+        a, b = (percentile(o.latencies_ms(), 50) for o in outcomes)
+        text_ += f"\n\nratio mail p50 {outcomes[1].broker}/{outcomes[0].broker}: **{b / a:.2f}×**"
+    return text_
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench.e2e")
+    parser.add_argument("--rate", type=float, default=50)
+    parser.add_argument("--seconds", type=float, default=60)
+    parser.add_argument("--embedded-seconds", type=float, default=None,
+                        help="duration of the embedded-Redis run (default: --seconds)")
+    parser.add_argument("--patience", type=float, default=30,
+                        help="stop waiting for mail after this long without a new e-mail")
+    parser.add_argument("--only", choices=["redis", "embedded"], default=None)
+    parser.add_argument("--label", default="",
+                        help="suffix for the RESULTS.md section names, e.g. ' (below saturation)'")
+    args = parser.parse_args()
+    outcomes = []
+    try:
+        if args.only in (None, "redis"):
+            flush_bench_redis()
+            outcomes.append(run("real Redis", REDIS_URL, args.rate, args.seconds, args.patience))
+            flush_bench_redis()
+        if args.only in (None, "embedded"):
+            embedded = EmbeddedRedis("127.0.0.1", 0)
+            embedded.start()
+            try:
+                outcomes.append(run("embedded (fakeredis)", embedded.url, args.rate,
+                                    args.embedded_seconds or args.seconds, args.patience))
+            finally:
+                embedded.stop()
+    finally:
+        drop_database()
+    record(f"End to end: POST → SMTP{args.label}", report(outcomes))
+    memory_rows = [[o.broker, *row] for o in outcomes for row in o.memory]
+    record(f"Peak memory after the end-to-end run{args.label}", (
+        "VmHWM (peak RSS) and VmRSS in MiB of every process in each service's process group, "
+        "read from /proc after the load: gunicorn master and workers, the notifier's Celery main "
+        "process and pool children, the scheduler and its embedded beat process. The embedded "
+        "Redis runs inside the bench process.\n\n"
+        + table(["broker", "service", "pid", "process", "peak RSS MiB", "RSS now MiB"], memory_rows)
+    ))
+
+
+if __name__ == "__main__":
+    main()
