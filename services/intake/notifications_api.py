@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from shared.db import unit_of_work
 from shared.messages import NotificationRetried, new_event_id, record_event
-from shared.models import Case, Notification, utcnow
+from shared.models import Case, Notification
 
 from .auth import STAFF, current_principal, require
 from .errors import ApiError

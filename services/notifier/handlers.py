@@ -1,6 +1,7 @@
 """Service layer of the notifier: what happens when a case event arrives."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from email.message import EmailMessage
 from functools import partial
 from typing import Any
@@ -132,14 +133,26 @@ def deliver_then_mark(resources: Resources, event: Event, mailer: Mailer, compos
     return outcome
 
 
+def consume(
+    resources: Resources, event: Event, mailer: Mailer, env: Environment | None,
+    plan: Callable[[Session], None], compose_mail: Callable[..., EmailMessage] = compose_case_mail,
+) -> dict[str, int]:
+    """Once per event: `plan` queues its e-mails in one transaction; then send, then mark it."""
+    with unit_of_work(resources.sessions) as session:
+        if is_processed(session, event.event_id, CONSUMER):
+            return {}
+        plan(session)
+    composer = partial(compose_mail, settings=resources.settings, env=env or template_environment())
+    return deliver_then_mark(resources, event, mailer, composer)
+
+
 def handle_case_submitted(
     resources: Resources, event: CaseSubmitted, mailer: Mailer, env: Environment | None = None
 ) -> dict[str, int]:
     """Route the case, send its e-mails, then record the event as processed."""
     settings = resources.settings
-    with unit_of_work(resources.sessions) as session:
-        if is_processed(session, event.event_id, CONSUMER):
-            return {}
+
+    def plan(session: Session) -> None:
         case = session.get(Case, event.case_id)
         routed_now = case is not None and case.status == "received"
         route_case(session, event.case_id, event.event_id, now=utcnow(), mail_domain=mail_domain(settings),
@@ -148,28 +161,26 @@ def handle_case_submitted(
             # The deadlines of the handbook version that routed the case.
             rule = rule_for_case(session, case) or default_rule(case.type)
             open_deadlines(session, case, rule, now=utcnow(), tz_name=settings.tz_name)
-    composer = partial(compose_case_mail, settings=settings, env=env or template_environment())
-    return deliver_then_mark(resources, event, mailer, composer)
+
+    return consume(resources, event, mailer, env, plan)
 
 
 def handle_status_changed(
     resources: Resources, event: CaseStatusChanged, mailer: Mailer, env: Environment | None = None
 ) -> dict[str, int]:
     """Tell the submitter about acknowledge/resolve/reject/reopen, and a new assignee about a handover."""
-    settings = resources.settings
-    with unit_of_work(resources.sessions) as session:
-        if is_processed(session, event.event_id, CONSUMER):
-            return {}
+    domain = mail_domain(resources.settings)
+
+    def plan(session: Session) -> None:
         case = session.get_one(Case, event.case_id)
-        domain = mail_domain(settings)
         if event.action in STATUS_MAIL_ACTIONS and case.submitter_email:
             queue_notification(session, event.event_id, case, case.submitter_email,
                                case.submitter_name or "", f"status_{event.action}", domain)
         assignee = contact_by_email(session, case.assignee)
         if event.action == "reassign" and assignee is not None:
             queue_notification(session, event.event_id, case, assignee.email, assignee.name, "assigned", domain)
-    composer = partial(compose_case_mail, settings=settings, env=env or template_environment())
-    return deliver_then_mark(resources, event, mailer, composer)
+
+    return consume(resources, event, mailer, env, plan)
 
 
 def handle_notification_retried(
@@ -205,10 +216,8 @@ def handle_deadline_event(
     env: Environment | None = None,
 ) -> dict[str, int]:
     """A reminder goes to the assignee; a missed deadline goes to the assignee's leader."""
-    settings = resources.settings
-    with unit_of_work(resources.sessions) as session:
-        if is_processed(session, event.event_id, CONSUMER):
-            return {}
+
+    def plan(session: Session) -> None:
         case = session.get_one(Case, event.case_id)
         assignee = contact_by_email(session, case.assignee)
         if isinstance(event, DeadlineReminderDue):
@@ -217,6 +226,6 @@ def handle_deadline_event(
             target, kind = leader_of(session, assignee), f"escalation_{event.kind}"
         if target is not None:
             queue_notification(session, event.event_id, case, target.email, target.name, kind,
-                               mail_domain(settings))
-    composer = partial(compose_case_mail, settings=settings, env=env or template_environment())
-    return deliver_then_mark(resources, event, mailer, composer)
+                               mail_domain(resources.settings))
+
+    return consume(resources, event, mailer, env, plan)

@@ -6,7 +6,6 @@ from the meeting as it stands, so the reminder carries the current agenda.
 from __future__ import annotations
 
 from email.message import EmailMessage
-from functools import partial
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -14,16 +13,14 @@ from jinja2 import Environment
 from sqlalchemy.orm import Session, selectinload
 
 from shared.committee import committee
-from shared.db import unit_of_work
-from shared.inbox import is_processed
 from shared.meeting_models import Meeting
 from shared.messages import Event, MeetingReminderDue, MinutesRecorded
 from shared.models import Notification, OutboxEvent
 from shared.runtime import Resources
 from shared.settings import Settings
 
-from .handlers import CONSUMER, deliver_then_mark
-from .mail import Mailer, compose, mail_domain, template_environment
+from .handlers import consume
+from .mail import Mailer, compose, mail_domain
 from .routing import queue_notification
 
 CASE_ACTION_LABELS = {"resolve": "Saken er løst.", "reject": "Saken er avvist."}
@@ -57,15 +54,12 @@ def compose_followup_mail(
 
 def _to_every_member(resources: Resources, event: Event, kind: str, mailer: Mailer,
                      env: Environment | None) -> dict[str, int]:
-    settings = resources.settings
-    with unit_of_work(resources.sessions) as session:
-        if is_processed(session, event.event_id, CONSUMER):
-            return {}
+    def plan(session: Session) -> None:
         for member in committee(session):
             queue_notification(session, event.event_id, None, member.email, member.name, kind,
-                               mail_domain(settings))
-    composer = partial(compose_followup_mail, settings=settings, env=env or template_environment())
-    return deliver_then_mark(resources, event, mailer, composer)
+                               mail_domain(resources.settings))
+
+    return consume(resources, event, mailer, env, plan, compose_followup_mail)
 
 
 def handle_meeting_reminder_due(

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from email.message import EmailMessage
-from functools import partial
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -11,17 +10,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from shared.committee import committee, meeting_ics
-from shared.db import unit_of_work
 from shared.ical import agenda_text
-from shared.inbox import is_processed
 from shared.meeting_models import Meeting
 from shared.messages import MeetingRequestAnswered, MeetingScheduled
 from shared.models import Case, Contact, Notification, OutboxEvent
 from shared.runtime import Resources
 from shared.settings import Settings
 
-from .handlers import CONSUMER, case_context, deliver_then_mark
-from .mail import Mailer, compose, mail_domain, template_environment
+from .handlers import case_context, consume
+from .mail import Mailer, compose, mail_domain
 from .routing import contact_by_email, queue_notification
 
 
@@ -55,18 +52,16 @@ def handle_meeting_scheduled(
     resources: Resources, event: MeetingScheduled, mailer: Mailer, env: Environment | None = None
 ) -> dict[str, int]:
     """Every committee member gets the invitation (or its update, or the cancellation)."""
-    settings = resources.settings
-    with unit_of_work(resources.sessions) as session:
-        if is_processed(session, event.event_id, CONSUMER):
-            return {}
+
+    def plan(session: Session) -> None:
         meeting = session.get(Meeting, event.meeting_id)
         # A later change (higher SEQUENCE) has its own event: the members hear of that one only.
         superseded = meeting is None or meeting.sequence > event.sequence
         for member in [] if superseded else committee(session):
             queue_notification(session, event.event_id, None, member.email, member.name,
-                               "invitation", mail_domain(settings))
-    composer = partial(compose_meeting_mail, settings=settings, env=env or template_environment())
-    return deliver_then_mark(resources, event, mailer, composer)
+                               "invitation", mail_domain(resources.settings))
+
+    return consume(resources, event, mailer, env, plan, compose_meeting_mail)
 
 
 def compose_answer_mail(
@@ -87,10 +82,8 @@ def handle_meeting_request_answered(
     resources: Resources, event: MeetingRequestAnswered, mailer: Mailer, env: Environment | None = None
 ) -> dict[str, int]:
     """The requester hears what happened; with no slot, both parties' leaders are alerted too."""
-    settings = resources.settings
-    with unit_of_work(resources.sessions) as session:
-        if is_processed(session, event.event_id, CONSUMER):
-            return {}
+
+    def plan(session: Session) -> None:
         case = session.get_one(Case, event.case_id)
         recipients = [contact_by_email(session, case.created_by)]
         if event.outcome == "no_slot":
@@ -100,9 +93,9 @@ def handle_meeting_request_answered(
             if contact is not None and contact.email not in seen:
                 seen.add(contact.email)
                 queue_notification(session, event.event_id, case, contact.email, contact.name,
-                                   f"meeting_{event.outcome}", mail_domain(settings))
-    composer = partial(compose_answer_mail, settings=settings, env=env or template_environment())
-    return deliver_then_mark(resources, event, mailer, composer)
+                                   f"meeting_{event.outcome}", mail_domain(resources.settings))
+
+    return consume(resources, event, mailer, env, plan, compose_answer_mail)
 
 
 def leaders(session: Session) -> list[Contact]:
