@@ -79,6 +79,17 @@ def unit_of_work(factory: sessionmaker[Session]) -> Iterator[Session]:
         session.close()
 
 
+@contextmanager
+def one_connection(factory: sessionmaker[Session]) -> Iterator[sessionmaker[Session]]:
+    """Sessions that share one pooled connection: a run of short transactions, one checkout.
+
+    Each session still commits or rolls back its own transaction; between them the connection
+    is idle, not inside a transaction, so holding it across an SMTP conversation locks nothing.
+    """
+    with factory.kw["bind"].connect() as connection:
+        yield sessionmaker(**{**factory.kw, "bind": connection})
+
+
 def dialect_insert(session: Session):  # type: ignore[no-untyped-def]
     """The dialect's INSERT, which has ON CONFLICT on both PostgreSQL and SQLite."""
     from sqlalchemy.dialects.postgresql import insert as pg_insert

@@ -1,8 +1,9 @@
 """Send an event's notifications, each exactly once as far as SMTP allows.
 
-A notification is claimed (pending → sending) in its own committed transaction before the
-SMTP conversation and marked sent right after it, so two deliveries of the same event never
-both send, and a worker killed mid-send leaves a claim that expires and is taken again.
+An event's notifications are claimed (pending → sending) and composed in one committed
+transaction before the SMTP conversation, and each is marked sent as soon as the server has
+accepted it, so two deliveries of the same event never both send, and a worker killed mid-send
+leaves claims that expire and are taken again.
 """
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import logging
 from collections.abc import Callable
 from email.message import EmailMessage
 
-from sqlalchemy import or_, select, text, update
+from sqlalchemy import event, func, or_, select, text, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from shared.db import unit_of_work
@@ -29,20 +30,28 @@ class DeliveryIncomplete(Exception):
     """Some notifications are still pending or held by another worker; try again later."""
 
 
-def _claim(session: Session, notification_id: int, now: dt.datetime, claim_timeout: int) -> bool:
+def _claimable(now: dt.datetime, claim_timeout: int):  # type: ignore[no-untyped-def]
     stale = now - dt.timedelta(seconds=claim_timeout)
-    result = session.execute(
-        update(Notification)
-        .where(
-            Notification.id == notification_id,
-            or_(
-                Notification.status == "pending",
-                (Notification.status == "sending") & (Notification.claimed_at < stale),
-            ),
-        )
-        .values(status="sending", claimed_at=now, attempts=Notification.attempts + 1)
+    return or_(
+        Notification.status == "pending",
+        (Notification.status == "sending") & (Notification.claimed_at < stale),
     )
-    return result.rowcount == 1
+
+
+def _claim(session: Session, where, now: dt.datetime, claim_timeout: int) -> list[Notification]:  # type: ignore[no-untyped-def]
+    """pending → sending for what `where` selects and nobody else holds; the claimed, by id."""
+    claimed = session.execute(
+        update(Notification)
+        .where(where, _claimable(now, claim_timeout))
+        .values(status="sending", claimed_at=now, attempts=Notification.attempts + 1)
+        .returning(Notification.id),
+        execution_options={"synchronize_session": False},
+    ).scalars().all()
+    if not claimed:
+        return []
+    return list(session.execute(
+        select(Notification).where(Notification.id.in_(claimed)).order_by(Notification.id)
+    ).scalars())
 
 
 def _finish(session: Session, notification_id: int, status: str, error: str = "") -> None:
@@ -56,26 +65,51 @@ def _finish(session: Session, notification_id: int, status: str, error: str = ""
     session.execute(update(Notification).where(Notification.id == notification_id).values(**values))
 
 
+def _letters(
+    sessions: sessionmaker[Session], where, compose: Composer, claim_timeout: int  # type: ignore[no-untyped-def]
+) -> list[tuple[int, EmailMessage, dict[str, object]]]:
+    """Claim and compose in one committed transaction, before any SMTP conversation."""
+    with unit_of_work(sessions) as session:
+        letters = []
+        # The identity map holds objects weakly: keep what composing loads (the case, its
+        # borettslag, the handbook version) for the event's next letter, or it loads them again.
+        loaded: list[object] = []
+        event.listen(session, "loaded_as_persistent", lambda _session, instance: loaded.append(instance))
+        for notification in _claim(session, where, utcnow(), claim_timeout):
+            # What a log line may say about it: never the recipient's address or name.
+            about = {"event_id": notification.event_id, "kind": notification.kind,
+                     "message_id": notification.message_id, "notification_id": notification.id}
+            letters.append((notification.id, compose(session, notification), about))
+    return letters
+
+
+def _deliver(
+    sessions: sessionmaker[Session], letters: list[tuple[int, EmailMessage, dict[str, object]]],
+    mailer: Mailer,
+) -> dict[str, int]:
+    """Send each, and record each outcome the moment SMTP has answered it."""
+    outcome: dict[str, int] = {}
+    for notification_id, message, about in letters:
+        result, error_text = _send(mailer, message)
+        with unit_of_work(sessions) as session:
+            _finish(session, notification_id, result, error_text)
+        reported = "deferred" if result == "pending" else result  # pending again: a retry follows
+        count_email(str(about["kind"]), reported)
+        if result == "sent":
+            log.info("e-mail sent", extra=about)
+        else:
+            log.warning("e-mail %s", reported, extra={**about, "outcome": reported})
+        outcome[result] = outcome.get(result, 0) + 1
+    return outcome
+
+
 def send_notification(
     sessions: sessionmaker[Session], notification_id: int, compose: Composer, mailer: Mailer, claim_timeout: int
 ) -> str:
-    with unit_of_work(sessions) as session:
-        if not _claim(session, notification_id, utcnow(), claim_timeout):
-            return "busy"
-        notification = session.get_one(Notification, notification_id)
-        message = compose(session, notification)
-        # What a log line may say about it: never the recipient's address or name.
-        about = {"event_id": notification.event_id, "kind": notification.kind,
-                 "message_id": notification.message_id, "notification_id": notification_id}
-    outcome, error_text = _send(mailer, message)
-    with unit_of_work(sessions) as session:
-        _finish(session, notification_id, outcome, error_text)
-    reported = "deferred" if outcome == "pending" else outcome  # pending again: a retry follows
-    count_email(about["kind"], reported)
-    if outcome == "sent":
-        log.info("e-mail sent", extra=about)
-    else:
-        log.warning("e-mail %s", reported, extra={**about, "outcome": reported})
+    letters = _letters(sessions, Notification.id == notification_id, compose, claim_timeout)
+    if not letters:
+        return "busy"
+    (outcome,) = _deliver(sessions, letters, mailer)
     return outcome
 
 
@@ -93,17 +127,19 @@ def _send(mailer: Mailer, message: EmailMessage) -> tuple[str, str]:
 def deliver_event(
     sessions: sessionmaker[Session], event_id: str, compose: Composer, mailer: Mailer, claim_timeout: int
 ) -> dict[str, int]:
-    """Send what is unsent for the event; raise DeliveryIncomplete unless every one is final."""
+    """Send what is unsent for the event; raise DeliveryIncomplete unless every one is final.
+
+    All of the event's notifications are claimed and composed in one transaction, then sent over
+    one SMTP connection, each marked sent as soon as the server has accepted it.
+    """
+    letters = _letters(sessions, Notification.event_id == event_id, compose, claim_timeout)
+    outcome = _deliver(sessions, letters, mailer)
     with sessions() as session:
         unsent = session.execute(
-            select(Notification.id)
+            select(func.count()).select_from(Notification)
             .where(Notification.event_id == event_id, Notification.status.in_(["pending", "sending"]))
-            .order_by(Notification.id)
-        ).scalars().all()
-    outcome: dict[str, int] = {}
-    for notification_id in unsent:
-        result = send_notification(sessions, notification_id, compose, mailer, claim_timeout)
-        outcome[result] = outcome.get(result, 0) + 1
-    if outcome.get("pending") or outcome.get("busy"):
-        raise DeliveryIncomplete(f"event {event_id}: {outcome}")
+        ).scalar_one()
+    if unsent:  # a transient failure, or another worker still holds a claim
+        held = unsent - outcome.get("pending", 0)
+        raise DeliveryIncomplete(f"event {event_id}: {outcome}" + (f", {held} busy" if held else ""))
     return outcome

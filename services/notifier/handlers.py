@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from shared import action_links, lifecycle
-from shared.db import unit_of_work
+from shared.db import one_connection, unit_of_work
 from shared.deadlines import default_rule, open_deadlines
 from shared.handbook_versions import rule_for_case
 from shared.inbox import is_processed, mark_processed
@@ -124,26 +124,23 @@ def compose_case_mail(
     )
 
 
-def deliver_then_mark(resources: Resources, event: Event, mailer: Mailer, composer) -> dict[str, int]:  # type: ignore[no-untyped-def]
-    outcome = deliver_event(
-        resources.sessions, event.event_id, composer, mailer, resources.settings.send_claim_timeout
-    )
-    with unit_of_work(resources.sessions) as session:
-        mark_processed(session, event.event_id, CONSUMER)
-    return outcome
-
-
 def consume(
     resources: Resources, event: Event, mailer: Mailer, env: Environment | None,
     plan: Callable[[Session], None], compose_mail: Callable[..., EmailMessage] = compose_case_mail,
 ) -> dict[str, int]:
     """Once per event: `plan` queues its e-mails in one transaction; then send, then mark it."""
-    with unit_of_work(resources.sessions) as session:
-        if is_processed(session, event.event_id, CONSUMER):
-            return {}
-        plan(session)
     composer = partial(compose_mail, settings=resources.settings, env=env or template_environment())
-    return deliver_then_mark(resources, event, mailer, composer)
+    with one_connection(resources.sessions) as sessions:
+        with unit_of_work(sessions) as session:
+            if is_processed(session, event.event_id, CONSUMER):
+                return {}
+            plan(session)
+        outcome = deliver_event(
+            sessions, event.event_id, composer, mailer, resources.settings.send_claim_timeout
+        )
+        with unit_of_work(sessions) as session:
+            mark_processed(session, event.event_id, CONSUMER)
+    return outcome
 
 
 def handle_case_submitted(
@@ -153,11 +150,10 @@ def handle_case_submitted(
     settings = resources.settings
 
     def plan(session: Session) -> None:
-        case = session.get(Case, event.case_id)
-        routed_now = case is not None and case.status == "received"
-        route_case(session, event.case_id, event.event_id, now=utcnow(), mail_domain=mail_domain(settings),
-                   handbook_path=settings.handbook_path, tz_name=settings.tz_name)
-        if routed_now:
+        case = route_case(session, event.case_id, event.event_id, now=utcnow(),
+                          mail_domain=mail_domain(settings), handbook_path=settings.handbook_path,
+                          tz_name=settings.tz_name)
+        if case is not None:
             # The deadlines of the handbook version that routed the case.
             rule = rule_for_case(session, case) or default_rule(case.type)
             open_deadlines(session, case, rule, now=utcnow(), tz_name=settings.tz_name)
@@ -189,17 +185,18 @@ def handle_notification_retried(
     """Send one failed notification again, after a person asked for it."""
     from .composers import compose_any  # it imports this module: meeting mails build on case mails
 
-    with unit_of_work(resources.sessions) as session:
-        if is_processed(session, event.event_id, CONSUMER):
-            return {}
     composer = partial(compose_any, settings=resources.settings, env=env or template_environment())
-    outcome = send_notification(
-        resources.sessions, event.notification_id, composer, mailer, resources.settings.send_claim_timeout
-    )
-    if outcome in ("pending", "busy"):
-        raise DeliveryIncomplete(f"notification {event.notification_id}: {outcome}")
-    with unit_of_work(resources.sessions) as session:
-        mark_processed(session, event.event_id, CONSUMER)
+    with one_connection(resources.sessions) as sessions:
+        with unit_of_work(sessions) as session:
+            if is_processed(session, event.event_id, CONSUMER):
+                return {}
+        outcome = send_notification(
+            sessions, event.notification_id, composer, mailer, resources.settings.send_claim_timeout
+        )
+        if outcome in ("pending", "busy"):
+            raise DeliveryIncomplete(f"notification {event.notification_id}: {outcome}")
+        with unit_of_work(sessions) as session:
+            mark_processed(session, event.event_id, CONSUMER)
     return {outcome: 1}
 
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import smtplib
 import socket
+import time
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime, parseaddr
@@ -96,11 +97,18 @@ def _classify(error: Exception) -> Exception:
 
 
 class SmtpMailer:
-    """One SMTP connection, opened on first use and reused for the rest of a task."""
+    """One SMTP connection, opened on first use and kept for the tasks that follow.
+
+    A connection left idle longer than `idle_limit` is closed and opened again rather than
+    trusted; one that the server has closed meanwhile is reopened once, at the first command.
+    """
+
+    idle_limit = 20.0  # seconds; servers drop idle clients after minutes (RFC 5321 §4.5.3.2.7)
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self._smtp: smtplib.SMTP | None = None
+        self._last_used = 0.0
 
     def _connection(self) -> smtplib.SMTP:
         if self._smtp is None:
@@ -115,6 +123,22 @@ class SmtpMailer:
         return self._smtp
 
     def send(self, message: EmailMessage) -> None:
+        if self._smtp is not None and time.monotonic() - self._last_used > self.idle_limit:
+            self.close()
+        reused = self._smtp is not None
+        try:
+            self._connection().send_message(message)
+        except smtplib.SMTPServerDisconnected as error:
+            self.close()
+            if not reused:
+                raise _classify(error) from error
+            self._send_on_new_connection(message)  # the server had closed the kept connection
+        except (smtplib.SMTPException, OSError, socket.timeout) as error:
+            self.close()
+            raise _classify(error) from error
+        self._last_used = time.monotonic()
+
+    def _send_on_new_connection(self, message: EmailMessage) -> None:
         try:
             self._connection().send_message(message)
         except (smtplib.SMTPException, OSError, socket.timeout) as error:

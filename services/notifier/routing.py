@@ -200,13 +200,16 @@ def _routing_comment(contacts: list[Recipient]) -> str:
 def route_case(
     session: Session, case_id: int, event_id: str, *, now: dt.datetime, mail_domain: str,
     handbook_path: str = "", tz_name: str = "Europe/Oslo",
-) -> None:
-    """Move a received case to routed and queue its notifications; a second call does nothing."""
+) -> Case | None:
+    """Move a received case to routed and queue its notifications; a second call does nothing.
+
+    The case when this call routed it, None when it had been routed already.
+    """
     case = session.get(Case, case_id, with_for_update=True)
     if case is None:
         raise CaseNotFound(case_id)
     if case.status != "received":
-        return
+        return None
     version, handbook = current_handbook(session, handbook_path or None, now=now)
     orgnr = case.cooperative.orgnr if case.cooperative else None
     rule = handbook.rule_for(case.type, case.category, orgnr)
@@ -225,6 +228,7 @@ def route_case(
         queue_notification(
             session, event_id, case, recipient.email, recipient.name, recipient.kind, mail_domain
         )
+    return case
 
 
 def queue_notification(

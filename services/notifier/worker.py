@@ -1,9 +1,11 @@
 """The notifier's Celery app and its tasks: thin, named, idempotent, JSON only."""
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from celery import Celery
+from celery.signals import worker_process_shutdown
 from sqlalchemy.exc import OperationalError
 
 from shared.messages import (
@@ -56,13 +58,20 @@ def create_worker_app(settings: Settings) -> Celery:
     app = make_celery("notifier", settings)
     templates = template_environment()
 
-    def run(handler, event) -> dict[str, int]:  # type: ignore[no-untyped-def]
-        mailer = SmtpMailer(settings)
-        try:
-            with log_context(event_id=event.event_id):
-                return handler(app.resources, event, mailer, templates)  # type: ignore[attr-defined]
-        finally:
+    mailers: dict[int, SmtpMailer] = {}  # one SMTP connection per pool process, kept between tasks
+
+    @worker_process_shutdown.connect(weak=False)
+    def _say_goodbye(**_: Any) -> None:
+        mailer = mailers.pop(os.getpid(), None)
+        if mailer is not None:
             mailer.close()
+
+    def run(handler, event) -> dict[str, int]:  # type: ignore[no-untyped-def]
+        mailer = mailers.get(os.getpid())
+        if mailer is None:
+            mailer = mailers[os.getpid()] = SmtpMailer(settings)
+        with log_context(event_id=event.event_id):
+            return handler(app.resources, event, mailer, templates)  # type: ignore[attr-defined]
 
     @app.task(name=CASE_SUBMITTED_TASK, **RETRY)
     def case_submitted(payload: dict[str, Any]) -> dict[str, int]:
