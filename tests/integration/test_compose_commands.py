@@ -186,3 +186,17 @@ def test_docker_compose_config_is_valid():
     result = subprocess.run([binary, "-f", str(COMPOSE_FILE), "config", "-q"], cwd=PROJECT_ROOT,
                             capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
+
+
+def test_every_service_is_health_checked_and_waited_for():
+    """Each long-running service has a health check; nothing starts before what it needs is
+    healthy (or, for the one-shot migration, has finished)."""
+    services = yaml.safe_load(COMPOSE_FILE.read_text())["services"]
+    one_shot = {name for name, service in services.items() if service.get("restart") == "no"}
+    assert one_shot == {"migrate"}
+    unchecked = [name for name in services if name not in one_shot and "healthcheck" not in services[name]]
+    assert unchecked == []
+    for name, service in services.items():
+        for needed, condition in service.get("depends_on", {}).items():
+            expected = "service_completed_successfully" if needed in one_shot else "service_healthy"
+            assert condition == {"condition": expected}, (name, needed, condition)
