@@ -99,16 +99,19 @@ def _classify(error: Exception) -> Exception:
 class SmtpMailer:
     """One SMTP connection, opened on first use and kept for the tasks that follow.
 
-    A connection left idle longer than `idle_limit` is closed and opened again rather than
-    trusted; one that the server has closed meanwhile is reopened once, at the first command.
+    A connection left idle longer than `idle_limit`, or that has carried `per_connection`
+    e-mails (relays cap a session's messages), is closed and opened again rather than trusted;
+    one that the server has closed meanwhile is reopened once, at the first command.
     """
 
     idle_limit = 20.0  # seconds; servers drop idle clients after minutes (RFC 5321 §4.5.3.2.7)
+    per_connection = 100
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self._smtp: smtplib.SMTP | None = None
         self._last_used = 0.0
+        self._carried = 0
 
     def _connection(self) -> smtplib.SMTP:
         if self._smtp is None:
@@ -120,10 +123,12 @@ class SmtpMailer:
             if self.settings.smtp_user:
                 smtp.login(self.settings.smtp_user, self.settings.smtp_password)
             self._smtp = smtp
+            self._carried = 0
         return self._smtp
 
     def send(self, message: EmailMessage) -> None:
-        if self._smtp is not None and time.monotonic() - self._last_used > self.idle_limit:
+        worn = self._carried >= self.per_connection
+        if self._smtp is not None and (worn or time.monotonic() - self._last_used > self.idle_limit):
             self.close()
         reused = self._smtp is not None
         try:
@@ -137,6 +142,7 @@ class SmtpMailer:
             self.close()
             raise _classify(error) from error
         self._last_used = time.monotonic()
+        self._carried += 1
 
     def _send_on_new_connection(self, message: EmailMessage) -> None:
         try:

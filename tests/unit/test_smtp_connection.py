@@ -69,3 +69,15 @@ def test_a_server_that_stays_down_is_a_transient_error(sink, mailer):
     with pytest.raises(TransientMailError):
         mailer.send(letter("Ingen svarer"))
     assert mailer._smtp is None
+
+
+def test_a_connection_is_renewed_after_its_share_of_letters(sink, mailer):
+    mailer.per_connection = 2
+    mailer.send(letter("1"))
+    first = mailer._smtp
+    mailer.send(letter("2"))
+    assert mailer._smtp is first
+    mailer.send(letter("3"))
+    assert mailer._smtp is not first
+    sink.wait_for(3)
+    assert subjects(sink) == ["1", "2", "3"]
