@@ -11,17 +11,16 @@ import math
 import os
 import platform
 import signal
-import socket
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.request
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from shared.settings import PROJECT_ROOT
+from tests.support.processes import free_port, wait_until  # noqa: F401 (the benchmarks use the suite's)
 
 PG_ADMIN = os.environ.get("BENCH_PG_ADMIN", "postgresql://postgres@127.0.0.1:5432/postgres")
 DB_NAME = os.environ.get("BENCH_DB", "samhandling_bench")
@@ -39,23 +38,6 @@ COMPLAINT = {
     "description": "Det bråker hver natt fra leilighet 3B.",
     "submitter": {"name": "Kari Styreleder", "email": "kari@example.org", "role": "board"},
 }
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def wait_until(
-    condition: Callable[[], bool], timeout: float, what: str, interval: float = 0.1
-) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(interval)
-    raise TimeoutError(f"gave up after {timeout:.0f}s waiting for {what}")
 
 
 # -- the database ----------------------------------------------------------------------------
