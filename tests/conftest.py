@@ -75,3 +75,20 @@ def client(app: Flask) -> FlaskClient:
 @pytest.fixture
 def complaint() -> dict:
     return {**VALID_COMPLAINT, "submitter": dict(VALID_COMPLAINT["submitter"])}
+
+
+@pytest.fixture
+def tokens(sessions: sessionmaker[Session]) -> dict[str, str]:
+    """A bearer token per party: a municipality, an association and a board contact, and a system."""
+    from services.intake.tokens import create_token
+    from shared.db import unit_of_work
+    from shared.models import utcnow
+
+    made = {}
+    with unit_of_work(sessions) as session:
+        for name, email in [("municipality", "kari.johansen@kommune.example"),
+                            ("association", "anne.nilsen@bonord.example"),
+                            ("cooperative", "styret.prestvannet@borettslag.example")]:
+            made[name], _ = create_token(session, now=utcnow(), contact_email=email)
+        made["system"], _ = create_token(session, now=utcnow(), system="fagsystem", party="system")
+    return made

@@ -1,8 +1,6 @@
 """Parallel submissions get distinct, gapless references."""
 from __future__ import annotations
 
-import datetime as dt
-
 from shared.calendar import local_today
 
 import pytest

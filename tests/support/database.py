@@ -1,6 +1,10 @@
 """Test database: DATABASE_URL (PostgreSQL in CI) when set, else a SQLite file."""
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
+
 from sqlalchemy import Engine, inspect, text
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -9,6 +13,8 @@ from shared.db import make_engine, make_sessionmaker, unit_of_work
 from shared.demo import SHIPPED, load_demo
 from shared.models import Base
 from shared.settings import Settings
+
+T = TypeVar("T")
 
 
 def fresh_schema(settings: Settings) -> None:
@@ -43,3 +49,28 @@ def count(sessions: sessionmaker[Session], model: type, *criteria: object) -> in
 
     with sessions() as session:
         return session.execute(select(func.count()).select_from(model).where(*criteria)).scalar_one()
+
+
+def at_once(database_url: str, jobs: Sequence[Callable[[sessionmaker[Session]], T]]) -> list[T]:
+    """Run the jobs at the same time, each in a thread with its own engine, as separate scheduler
+    processes would; their results in order. A job's exception is raised here, not swallowed."""
+    results: list[Any] = [None] * len(jobs)
+    errors: list[BaseException] = []
+
+    def run(index: int, job: Callable[[sessionmaker[Session]], T]) -> None:
+        engine = make_engine(database_url)
+        try:
+            results[index] = job(make_sessionmaker(engine))
+        except BaseException as error:  # noqa: BLE001 - handed to the test's thread below
+            errors.append(error)
+        finally:
+            engine.dispose()
+
+    threads = [threading.Thread(target=run, args=(index, job)) for index, job in enumerate(jobs)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    if errors:
+        raise errors[0]
+    return results

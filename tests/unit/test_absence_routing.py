@@ -11,6 +11,7 @@ from services.intake.tokens import create_token
 from services.notifier.routing import route_case
 from shared.db import unit_of_work
 from shared.models import Absence, Case, CaseHistory, Contact, Cooperative, Notification, utcnow
+from tests.support.api import auth
 
 # 23:30 UTC on 1 March is already 2 March in Oslo: absences are by the local date.
 NOW = dt.datetime(2027, 3, 1, 23, 30, tzinfo=dt.timezone.utc)
@@ -122,21 +123,6 @@ def test_the_routing_history_on_the_public_page_does_not_name_the_absence(sessio
 
 
 # API ----------------------------------------------------------------------------------------------
-
-@pytest.fixture
-def tokens(sessions) -> dict[str, str]:
-    made = {}
-    with unit_of_work(sessions) as session:
-        for name, email in [("municipality", KARI), ("association", ANNE),
-                            ("cooperative", "styret.prestvannet@borettslag.example")]:
-            made[name], _ = create_token(session, now=utcnow(), contact_email=email)
-        made["system"], _ = create_token(session, now=utcnow(), system="fagsystem", party="system")
-    return made
-
-
-def auth(token: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {token}"}
-
 
 ABSENCE = {"starts_on": "2027-07-05", "ends_on": "2027-07-30", "note": "Sommerferie"}
 

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import threading
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, update
@@ -16,10 +15,11 @@ from services.scheduler.annual import (
 )
 from services.scheduler.annual_cli import book_annual_command
 from services.scheduler.booking import BookingRules, try_book
-from shared.db import make_engine, make_sessionmaker, unit_of_work
+from shared.db import unit_of_work
 from shared.meeting_models import AgendaItem, Meeting, MeetingReminder
 from shared.models import OutboxEvent
 from shared.workdays import is_meeting_day
+from tests.support.database import at_once
 
 OSLO = ZoneInfo("Europe/Oslo")
 BOOKED_IN_OCTOBER = dt.datetime(2026, 10, 5, 12, 0, tzinfo=OSLO)
@@ -128,18 +128,7 @@ def test_beat_leaves_a_cancelled_fixed_meeting_alone_and_a_person_replaces_it(se
 
 
 def test_two_schedulers_at_once_book_each_slot_once(sessions, base_settings):
-    def scheduler() -> None:
-        engine = make_engine(base_settings.database_url)
-        try:
-            book(make_sessionmaker(engine))
-        finally:
-            engine.dispose()
-
-    threads = [threading.Thread(target=scheduler) for _ in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    at_once(base_settings.database_url, [book] * 4)
     assert [m.annual_slot for m in annual(sessions)] == ["2027-spring", "2027-autumn"]
     assert len(outbox(sessions, "MeetingScheduled")) == 2
 

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
-import threading
+from functools import partial
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -12,10 +12,11 @@ from sqlalchemy import func, select
 from services.intake.cases import open_case
 from services.scheduler.booking import BookingRules, request_window, try_book
 from services.scheduler.meeting_requests import answer_meeting_request
-from shared.db import make_engine, make_sessionmaker, unit_of_work
+from shared.db import make_sessionmaker, unit_of_work
 from shared.meeting_models import AgendaItem, Meeting
 from shared.models import Case, OutboxEvent
 from shared.workdays import is_meeting_day, working_days_between
+from tests.support.database import at_once
 
 OSLO = ZoneInfo("Europe/Oslo")
 RULES = BookingRules()
@@ -114,19 +115,7 @@ def test_a_redelivered_request_books_nothing_more(sessions):
 
 def test_two_schedulers_at_once_never_book_two_meetings_on_one_day(sessions, base_settings):
     cases = [request(sessions, dt.date(2027, 10, 4), topics=(f"Sak {n}",)) for n in range(4)]
-
-    def scheduler(case_id: int) -> None:
-        engine = make_engine(base_settings.database_url)
-        try:
-            answer(make_sessionmaker(engine), case_id)
-        finally:
-            engine.dispose()
-
-    threads = [threading.Thread(target=scheduler, args=(case_id,)) for case_id in cases]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    at_once(base_settings.database_url, [partial(answer, case_id=case_id) for case_id in cases])
     days = [m.held_on for m in booked(sessions) if m.status == "planned"]
     assert len(days) == len(set(days)) >= 1
     with sessions() as session:

@@ -2,17 +2,17 @@
 from __future__ import annotations
 
 import datetime as dt
-import threading
 from zoneinfo import ZoneInfo
 
 import time_machine
 from sqlalchemy import select
 
 from services.intake.case_actions import change_case, get_case
-from shared.db import make_engine, make_sessionmaker, unit_of_work
+from shared.db import unit_of_work
 from shared.deadlines import default_rule, fire_due, open_deadlines
 from shared.models import Case, CaseHistory, Deadline, OutboxEvent, utcnow
 from tests.unit.test_routing import route, submit
+from tests.support.database import at_once
 
 OSLO = ZoneInfo("Europe/Oslo")
 # Wednesday before Easter 2027, 09:30 in Oslo.
@@ -80,20 +80,8 @@ def test_acknowledging_in_time_stops_the_escalation(sessions, complaint):
 
 def test_two_schedulers_at_once_fire_each_once(sessions, complaint, base_settings):
     routed_case(sessions, complaint)
-    results: list[dict] = []
-
-    def scheduler() -> None:
-        engine = make_engine(base_settings.database_url)
-        try:
-            results.append(fire_due(make_sessionmaker(engine), at("2027-05-03")))
-        finally:
-            engine.dispose()
-
-    threads = [threading.Thread(target=scheduler) for _ in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    results = at_once(base_settings.database_url,
+                      [lambda own: fire_due(own, at("2027-05-03"))] * 4)
     assert sum(r["reminders"] for r in results) == 2  # acknowledge and resolve
     assert sum(r["escalations"] for r in results) == 2
     assert len(events(sessions, "DeadlineReminderDue")) == 2

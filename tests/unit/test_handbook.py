@@ -7,13 +7,13 @@ import pytest
 from sqlalchemy import select
 
 from services.intake.cases import open_case
-from services.intake.tokens import create_token
 from services.notifier.routing import ROLE_LOOKUPS, route_case
 from shared.db import unit_of_work
 from shared.handbook import DEFAULT_PATH, ROLES, HandbookError, load_handbook, parse_handbook
 from shared.handbook_versions import FROM_FILE, current_handbook, rule_for_case, save_handbook
-from shared.models import Case, Cooperative, HandbookVersion, Notification, utcnow
+from shared.models import Case, Cooperative, HandbookVersion, Notification
 from shared.vocabulary import CASE_TYPES, COMPLAINT_CATEGORIES
+from tests.support.api import auth
 
 NOW = dt.datetime(2027, 3, 1, 9, 0, tzinfo=dt.timezone.utc)
 SHIPPED = DEFAULT_PATH.read_text(encoding="utf-8")
@@ -217,22 +217,6 @@ def test_a_new_version_changes_the_routing_of_new_cases_only(sessions):
 
 
 # API ----------------------------------------------------------------------------------------------
-
-@pytest.fixture
-def tokens(sessions) -> dict[str, str]:
-    made = {}
-    with unit_of_work(sessions) as session:
-        for name, email in [("municipality", "kari.johansen@kommune.example"),
-                            ("association", "anne.nilsen@bonord.example"),
-                            ("cooperative", "styret.prestvannet@borettslag.example")]:
-            made[name], _ = create_token(session, now=utcnow(), contact_email=email)
-        made["system"], _ = create_token(session, now=utcnow(), system="fagsystem", party="system")
-    return made
-
-
-def auth(token: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {token}"}
-
 
 @pytest.mark.parametrize(("method", "path", "body"), [
     ("GET", "/api/v1/handbook", None), ("GET", "/api/v1/handbook/versions", None),

@@ -19,6 +19,7 @@ from shared.models import CaseHistory, OutboxEvent, utcnow
 from shared.runtime import Resources
 from tests.unit.test_booking import answer, request
 from tests.unit.test_delivery import RecordingMailer
+from tests.support.api import auth
 
 OSLO = ZoneInfo("Europe/Oslo")
 TODAY = dt.datetime(2027, 2, 1, 10, 0, tzinfo=OSLO)
@@ -36,10 +37,6 @@ def token(sessions) -> str:
     with unit_of_work(sessions) as session:
         made, _ = create_token(session, now=utcnow(), contact_email="kari.johansen@kommune.example")
     return made
-
-
-def auth(token: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {token}"}
 
 
 def book(sessions, day: dt.date, kind: str = "annual") -> int:

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import threading
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, select, update
@@ -10,13 +9,14 @@ from sqlalchemy import delete, select, update
 from services.notifier.meeting_followups import handle_meeting_reminder_due
 from services.scheduler.booking import BookingRules, try_book
 from services.scheduler.meeting_reminders import fire_meeting_reminders
-from shared.db import make_engine, make_sessionmaker, unit_of_work
+from shared.db import unit_of_work
 from shared.meeting_models import AgendaItem, Meeting, MeetingReminder
 from shared.messages import MeetingReminderDue
 from shared.models import Cooperative, OutboxEvent
 from shared.runtime import Resources
 from tests.unit.test_delivery import RecordingMailer
 from tests.unit.test_routing import open_staff_case
+from tests.support.database import at_once
 
 OSLO = ZoneInfo("Europe/Oslo")
 MEETING_DAY = dt.date(2027, 3, 2)  # Tuesday, 10:00
@@ -80,20 +80,7 @@ def test_each_fires_once_and_the_seven_day_one_refreshes_the_agenda(sessions):
 
 def test_two_schedulers_at_once_fire_each_reminder_once(sessions, base_settings):
     book(sessions)
-    results: list[dict] = []
-
-    def scheduler() -> None:
-        engine = make_engine(base_settings.database_url)
-        try:
-            results.append(fire(make_sessionmaker(engine), at("2027-03-01")))
-        finally:
-            engine.dispose()
-
-    threads = [threading.Thread(target=scheduler) for _ in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    results = at_once(base_settings.database_url, [lambda own: fire(own, at("2027-03-01"))] * 4)
     assert sum(r["reminders"] for r in results) == 2
     assert sorted(e["days_before"] for e in reminder_events(sessions)) == [1, 7]
 

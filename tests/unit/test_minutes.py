@@ -19,6 +19,7 @@ from shared.models import Case, CaseHistory, OutboxEvent, utcnow
 from shared.runtime import Resources
 from tests.unit.test_delivery import RecordingMailer
 from tests.unit.test_routing import route, submit
+from tests.support.api import auth
 
 OSLO = ZoneInfo("Europe/Oslo")
 HELD = dt.date(2027, 3, 9)
@@ -35,10 +36,6 @@ def token(sessions) -> str:
     with unit_of_work(sessions) as session:
         made, _ = create_token(session, now=utcnow(), contact_email="anne.nilsen@bonord.example")
     return made
-
-
-def auth(token: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {token}"}
 
 
 def complaint_case(sessions, complaint, *, acknowledged: bool, event_id: str) -> int:

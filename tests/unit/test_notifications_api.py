@@ -6,7 +6,7 @@ from sqlalchemy import select, update
 from shared.db import unit_of_work
 from shared.models import Notification, OutboxEvent
 from tests.unit.test_routing import route, submit
-from tests.unit.test_staff_api import auth, tokens  # noqa: F401 (fixture)
+from tests.support.api import auth
 
 
 def test_failed_notifications_are_listed_and_retried(client, tokens, sessions, complaint):  # noqa: F811

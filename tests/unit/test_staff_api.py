@@ -6,27 +6,11 @@ import datetime as dt
 import pytest
 from sqlalchemy import select
 
-from services.intake.tokens import create_token
 from shared.calendar import local_today
 from shared.db import unit_of_work
-from shared.models import ApiToken, Case, CaseHistory, OutboxEvent, utcnow
+from shared.models import ApiToken, Case, OutboxEvent, utcnow
 from tests.support.database import count
-
-
-@pytest.fixture
-def tokens(sessions) -> dict[str, str]:
-    made = {}
-    with unit_of_work(sessions) as session:
-        for name, email in [("municipality", "kari.johansen@kommune.example"),
-                            ("association", "anne.nilsen@bonord.example"),
-                            ("cooperative", "styret.prestvannet@borettslag.example")]:
-            made[name], _ = create_token(session, now=utcnow(), contact_email=email)
-        made["system"], _ = create_token(session, now=utcnow(), system="fagsystem", party="system")
-    return made
-
-
-def auth(token: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {token}"}
+from tests.support.api import auth
 
 
 def in_days(days: int) -> str:
