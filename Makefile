@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test test-fast migrate demo lock compose-config clean
+.PHONY: install node run test test-fast migrate demo lock compose-config clean
 .PHONY: faults
 
 $(BIN)/python:
@@ -15,12 +15,19 @@ $(STAMP): $(BIN)/python pyproject.toml constraints.txt
 	$(BIN)/pip install --quiet -c constraints.txt -e '.[test]'
 	touch $(STAMP)
 
+# axe-core for the accessibility tests (tests/browser); without npm those tests say why they skip.
+NODE_STAMP := node_modules/.package-lock.json
+$(NODE_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+
+node: $(if $(shell command -v npm 2>/dev/null),$(NODE_STAMP))
+
 install: $(STAMP)
 
 run: $(STAMP)
 	$(BIN)/python -m dev.run
 
-test: $(STAMP)
+test: $(STAMP) node
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 test-fast: $(STAMP)
