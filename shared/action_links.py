@@ -1,6 +1,9 @@
 """E-mail action links: signed, expiring, single-purpose (SPEC §4).
 
-A link carries one case, one action and the contact it was sent to, signed with the secret key.
+A link carries one case, one action, the contact it was sent to and the case's version when it
+was issued, signed with the secret key. The intake honours it only while that contact may act on
+the case (shared/access.py) and the case is still at that version (shared/lifecycle.py raises it
+on every change), so a link outlives neither the holder's rights nor the case state it was for.
 Its link id is derived from what the link was sent in (a notification's Message-ID, or the link
 it follows from), so an e-mail sent again carries links with the same id, and the intake's
 ActionLinkUse row (keyed by that id) lets each link change a case at most once.
@@ -52,6 +55,8 @@ class ActionLink:
     action: str
     recipient: str
     link_id: str
+    # The case's version the link was issued for; None in links signed before versions existed.
+    version: int | None = None
 
 
 def _serializer(settings: Settings) -> URLSafeTimedSerializer:
@@ -63,11 +68,15 @@ def link_id_for(source: str, action: str) -> str:
     return hashlib.sha256(f"{source}|{action}".encode()).hexdigest()[:32]
 
 
-def sign(settings: Settings, *, case_id: int, action: str, recipient: str, source: str) -> str:
+def sign(
+    settings: Settings, *, case_id: int, action: str, recipient: str, source: str, version: int
+) -> str:
+    """Deterministic payload: the same (source, case version) gives the same link."""
     if action not in LINK_ACTIONS:
         raise ValueError(f"no action link for {action!r}")
     # Short keys keep the URL short enough not to be wrapped by mail clients.
-    payload = {"c": case_id, "a": action, "r": recipient, "l": link_id_for(source, action)}
+    payload = {"c": case_id, "a": action, "r": recipient, "l": link_id_for(source, action),
+               "v": version}
     return _serializer(settings).dumps(payload)
 
 
@@ -77,13 +86,14 @@ def url(settings: Settings, token: str) -> str:
 
 def _link(payload: Any) -> ActionLink:
     try:
-        link = ActionLink(payload["c"], payload["a"], payload["r"], payload["l"])
-    except (TypeError, KeyError):
+        link = ActionLink(payload["c"], payload["a"], payload["r"], payload["l"], payload.get("v"))
+    except (TypeError, KeyError, AttributeError):
         raise InvalidLink("malformed payload") from None
     valid = (
         isinstance(link.case_id, int) and link.action in LINK_ACTIONS
         and isinstance(link.recipient, str) and "@" in link.recipient
         and isinstance(link.link_id, str) and len(link.link_id) == 32
+        and (link.version is None or type(link.version) is int)
     )
     if not valid:
         raise InvalidLink("malformed payload")

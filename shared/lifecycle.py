@@ -2,7 +2,8 @@
 
 received → routed → acknowledged → resolved | rejected; reopen brings a resolved or rejected
 case back to acknowledged; reassign hands an open case to another contact. Every change is
-one immutable history row.
+one immutable history row and raises the case's version, so an e-mail action link issued for
+the case as it was no longer works (shared/action_links.py).
 """
 from __future__ import annotations
 
@@ -72,6 +73,7 @@ def apply(
         raise IllegalTransition(action, case.status)
     before, after = case.status, target or case.status
     case.status = after
+    case.version = (case.version or 1) + 1
     case.updated_at = now
     session.add(
         CaseHistory(

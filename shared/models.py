@@ -82,6 +82,12 @@ class Contact(Base):
     deputy: Mapped[str | None] = mapped_column(String(254))
     leader: Mapped[str | None] = mapped_column(String(254))
     committee_member: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Set when the contact's access is withdrawn: their tokens and e-mail links stop working.
+    deactivated_at: Mapped[dt.datetime | None] = mapped_column()
+
+    @property
+    def active(self) -> bool:
+        return self.deactivated_at is None
 
 
 class ReferenceCounter(Base):
@@ -119,6 +125,8 @@ class Case(Base):
         ForeignKey("handbook_version.id", name="fk_case_handbook_version")
     )
     overdue: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # Rises with every lifecycle change; an e-mail action link is valid for one version only.
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default=text("1"))
     # Type-specific fields (acquisition figures, sublet dates, meeting topics), as submitted.
     details: Mapped[dict[str, Any]] = mapped_column(default=dict, server_default="{}")
     created_by: Mapped[str | None] = mapped_column(String(254))

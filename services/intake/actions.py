@@ -2,7 +2,9 @@
 
 Mail scanners follow links, so a GET never changes anything. The POST records the link's use and
 the case change in one transaction; the link id is ActionLinkUse's primary key, so a second use,
-even a concurrent one, fails on the insert and changes nothing.
+even a concurrent one, fails on the insert and changes nothing. A link works only while the
+contact it was sent to may act on the case (shared/access.py) and only for the case's version it
+was issued for; otherwise both GET and POST explain why, and nothing changes.
 """
 from __future__ import annotations
 
@@ -17,7 +19,7 @@ from marshmallow import Schema, ValidationError, validate
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
-from shared import action_links, lifecycle
+from shared import access, action_links, lifecycle
 from shared.action_links import ActionLink, ExpiredLink, InvalidLink
 from shared.db import unit_of_work
 from shared.models import ActionLinkUse, Case, utcnow
@@ -41,6 +43,23 @@ class LinkAlreadyUsed(Exception):
 
 class CaseGone(LookupError):
     pass
+
+
+# The case has changed since the link was issued (another version), or the link predates versions.
+CHANGED = "changed"
+# Why a link cannot be used → the page that explains it and its status code.
+STALE_PAGES = {
+    access.REVOKED: ("revoked", 403),
+    access.NOT_STAFF: ("no_access", 403),
+    access.NOT_HOLDER: ("reassigned", 409),
+    CHANGED: ("changed", 409),
+}
+
+
+class StaleLink(Exception):
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
 
 
 class CommentSchema(Schema):
@@ -88,10 +107,26 @@ def _case(session: Session, case_id: int, *, for_update: bool = False) -> Case:
     return case
 
 
-def look_up(session: Session, link: ActionLink, tz: ZoneInfo) -> tuple[CaseSummary, bool]:
-    """The case the link is for, and whether the link has been used; reads only."""
+@dataclass(frozen=True)
+class LinkState:
+    case: CaseSummary
+    used: bool
+    stale: str | None  # why the link cannot be used now (STALE_PAGES), None when it can
+
+
+def why_stale(session: Session, link: ActionLink, case: Case) -> str | None:
+    """The holder must still be allowed to act, on the case as it was when the link was issued."""
+    refusal = access.contact_refusal(session, link.recipient, case)
+    if refusal is not None:
+        return refusal
+    return CHANGED if link.version != case.version else None
+
+
+def look_up(session: Session, link: ActionLink, tz: ZoneInfo) -> LinkState:
+    """The case the link is for, whether the link has been used and whether it is stale; reads only."""
     case = _case(session, link.case_id)
-    return summarise(case, tz), session.get(ActionLinkUse, link.link_id) is not None
+    used = session.get(ActionLinkUse, link.link_id) is not None
+    return LinkState(summarise(case, tz), used, why_stale(session, link, case))
 
 
 def use_link(session: Session, link: ActionLink, *, comment: str, now: dt.datetime) -> Case:
@@ -104,17 +139,22 @@ def use_link(session: Session, link: ActionLink, *, comment: str, now: dt.dateti
         session.flush()
     except IntegrityError:
         raise LinkAlreadyUsed(link.link_id) from None
+    stale = why_stale(session, link, case)
+    if stale is not None:
+        raise StaleLink(stale)  # the caller's rollback takes the use back: the link is not spent
     change_case(session, case, link.action, actor=link.recipient, now=now, comment=comment)
     return case
 
 
-def next_links(settings: Settings, link: ActionLink, status: str) -> list[dict[str, str]]:
+def next_links(settings: Settings, link: ActionLink, case: Case) -> list[dict[str, str]]:
     """New links, for the same contact, to what the case allows next (resolve or reject once
-    acknowledged); derived from the used link's id, so each is as single-use as the first."""
+    acknowledged), for the case's new version; derived from the used link's id, so each is as
+    single-use as the first."""
     links = []
-    for action in (a for a in action_links.LINK_ACTIONS if a in lifecycle.allowed_actions(status)):
+    for action in (a for a in action_links.LINK_ACTIONS
+                   if a in lifecycle.allowed_actions(case.status)):
         token = action_links.sign(settings, case_id=link.case_id, action=action,
-                                  recipient=link.recipient, source=link.link_id)
+                                  recipient=link.recipient, source=link.link_id, version=case.version)
         links.append({"label": action_links.LABELS[action],
                       "path": url_for("actions.link_page", token=token)})
     return links
@@ -122,6 +162,12 @@ def next_links(settings: Settings, link: ActionLink, status: str) -> list[dict[s
 
 def _problem(problem: str, status: int, **context: Any):  # type: ignore[no-untyped-def]
     return render_template("action_problem.html", problem=problem, **context), status, PRIVATE
+
+
+def _stale(reason: str, case: CaseSummary | None):  # type: ignore[no-untyped-def]
+    problem, status = STALE_PAGES[reason]
+    # Someone who may not act on the case is not told how it stands.
+    return _problem(problem, status, case=case if status == 409 else None)
 
 
 def _verify(token: str) -> ActionLink:
@@ -156,14 +202,16 @@ def link_page(token: str):  # type: ignore[no-untyped-def]
     try:
         link = _verify(token)
         with current_app.extensions["sessionmaker"]() as session:
-            case, used = look_up(session, link, tz)
+            state = look_up(session, link, tz)
     except ExpiredLink as error:
         return _expired(error)
     except (InvalidLink, CaseGone):
         return _problem("invalid", 404)
-    if used:
-        return _problem("used", 409, case=case)
-    return _confirm_page(token, link, case)
+    if state.used:
+        return _problem("used", 409, case=state.case)
+    if state.stale is not None:
+        return _stale(state.stale, state.case)
+    return _confirm_page(token, link, state.case)
 
 
 @bp.post("/handling/<token>")
@@ -175,7 +223,8 @@ def use_link_page(token: str):  # type: ignore[no-untyped-def]
         link = _verify(token)
         comment = CommentSchema().load({"comment": raw_comment})["comment"]
         with unit_of_work(current_app.extensions["sessionmaker"]) as session:
-            case = summarise(use_link(session, link, comment=comment, now=utcnow()), tz)
+            changed = use_link(session, link, comment=comment, now=utcnow())
+            case, follow_ups = summarise(changed, tz), next_links(settings, link, changed)
     except ExpiredLink as error:
         return _expired(error)
     except (InvalidLink, CaseGone):
@@ -184,10 +233,12 @@ def use_link_page(token: str):  # type: ignore[no-untyped-def]
         return _invalid_comment(token, link, raw_comment, error, tz)
     except LinkAlreadyUsed:
         return _problem("used", 409, case=_current(link, tz))
+    except StaleLink as stale:
+        return _stale(stale.reason, _current(link, tz))
     except lifecycle.IllegalTransition:
         return _problem("illegal", 409, case=_current(link, tz), action=link.action)
     page = render_template("action_done.html", case=case, action=link.action,
-                           next_links=next_links(settings, link, case.status))
+                           next_links=follow_ups)
     return page, 200, PRIVATE
 
 
@@ -195,16 +246,21 @@ def _current(link: ActionLink, tz: ZoneInfo) -> CaseSummary | None:
     """The case as it is now, for a page that explains why nothing was done."""
     with current_app.extensions["sessionmaker"]() as session:
         try:
-            return look_up(session, link, tz)[0]
+            return look_up(session, link, tz).case
         except CaseGone:
             return None
 
 
 def _invalid_comment(token: str, link: ActionLink, comment: str, error: ValidationError,
                      tz: ZoneInfo):  # type: ignore[no-untyped-def]
-    case = _current(link, tz)
-    if case is None:
-        return _problem("invalid", 404)
+    with current_app.extensions["sessionmaker"]() as session:
+        try:
+            state = look_up(session, link, tz)
+        except CaseGone:
+            return _problem("invalid", 404)
+    if state.stale is not None:
+        return _stale(state.stale, state.case)
+    case = state.case
     messages = error.normalized_messages().get("comment", [])
     return _confirm_page(token, link, case, comment, list(messages), status=422)
 

@@ -1,4 +1,8 @@
-"""Staff bearer tokens: created for a contact or a system, stored hashed, revocable."""
+"""Staff bearer tokens: created for a contact or a system, stored hashed, revocable.
+
+Deactivating a contact withdraws all their access at once: their tokens are revoked here, and
+their e-mail action links stop working because shared/access.py refuses an inactive contact.
+"""
 from __future__ import annotations
 
 import datetime as dt
@@ -16,6 +20,10 @@ PREFIX = "shd_"
 
 
 class UnknownContact(LookupError):
+    pass
+
+
+class InactiveContact(ValueError):
     pass
 
 
@@ -48,6 +56,8 @@ def create_token(
         ).scalar_one_or_none()
         if contact is None:
             raise UnknownContact(contact_email)
+        if not contact.active:
+            raise InactiveContact(contact_email)
         name, party, email = contact.name, contact.party, contact.email
     else:
         name, email = system or "system", None
@@ -63,9 +73,35 @@ def authenticate(session: Session, secret: str) -> Principal | None:
     row = session.execute(
         select(ApiToken).where(ApiToken.token_hash == hash_token(secret), ApiToken.revoked_at.is_(None))
     ).scalar_one_or_none()
-    if row is None:
+    if row is None or not _contact_active(session, row.contact_email):
         return None
     return Principal(row.id, row.name, row.party, row.contact_email)
+
+
+def _contact_active(session: Session, email: str | None) -> bool:
+    """A system token has no contact; a contact's token works only while the contact is active."""
+    if email is None:
+        return True
+    contact = session.execute(select(Contact).where(Contact.email == email)).scalar_one_or_none()
+    return contact is not None and contact.active
+
+
+def deactivate_contact(session: Session, email: str, now: dt.datetime) -> int:
+    """Withdraw a contact's access: mark them inactive and revoke their tokens; how many were
+    revoked. A second call keeps the first deactivation time."""
+    contact = session.execute(
+        select(Contact).where(Contact.email == email.lower())
+    ).scalar_one_or_none()
+    if contact is None:
+        raise UnknownContact(email)
+    if contact.deactivated_at is None:
+        contact.deactivated_at = now
+    tokens = session.execute(
+        select(ApiToken).where(ApiToken.contact_email == contact.email, ApiToken.revoked_at.is_(None))
+    ).scalars().all()
+    for row in tokens:
+        row.revoked_at = now
+    return len(tokens)
 
 
 def revoke(session: Session, token_id: int, now: dt.datetime) -> bool:

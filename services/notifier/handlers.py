@@ -83,14 +83,16 @@ def case_context(case: Case, settings: Settings) -> dict[str, Any]:
 def case_action_links(
     case: Case, notification: Notification, settings: Settings
 ) -> list[dict[str, str]]:
-    """Signed links for the actions the case allows now, personal to the recipient (SPEC §4)."""
+    """Signed links for the actions the case allows now, personal to the recipient and bound to
+    the case's version (SPEC §4); the same notification and case state give the same links."""
     if notification.kind not in CONTACT_KINDS and not notification.kind.startswith("reminder_"):
         return []
     allowed = lifecycle.allowed_actions(case.status)
     links = []
     for action in (a for a in action_links.LINK_ACTIONS if a in allowed):
         token = action_links.sign(settings, case_id=case.id, action=action,
-                                  recipient=notification.recipient, source=notification.message_id)
+                                  recipient=notification.recipient, source=notification.message_id,
+                                  version=case.version)
         links.append({"action": action, "label": action_links.LABELS[action],
                       "url": action_links.url(settings, token)})
     return links

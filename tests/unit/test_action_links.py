@@ -9,11 +9,12 @@ import pytest
 import time_machine
 from sqlalchemy import select
 
+from services.intake.case_actions import change_case
 from services.notifier.handlers import compose_case_mail
 from services.notifier.mail import template_environment
 from shared import action_links
 from shared.db import unit_of_work
-from shared.models import ActionLinkUse, Case, CaseHistory, Notification, OutboxEvent
+from shared.models import ActionLinkUse, Case, CaseHistory, Notification, OutboxEvent, utcnow
 from tests.support.database import count
 from tests.unit.test_routing import route, submit
 
@@ -30,14 +31,21 @@ def case_id(sessions, complaint) -> int:
     return case_id
 
 
-def sign(settings, case_id: int, action: str, source: str = "<m@x>") -> str:
+def sign(settings, case_id: int, action: str, source: str = "<m@x>", version: int = 1) -> str:
     return action_links.sign(
-        settings, case_id=case_id, action=action, recipient=CONTACT, source=source
+        settings, case_id=case_id, action=action, recipient=CONTACT, source=source, version=version
     )
 
 
-def link_path(settings, case_id: int, action: str, source: str = "<m@x>") -> str:
-    token = sign(settings, case_id, action, source=source)
+def current_version(sessions, case_id: int) -> dict:
+    with sessions() as session:
+        case = session.get(Case, case_id)
+        return {"version": case.version if case else 1}
+
+
+def link_path(sessions, settings, case_id: int, action: str, source: str = "<m@x>") -> str:
+    """A link to the case as it is now, for the main contact."""
+    token = sign(settings, case_id, action, source=source, **current_version(sessions, case_id))
     return action_links.url(settings, token).removeprefix(settings.public_base_url)
 
 
@@ -114,14 +122,15 @@ def test_an_old_token_is_expired_not_invalid(settings):
 
 def test_only_the_three_actions_can_be_signed(settings):
     with pytest.raises(ValueError):
-        action_links.sign(settings, case_id=1, action="reopen", recipient=CONTACT, source="s")
+        action_links.sign(settings, case_id=1, action="reopen", recipient=CONTACT, source="s",
+                          version=1)
 
 
 # --- the pages -----------------------------------------------------------------------------
 
 def test_get_shows_the_case_and_changes_nothing(client, sessions, settings, case_id):
     outbox_before = count(sessions, OutboxEvent)
-    response = client.get(link_path(settings, case_id, "acknowledge"))
+    response = client.get(link_path(sessions, settings, case_id, "acknowledge"))
     html = text(response)
     assert response.status_code == 200
     assert response.headers["Cache-Control"] == "no-store"
@@ -136,7 +145,7 @@ def test_get_shows_the_case_and_changes_nothing(client, sessions, settings, case
 
 
 def test_post_acknowledges_as_the_recipient(client, sessions, settings, case_id):
-    response = confirm(client, link_path(settings, case_id, "acknowledge"), "Vi ser på saken.")
+    response = confirm(client, link_path(sessions, settings, case_id, "acknowledge"), "Vi ser på saken.")
     assert response.status_code == 200
     assert "Du har tatt saken" in text(response) and "Under behandling" in text(response)
     status, history = case_state(sessions, case_id)
@@ -154,7 +163,7 @@ def test_post_acknowledges_as_the_recipient(client, sessions, settings, case_id)
 
 
 def test_a_link_works_once(client, sessions, settings, case_id):
-    path = link_path(settings, case_id, "acknowledge")
+    path = link_path(sessions, settings, case_id, "acknowledge")
     page = client.get(path)
     token = CSRF.search(page.get_data(as_text=True)).group(1)
     assert client.post(path, data={"csrf_token": token}).status_code == 200
@@ -169,7 +178,7 @@ def test_a_link_works_once(client, sessions, settings, case_id):
 
 def test_after_acknowledging_the_contact_can_resolve_from_the_page(client, sessions, settings,
                                                                    case_id):
-    done = confirm(client, link_path(settings, case_id, "acknowledge"))
+    done = confirm(client, link_path(sessions, settings, case_id, "acknowledge"))
     offered = dict(zip(re.findall(r'<a href="/handling/[^"]+">([^<]+)</a>', text(done)),
                        HANDLING.findall(done.get_data(as_text=True))))
     assert set(offered) == {"Merk saken som løst", "Avvis saken"}
@@ -196,7 +205,7 @@ def test_reject_from_the_link_in_the_contact_mail(client, sessions, settings, ca
 
 
 def test_an_action_the_case_no_longer_allows_gets_a_clear_page(client, sessions, settings, case_id):
-    path = link_path(settings, case_id, "resolve")  # the case is routed, not yet acknowledged
+    path = link_path(sessions, settings, case_id, "resolve")  # the case is routed, not yet acknowledged
     response = confirm(client, path)
     assert response.status_code == 409
     html = text(response)
@@ -207,7 +216,7 @@ def test_an_action_the_case_no_longer_allows_gets_a_clear_page(client, sessions,
 
 def test_post_without_or_with_a_wrong_csrf_token_changes_nothing(client, sessions, settings,
                                                                   case_id):
-    path = link_path(settings, case_id, "acknowledge")
+    path = link_path(sessions, settings, case_id, "acknowledge")
     client.get(path)
     assert client.application.config.get("WTF_CSRF_ENABLED", True)
     for data in ({}, {"csrf_token": "forfalsket"}):
@@ -221,7 +230,7 @@ def test_post_without_or_with_a_wrong_csrf_token_changes_nothing(client, session
 def test_an_expired_link_says_so(client, sessions, settings, case_id):
     sent = dt.datetime.now(dt.timezone.utc)
     with time_machine.travel(sent, tick=False):
-        path = link_path(settings, case_id, "acknowledge")
+        path = link_path(sessions, settings, case_id, "acknowledge")
     with time_machine.travel(sent + dt.timedelta(days=13, hours=23), tick=False):
         form_token = CSRF.search(client.get(path).get_data(as_text=True)).group(1)
     with time_machine.travel(sent + dt.timedelta(days=14, seconds=1), tick=False):
@@ -242,7 +251,7 @@ def test_an_invalid_link_is_a_404_page(client, sessions, path):
 
 
 def test_a_link_to_a_case_that_does_not_exist_is_invalid(client, sessions, settings):
-    response = client.get(link_path(settings, 999_999, "acknowledge"))
+    response = client.get(link_path(sessions, settings, 999_999, "acknowledge"))
     assert response.status_code == 404 and "Ugyldig lenke" in text(response)
 
 
@@ -251,7 +260,7 @@ def test_a_link_to_a_case_that_does_not_exist_is_invalid(client, sessions, setti
     ("Skjult\x07tegn", "kontrolltegn"),
 ])
 def test_a_bad_comment_is_shown_on_the_form(client, sessions, settings, case_id, comment, message):
-    response = confirm(client, link_path(settings, case_id, "reject"), comment)
+    response = confirm(client, link_path(sessions, settings, case_id, "reject"), comment)
     html = text(response)
     assert response.status_code == 422
     assert message in html and 'aria-invalid="true"' in html and "Bekreft: avvis saken" in html
@@ -259,7 +268,7 @@ def test_a_bad_comment_is_shown_on_the_form(client, sessions, settings, case_id,
 
 
 def test_line_breaks_from_a_browser_are_kept(client, sessions, settings, case_id):
-    confirm(client, link_path(settings, case_id, "acknowledge"), "Linje en\r\nLinje to")
+    confirm(client, link_path(sessions, settings, case_id, "acknowledge"), "Linje en\r\nLinje to")
     with sessions() as session:
         comment = session.execute(
             select(CaseHistory.comment).order_by(CaseHistory.id.desc()).limit(1)).scalar_one()
@@ -286,7 +295,7 @@ def mail_links(settings, mail) -> dict[str, set[tuple]]:
         for path in MAIL_LINK.findall(unescape(mail.get_body((subtype,)).get_content())):
             link = verified(settings, path)
             found.setdefault(subtype, set()).add(
-                (link.action, link.recipient, link.case_id, link.link_id))
+                (link.action, link.recipient, link.case_id, link.link_id, link.version))
     return found
 
 
@@ -295,8 +304,10 @@ def test_contact_mails_carry_personal_links(sessions, settings, case_id, recipie
     mail = contact_mail(sessions, settings, recipient)
     links = mail_links(settings, mail)
     assert links["plain"] == links["html"]
-    assert {(action, to, case) for action, to, case, _ in links["plain"]} == {
+    assert {(action, to, case) for action, to, case, _, _ in links["plain"]} == {
         ("acknowledge", recipient, case_id), ("reject", recipient, case_id)}
+    # Bound to the case as it is when the mail is written: routed, one change after receipt.
+    assert {version for *_, version in links["plain"]} == {current_version(sessions, case_id)["version"]}
     assert "Ta saken (kvitter ut)" in mail.get_body(("html",)).get_content()
     assert "Ingenting endres i saken før du bekrefter" in mail.get_body(("plain",)).get_content()
     # A resent mail (same notification) carries links with the same ids.
@@ -318,3 +329,115 @@ def test_an_acquisition_notice_gets_links_too(sessions, settings, case_id):
             "warning": None}
     links = mail_links(settings, contact_mail(sessions, settings, CONTACT))
     assert {action for action, *_ in links["html"]} == {"acknowledge", "reject"}
+
+
+# --- a link lasts only while its holder may act, and only for the case as it was -------------
+
+BOARD = "styret.prestvannet@borettslag.example"
+COPY = "per.hansen@bonord.example"  # the case officer, copied on a complaint
+
+
+def mail_path(sessions, settings, recipient: str, action: str) -> str:
+    mail = contact_mail(sessions, settings, recipient)
+    paths = MAIL_LINK.findall(mail.get_body(("plain",)).get_content())
+    return next(p for p in paths if verified(settings, p).action == action)
+
+
+def form_token(client, path: str) -> str:
+    return CSRF.search(client.get(path).get_data(as_text=True)).group(1)
+
+
+def change(sessions, case_id: int, action: str, **kwargs) -> None:
+    """A staff member acts through the API's use case, not through a link."""
+    with unit_of_work(sessions) as session:
+        change_case(session, session.get_one(Case, case_id), action, actor="ola.berg@kommune.example",
+                    now=utcnow(), **kwargs)
+
+
+def refused(client, path: str, csrf: str, status: int) -> str:
+    """GET and POST both explain why; the page offers no form."""
+    page, posted = client.get(path), client.post(path, data={"csrf_token": csrf})
+    assert (page.status_code, posted.status_code) == (status, status)
+    assert "Bekreft:" not in text(page) and "Saken er ikke endret" in text(posted)
+    return text(posted)
+
+
+def assignee(sessions, case_id: int) -> str | None:
+    with sessions() as session:
+        return session.get_one(Case, case_id).assignee
+
+
+@pytest.mark.parametrize("recipient", [CONTACT, COPY])  # the primary and a staff copy
+def test_a_link_stops_working_when_the_case_is_reassigned(client, sessions, settings, case_id,
+                                                          recipient):
+    path = mail_path(sessions, settings, recipient, "acknowledge")
+    csrf = form_token(client, path)  # the page was open when the case moved
+    change(sessions, case_id, "reassign", to="ola.berg@kommune.example")
+    html = refused(client, path, csrf, 409)
+    assert "Saken er overført til en annen" in html
+    assert case_state(sessions, case_id)[0] == "routed"
+    assert assignee(sessions, case_id) == "ola.berg@kommune.example"
+    assert count(sessions, ActionLinkUse) == 0
+
+
+def test_a_link_issued_before_a_reopen_cannot_close_the_reopened_case(client, sessions, settings,
+                                                                       case_id):
+    done = confirm(client, mail_path(sessions, settings, CONTACT, "acknowledge"))
+    follow_ups = dict(zip(re.findall(r'<a href="/handling/[^"]+">([^<]+)</a>', text(done)),
+                          map(unescape, HANDLING.findall(done.get_data(as_text=True)))))
+    reject = follow_ups["Avvis saken"]
+    csrf = form_token(client, reject)
+    assert confirm(client, follow_ups["Merk saken som løst"]).status_code == 200
+    change(sessions, case_id, "reopen", comment="Det bråker igjen.")
+    html = refused(client, reject, csrf, 409)
+    assert "Saken er endret siden lenken ble sendt" in html and "«Under behandling»" in html
+    status, history = case_state(sessions, case_id)
+    assert status == "acknowledged" and history[-1][0] == "reopened"
+
+
+def test_a_deactivated_contacts_links_and_tokens_stop_working(app, client, sessions, settings,
+                                                               case_id, tokens):
+    path = mail_path(sessions, settings, CONTACT, "acknowledge")
+    csrf = form_token(client, path)
+    result = app.test_cli_runner().invoke(args=["contact", "deactivate", CONTACT.upper()])
+    html = refused(client, path, csrf, 403)
+    assert "Tilgangen din er trukket tilbake" in html
+    assert result.exit_code == 0, result.output
+    assert case_state(sessions, case_id)[0] == "routed" and count(sessions, ActionLinkUse) == 0
+    api = client.get("/api/v1/cases", headers={"Authorization": f"Bearer {tokens['municipality']}"})
+    assert api.status_code == 401
+    other = client.get("/api/v1/cases", headers={"Authorization": f"Bearer {tokens['association']}"})
+    assert other.status_code == 200  # only that contact's access is gone
+    unknown = app.test_cli_runner().invoke(args=["contact", "deactivate", "nobody@example.org"])
+    assert unknown.exit_code != 0 and "nobody@example.org" in unknown.output
+
+
+def test_a_link_for_a_board_contact_is_refused(client, sessions, settings, case_id):
+    token = action_links.sign(settings, case_id=case_id, action="acknowledge", recipient=BOARD,
+                              source="<board@x>", **current_version(sessions, case_id))
+    path = action_links.url(settings, token).removeprefix(settings.public_base_url)
+    csrf = form_token(client, link_path(sessions, settings, case_id, "reject"))
+    html = refused(client, path, csrf, 403)
+    assert "Lenken gir ikke tilgang til saken" in html
+    assert case_state(sessions, case_id)[0] == "routed" and count(sessions, ActionLinkUse) == 0
+
+
+def test_a_link_from_before_versions_is_refused_as_stale(client, sessions, settings, case_id):
+    serializer = action_links._serializer(settings)
+    token = serializer.dumps({"c": case_id, "a": "acknowledge", "r": CONTACT,
+                              "l": action_links.link_id_for("<old@x>", "acknowledge")})
+    csrf = form_token(client, link_path(sessions, settings, case_id, "reject"))
+    html = refused(client, f"/handling/{token}", csrf, 409)
+    assert "Saken er endret siden lenken ble sendt" in html and "«Sendt til kontaktperson»" in html
+    assert case_state(sessions, case_id)[0] == "routed"
+
+
+def test_the_mail_link_and_then_the_follow_up_link_resolve_the_case(client, sessions, settings,
+                                                                     case_id):
+    done = confirm(client, mail_path(sessions, settings, CONTACT, "acknowledge"))
+    assert done.status_code == 200
+    follow_ups = dict(zip(re.findall(r'<a href="/handling/[^"]+">([^<]+)</a>', text(done)),
+                          map(unescape, HANDLING.findall(done.get_data(as_text=True)))))
+    resolved = confirm(client, follow_ups["Merk saken som løst"], "Ordnet.")
+    assert resolved.status_code == 200 and "Saken er merket som løst" in text(resolved)
+    assert case_state(sessions, case_id)[1][-2:] == [("acknowledged", CONTACT), ("resolved", CONTACT)]

@@ -36,16 +36,18 @@ class FakeSession:
 @pytest.mark.parametrize("action", lifecycle.ACTIONS)
 def test_every_action_from_every_status(status, action):
     case, session = Case(id=1, status=status), FakeSession()
+    case.version = 4
     if (status, action) in LEGAL:
         change = lifecycle.apply(session, case, action, actor="kari", now=NOW, comment="ok")
         assert case.status == change.to_status == LEGAL[(status, action)]
+        assert case.version == 5  # every change, reassign included, outdates earlier links
         (row,) = session.added
         assert (row.from_status, row.to_status, row.actor, row.comment) == (
             status, case.status, "kari", "ok")
     else:
         with pytest.raises(lifecycle.IllegalTransition):
             lifecycle.apply(session, case, action, actor="kari", now=NOW)
-        assert case.status == status and session.added == []
+        assert case.status == status and session.added == [] and case.version == 4
 
 
 def test_allowed_actions_match_the_table():

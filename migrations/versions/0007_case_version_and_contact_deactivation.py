@@ -1,0 +1,28 @@
+"""case version for action links, contact deactivation
+
+Revision ID: 0007a2
+Revises: 0006
+Create Date: 2026-11-30
+"""
+from alembic import op
+import sqlalchemy as sa
+
+
+revision = '0007a2'
+down_revision = '0006'
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table('case', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('version', sa.Integer(), server_default=sa.text('1'), nullable=False))
+    with op.batch_alter_table('contact', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('deactivated_at', sa.DateTime(timezone=True), nullable=True))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table('contact', schema=None) as batch_op:
+        batch_op.drop_column('deactivated_at')
+    with op.batch_alter_table('case', schema=None) as batch_op:
+        batch_op.drop_column('version')
