@@ -410,6 +410,14 @@ def test_a_deactivated_contacts_links_and_tokens_stop_working(app, client, sessi
     assert other.status_code == 200  # only that contact's access is gone
     unknown = app.test_cli_runner().invoke(args=["contact", "deactivate", "nobody@example.org"])
     assert unknown.exit_code != 0 and "nobody@example.org" in unknown.output
+    new_token = app.test_cli_runner().invoke(args=["token", "create", "--contact", CONTACT])
+    assert new_token.exit_code != 0 and "deaktivert" in new_token.output
+
+
+def test_a_staff_copy_may_act_until_the_case_is_reassigned(client, sessions, settings, case_id):
+    response = confirm(client, mail_path(sessions, settings, COPY, "acknowledge"))
+    assert response.status_code == 200 and "Du har tatt saken" in text(response)
+    assert case_state(sessions, case_id)[1][-1] == ("acknowledged", COPY)
 
 
 def test_a_link_for_a_board_contact_is_refused(client, sessions, settings, case_id):
