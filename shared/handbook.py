@@ -38,6 +38,8 @@ ROLES = {
     "cooperative.board": "styret i borettslaget",
 }
 CONTACT_PREFIX = "contact:"  # a named person: contact:kari.johansen@kommune.example
+# Only these parties hold cases and get action links; a borettslag board may only get a summary copy.
+CASE_HOLDERS = ("municipality", "association")
 LEADER = "leader"  # escalate to the responsible contact's own leader
 TEMPLATE_KINDS = ("notification", "receipt", "status_changed", "reminder", "escalation")
 REQUIRED_TEMPLATES = ("notification", "receipt", "status_changed")
@@ -70,9 +72,20 @@ RuleKey = tuple[str, str | None, str | None]  # case type, complaint category, b
 
 
 @dataclass(frozen=True)
+class NamedContact:
+    """A contact:<e-mail> selector as written, for the checks that need the contacts directory."""
+
+    email: str
+    line: int
+    where: str  # e.g. case_types.complaint.categories.noise.copies.1
+    holds_case: bool  # primary or escalate_to: the contact must be one who may hold a case
+
+
+@dataclass(frozen=True)
 class Handbook:
     source: str
     rules: Mapping[RuleKey, Rule]  # every combination, resolved and checked when parsed
+    named_contacts: tuple[NamedContact, ...] = ()
 
     def rule_for(self, case_type: str, category: str | None = None,
                  cooperative_orgnr: str | None = None) -> Rule:
@@ -90,6 +103,11 @@ class Handbook:
 def sort_key(key: RuleKey) -> tuple[int, str, str]:
     case_type, category, orgnr = key
     return list(CASE_TYPES).index(case_type), category or "", orgnr or ""
+
+
+def role_party(selector: str) -> str | None:
+    """The party a role selector picks its contact from; None for contact:<e-mail> (ask the directory)."""
+    return None if selector.startswith(CONTACT_PREFIX) else selector.split(".", 1)[0]
 
 
 def handbook_path(configured: str | Path | None = None) -> Path:
@@ -124,7 +142,7 @@ def _parse(text: str, templates: frozenset[str]) -> Handbook:
     rules = checker.document(data)
     if checker.problems:
         raise HandbookError(sorted(set(checker.problems)))
-    return Handbook(source=text, rules=MappingProxyType(rules))
+    return Handbook(source=text, rules=MappingProxyType(rules), named_contacts=tuple(checker.named))
 
 
 class _Checker:
@@ -133,13 +151,17 @@ class _Checker:
     def __init__(self, lines: dict[YamlPath, int], templates: frozenset[str]) -> None:
         self.lines, self.templates = lines, templates
         self.problems: list[Problem] = []
+        self.named: list[NamedContact] = []
 
-    def fail(self, path: YamlPath, reason: str) -> None:
+    def where(self, path: YamlPath) -> tuple[int, str]:
         at = path
         while at not in self.lines:
             at = at[:-1]
-        where = ".".join(str(part) for part in path)
-        self.problems.append(Problem(self.lines[at], f"{where}: {reason}" if where else reason))
+        return self.lines[at], ".".join(str(part) for part in path)
+
+    def fail(self, path: YamlPath, reason: str) -> None:
+        line, where = self.where(path)
+        self.problems.append(Problem(line, f"{where}: {reason}" if where else reason))
 
     def mapping(self, value: Any, path: YamlPath, allowed: Collection[Any],
                 required: Collection[str] = ()) -> dict[Any, Any]:
@@ -253,17 +275,27 @@ class _Checker:
         return merged
 
     # One checker per rule field: the checked value, or _INVALID after recording why.
-    def _role(self, value: Any, path: YamlPath) -> Any:
+    def _role(self, value: Any, path: YamlPath, *, holds_case: bool = False) -> Any:
         if isinstance(value, str):
             if value in ROLES:
                 return value
             email = value.removeprefix(CONTACT_PREFIX).strip().lower()
             if value.startswith(CONTACT_PREFIX) and re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", email):
+                self.named.append(NamedContact(email, *self.where(path), holds_case=holds_case))
                 return CONTACT_PREFIX + email
         self.fail(path, f"unknown role {value!r} (known: {', '.join(ROLES)}, or contact:<e-mail>)")
         return _INVALID
 
-    _primary = _role
+    def _holder(self, value: Any, path: YamlPath) -> Any:
+        """A role that gets the case itself: never a borettslag board (it may have a copy)."""
+        role = self._role(value, path, holds_case=True)
+        if role is not _INVALID and role_party(role) not in (None, *CASE_HOLDERS):
+            self.fail(path, f"{role} cannot be {path[-1]}: a borettslag board never gets a case or "
+                            "action links (list it under copies to send it a summary)")
+            return _INVALID
+        return role
+
+    _primary = _holder
 
     def _copies(self, value: Any, path: YamlPath) -> Any:
         if not isinstance(value, list):
@@ -292,7 +324,7 @@ class _Checker:
         return _INVALID
 
     def _escalate_to(self, value: Any, path: YamlPath) -> Any:
-        return LEADER if value == LEADER else self._role(value, path)
+        return LEADER if value == LEADER else self._holder(value, path)
 
     def _templates(self, value: Any, path: YamlPath) -> Any:
         if not isinstance(value, dict):

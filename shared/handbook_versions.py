@@ -18,6 +18,7 @@ from sqlalchemy import text as sql_text
 from sqlalchemy.orm import Session
 
 from .handbook import (
+    CASE_HOLDERS,
     RULE_FIELDS,
     Handbook,
     HandbookError,
@@ -26,7 +27,7 @@ from .handbook import (
     parse_handbook,
     sort_key,
 )
-from .models import Case, HandbookVersion, utcnow
+from .models import Case, Contact, HandbookVersion, utcnow
 from .yaml_lines import Problem
 
 log = logging.getLogger(__name__)
@@ -88,12 +89,36 @@ def save_handbook(
 ) -> tuple[int, Handbook]:
     """Store `text` as the current version; HandbookError if refused, nothing new if unchanged."""
     handbook = parse_handbook(text)
+    check_named_contacts(session, handbook)
     current_handbook(session, path, now=now)  # a changed file first, so this version comes after it
     _lock(session)
     newest = newest_version(session)
     if newest is not None and newest.source == text:
         return newest.id, handbook
     return _insert(session, text, created_by, now, newest).id, handbook
+
+
+def check_named_contacts(session: Session, handbook: Handbook) -> None:
+    """Every contact:<e-mail> names a person in the directory, and one who may hold a case where the
+    handbook gives them one; HandbookError with each selector's line otherwise.
+
+    Checked when a version is saved: the parser itself has no directory to look in.
+    """
+    emails = {named.email for named in handbook.named_contacts}
+    rows = session.execute(select(Contact.email, Contact.party).where(Contact.email.in_(emails)))
+    parties = {email: party for email, party in rows}
+    problems = []
+    for named in handbook.named_contacts:
+        party = parties.get(named.email)
+        if party is None:
+            problems.append(Problem(named.line, f"{named.where}: no contact with the e-mail address "
+                                                f"{named.email} in the directory"))
+        elif named.holds_case and party not in CASE_HOLDERS:
+            problems.append(Problem(named.line, f"{named.where}: {named.email} is a borettslag board's "
+                                                "contact, who never gets a case or action links "
+                                                "(list it under copies to send it a summary)"))
+    if problems:
+        raise HandbookError(problems)
 
 
 def _read(path: Path) -> str | None:
