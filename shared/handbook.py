@@ -41,6 +41,8 @@ CONTACT_PREFIX = "contact:"  # a named person: contact:kari.johansen@kommune.exa
 # Only these parties hold cases and get action links; a borettslag board may only get a summary copy.
 CASE_HOLDERS = ("municipality", "association")
 LEADER = "leader"  # escalate to the responsible contact's own leader
+# Chosen by the notifier itself, never named by the handbook: the summary copy to a borettslag board.
+RESERVED_TEMPLATES = frozenset({"case_summary"})
 TEMPLATE_KINDS = ("notification", "receipt", "status_changed", "reminder", "escalation")
 REQUIRED_TEMPLATES = ("notification", "receipt", "status_changed")
 RULE_FIELDS = ("primary", "copies", "acknowledge_days", "resolve_days", "reminder_fraction",
@@ -72,20 +74,24 @@ RuleKey = tuple[str, str | None, str | None]  # case type, complaint category, b
 
 
 @dataclass(frozen=True)
-class NamedContact:
-    """A contact:<e-mail> selector as written, for the checks that need the contacts directory."""
+class Selector:
+    """A role selector as written, with its line, for the checks made when a version is saved."""
 
-    email: str
+    value: str  # a role, or contact:<e-mail> in lower case
     line: int
     where: str  # e.g. case_types.complaint.categories.noise.copies.1
-    holds_case: bool  # primary or escalate_to: the contact must be one who may hold a case
+    holds_case: bool  # primary or escalate_to: it must pick someone who may hold a case
+
+    @property
+    def email(self) -> str | None:
+        return self.value.removeprefix(CONTACT_PREFIX) if self.value.startswith(CONTACT_PREFIX) else None
 
 
 @dataclass(frozen=True)
 class Handbook:
     source: str
     rules: Mapping[RuleKey, Rule]  # every combination, resolved and checked when parsed
-    named_contacts: tuple[NamedContact, ...] = ()
+    selectors: tuple[Selector, ...] = ()  # as written, for board_problems and the directory check
 
     def rule_for(self, case_type: str, category: str | None = None,
                  cooperative_orgnr: str | None = None) -> Rule:
@@ -110,6 +116,19 @@ def role_party(selector: str) -> str | None:
     return None if selector.startswith(CONTACT_PREFIX) else selector.split(".", 1)[0]
 
 
+def board_problems(handbook: Handbook) -> list[Problem]:
+    """Roles that would give a borettslag board a case; a board may only have a copy (a summary).
+
+    Checked when a version is saved, not when one is read: a stored version stays readable, and
+    the notifier never gives a case to a board whatever a version says.
+    """
+    return [Problem(s.line, f"{s.where}: {s.value} cannot be {s.where.rsplit('.', 1)[-1]}: a "
+                            "borettslag board never gets a case or action links (list it under "
+                            "copies to send it a summary)")
+            for s in handbook.selectors
+            if s.holds_case and role_party(s.value) not in (None, *CASE_HOLDERS)]
+
+
 def handbook_path(configured: str | Path | None = None) -> Path:
     return Path(configured) if configured else DEFAULT_PATH
 
@@ -120,10 +139,10 @@ def load_handbook(path: str | Path | None = None) -> Handbook:
 
 @lru_cache(maxsize=4)
 def template_names(directory: Path = TEMPLATE_DIR) -> frozenset[str]:
-    """Templates with all three parts: subject, plain text and HTML."""
+    """Templates with all three parts (subject, plain text and HTML) that the handbook may name."""
     return frozenset(p.name[: -len(".subject.txt")] for p in directory.glob("*.subject.txt")
                      if (directory / p.name.replace(".subject.txt", ".txt")).is_file()
-                     and (directory / p.name.replace(".subject.txt", ".html")).is_file())
+                     and (directory / p.name.replace(".subject.txt", ".html")).is_file()) - RESERVED_TEMPLATES
 
 
 def parse_handbook(text: str, *, templates: Collection[str] | None = None) -> Handbook:
@@ -142,7 +161,7 @@ def _parse(text: str, templates: frozenset[str]) -> Handbook:
     rules = checker.document(data)
     if checker.problems:
         raise HandbookError(sorted(set(checker.problems)))
-    return Handbook(source=text, rules=MappingProxyType(rules), named_contacts=tuple(checker.named))
+    return Handbook(source=text, rules=MappingProxyType(rules), selectors=tuple(checker.selectors))
 
 
 class _Checker:
@@ -151,7 +170,7 @@ class _Checker:
     def __init__(self, lines: dict[YamlPath, int], templates: frozenset[str]) -> None:
         self.lines, self.templates = lines, templates
         self.problems: list[Problem] = []
-        self.named: list[NamedContact] = []
+        self.selectors: list[Selector] = []
 
     def where(self, path: YamlPath) -> tuple[int, str]:
         at = path
@@ -277,25 +296,17 @@ class _Checker:
     # One checker per rule field: the checked value, or _INVALID after recording why.
     def _role(self, value: Any, path: YamlPath, *, holds_case: bool = False) -> Any:
         if isinstance(value, str):
-            if value in ROLES:
-                return value
             email = value.removeprefix(CONTACT_PREFIX).strip().lower()
-            if value.startswith(CONTACT_PREFIX) and re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", email):
-                self.named.append(NamedContact(email, *self.where(path), holds_case=holds_case))
-                return CONTACT_PREFIX + email
+            if value in ROLES or (value.startswith(CONTACT_PREFIX)
+                                  and re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", email)):
+                role = value if value in ROLES else CONTACT_PREFIX + email
+                self.selectors.append(Selector(role, *self.where(path), holds_case=holds_case))
+                return role
         self.fail(path, f"unknown role {value!r} (known: {', '.join(ROLES)}, or contact:<e-mail>)")
         return _INVALID
 
-    def _holder(self, value: Any, path: YamlPath) -> Any:
-        """A role that gets the case itself: never a borettslag board (it may have a copy)."""
-        role = self._role(value, path, holds_case=True)
-        if role is not _INVALID and role_party(role) not in (None, *CASE_HOLDERS):
-            self.fail(path, f"{role} cannot be {path[-1]}: a borettslag board never gets a case or "
-                            "action links (list it under copies to send it a summary)")
-            return _INVALID
-        return role
-
-    _primary = _holder
+    def _primary(self, value: Any, path: YamlPath) -> Any:
+        return self._role(value, path, holds_case=True)
 
     def _copies(self, value: Any, path: YamlPath) -> Any:
         if not isinstance(value, list):
@@ -324,7 +335,7 @@ class _Checker:
         return _INVALID
 
     def _escalate_to(self, value: Any, path: YamlPath) -> Any:
-        return LEADER if value == LEADER else self._holder(value, path)
+        return LEADER if value == LEADER else self._role(value, path, holds_case=True)
 
     def _templates(self, value: Any, path: YamlPath) -> Any:
         if not isinstance(value, dict):
