@@ -155,7 +155,8 @@ def compose_case_mail(
         context, template = summary_context(session, case, settings), template_for(case, SUMMARY_COPY)
     else:
         context = full_context(session, case, notification, settings)
-        template = handbook_template(session, case, notification.kind) or template_for(case, notification.kind)
+        named = handbook_template(session, case, notification.kind)
+        template = named or template_for(case, notification.kind)
     context["recipient_name"] = notification.recipient_name
     return compose(
         env, template, context, settings=settings,

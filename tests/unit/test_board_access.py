@@ -28,7 +28,8 @@ BOARD = "styret.prestvannet@borettslag.example"
 PRESTVANNET = "997273354"
 BOARD_COPY = SHIPPED.replace(
     "    cooperatives: {}\n",
-    f'    cooperatives:\n      "{PRESTVANNET}":\n        copies: [association.case_officer, cooperative.board]\n',
+    f'    cooperatives:\n      "{PRESTVANNET}":\n'
+    "        copies: [association.case_officer, cooperative.board]\n",
     1,
 )
 

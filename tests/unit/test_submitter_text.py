@@ -67,7 +67,8 @@ def test_a_fake_action_section_in_the_description_is_quoted_and_not_a_link(clien
     start = lines.index("Innsenderens beskrivelse (skrevet av innsender):")
     quoted = lines[start + 1: start + 1 + len(FAKE_ACTIONS.splitlines())]
     assert all(line.startswith(">") for line in quoted), quoted
-    assert [line for line in quoted if not line.startswith("> ")] == [">"] * FAKE_ACTIONS.splitlines().count("")
+    blank = FAKE_ACTIONS.splitlines().count("")
+    assert [line for line in quoted if not line.startswith("> ")] == [">"] * blank
     assert "> Behandle saken:" in lines
     assert lines.count("Behandle saken:") == 1  # ours, unquoted, after the quote
     assert lines.index("Behandle saken:") > start + len(quoted)
@@ -103,5 +104,6 @@ def test_defang_leaves_ordinary_text_alone():
 
     ordinary = "Bråk kl. 23.30 den 01.03.2027, f.eks. fra 3B. Ring 912 34 567."
     assert defang(ordinary) == ordinary
-    assert "://" not in defang("se https://evil.example/x") and "evil.example" not in defang("www.evil.example")
+    assert "://" not in defang("se https://evil.example/x")
+    assert "evil.example" not in defang("www.evil.example")
     assert "evil.example" not in defang("evil.example/handling/x")
