@@ -12,8 +12,8 @@ from sqlalchemy.orm import Session
 
 from .lifecycle import RECORDED_AS
 from .models import Case, CaseHistory, Contact, Notification
+from .vocabulary import CASE_HOLDERS
 
-STAFF_PARTIES = ("municipality", "association")
 # The kind of the e-mail that hands a routed case to its primary contact and its copies
 # (services/notifier/routing.CASE_NOTIFICATION; shared/ imports no service).
 CASE_NOTIFICATION = "case_notification"
@@ -31,11 +31,16 @@ def refusal(contact: Contact | None, case: Case, *, copied: bool = False) -> str
     """
     if contact is None or contact.deactivated_at is not None:
         return REVOKED
-    if contact.party not in STAFF_PARTIES:
+    if contact.party not in CASE_HOLDERS:
         return NOT_STAFF
     if contact.email != case.assignee and not copied:
         return NOT_HOLDER
     return None
+
+
+def may_hold_case(contact: Contact | None) -> bool:
+    """May this contact be a case's assignee and get its action links (routing, reassign)."""
+    return contact is not None and contact.deactivated_at is None and contact.party in CASE_HOLDERS
 
 
 def may_act(contact: Contact | None, case: Case, *, copied: bool = False) -> bool:

@@ -21,7 +21,7 @@ from typing import Any
 from stdnum.no import orgnr as orgnr_checker
 
 from .settings import PROJECT_ROOT
-from .vocabulary import CASE_TYPES, COMPLAINT_CATEGORIES
+from .vocabulary import CASE_HOLDERS, CASE_TYPES, COMPLAINT_CATEGORIES
 from .yaml_lines import Path as YamlPath
 from .yaml_lines import Problem, YamlProblems, read_yaml
 
@@ -39,6 +39,8 @@ ROLES = {
 }
 CONTACT_PREFIX = "contact:"  # a named person: contact:kari.johansen@kommune.example
 LEADER = "leader"  # escalate to the responsible contact's own leader
+# Chosen by the notifier itself, never named by the handbook: the summary copy to a borettslag board.
+RESERVED_TEMPLATES = frozenset({"case_summary"})
 TEMPLATE_KINDS = ("notification", "receipt", "status_changed", "reminder", "escalation")
 REQUIRED_TEMPLATES = ("notification", "receipt", "status_changed")
 RULE_FIELDS = ("primary", "copies", "acknowledge_days", "resolve_days", "reminder_fraction",
@@ -70,9 +72,24 @@ RuleKey = tuple[str, str | None, str | None]  # case type, complaint category, b
 
 
 @dataclass(frozen=True)
+class Selector:
+    """A role selector as written, with its line, for the checks made when a version is saved."""
+
+    value: str  # a role, or contact:<e-mail> in lower case
+    line: int
+    where: str  # e.g. case_types.complaint.categories.noise.copies.1
+    holds_case: bool  # primary or escalate_to: it must pick someone who may hold a case
+
+    @property
+    def email(self) -> str | None:
+        return self.value.removeprefix(CONTACT_PREFIX) if self.value.startswith(CONTACT_PREFIX) else None
+
+
+@dataclass(frozen=True)
 class Handbook:
     source: str
     rules: Mapping[RuleKey, Rule]  # every combination, resolved and checked when parsed
+    selectors: tuple[Selector, ...] = ()  # as written, for board_problems and the directory check
 
     def rule_for(self, case_type: str, category: str | None = None,
                  cooperative_orgnr: str | None = None) -> Rule:
@@ -92,6 +109,24 @@ def sort_key(key: RuleKey) -> tuple[int, str, str]:
     return list(CASE_TYPES).index(case_type), category or "", orgnr or ""
 
 
+def role_party(selector: str) -> str | None:
+    """The party a role selector picks its contact from; None for contact:<e-mail> (ask the directory)."""
+    return None if selector.startswith(CONTACT_PREFIX) else selector.split(".", 1)[0]
+
+
+def board_problems(handbook: Handbook) -> list[Problem]:
+    """Roles that would give a borettslag board a case; a board may only have a copy (a summary).
+
+    Checked when a version is saved, not when one is read: a stored version stays readable, and
+    the notifier never gives a case to a board whatever a version says.
+    """
+    return [Problem(s.line, f"{s.where}: {s.value} cannot be {s.where.rsplit('.', 1)[-1]}: a "
+                            "borettslag board never gets a case or action links (list it under "
+                            "copies to send it a summary)")
+            for s in handbook.selectors
+            if s.holds_case and role_party(s.value) not in (None, *CASE_HOLDERS)]
+
+
 def handbook_path(configured: str | Path | None = None) -> Path:
     return Path(configured) if configured else DEFAULT_PATH
 
@@ -102,10 +137,10 @@ def load_handbook(path: str | Path | None = None) -> Handbook:
 
 @lru_cache(maxsize=4)
 def template_names(directory: Path = TEMPLATE_DIR) -> frozenset[str]:
-    """Templates with all three parts: subject, plain text and HTML."""
+    """Templates with all three parts (subject, plain text and HTML) that the handbook may name."""
     return frozenset(p.name[: -len(".subject.txt")] for p in directory.glob("*.subject.txt")
                      if (directory / p.name.replace(".subject.txt", ".txt")).is_file()
-                     and (directory / p.name.replace(".subject.txt", ".html")).is_file())
+                     and (directory / p.name.replace(".subject.txt", ".html")).is_file()) - RESERVED_TEMPLATES
 
 
 def parse_handbook(text: str, *, templates: Collection[str] | None = None) -> Handbook:
@@ -124,7 +159,7 @@ def _parse(text: str, templates: frozenset[str]) -> Handbook:
     rules = checker.document(data)
     if checker.problems:
         raise HandbookError(sorted(set(checker.problems)))
-    return Handbook(source=text, rules=MappingProxyType(rules))
+    return Handbook(source=text, rules=MappingProxyType(rules), selectors=tuple(checker.selectors))
 
 
 class _Checker:
@@ -133,13 +168,17 @@ class _Checker:
     def __init__(self, lines: dict[YamlPath, int], templates: frozenset[str]) -> None:
         self.lines, self.templates = lines, templates
         self.problems: list[Problem] = []
+        self.selectors: list[Selector] = []
 
-    def fail(self, path: YamlPath, reason: str) -> None:
+    def where(self, path: YamlPath) -> tuple[int, str]:
         at = path
         while at not in self.lines:
             at = at[:-1]
-        where = ".".join(str(part) for part in path)
-        self.problems.append(Problem(self.lines[at], f"{where}: {reason}" if where else reason))
+        return self.lines[at], ".".join(str(part) for part in path)
+
+    def fail(self, path: YamlPath, reason: str) -> None:
+        line, where = self.where(path)
+        self.problems.append(Problem(line, f"{where}: {reason}" if where else reason))
 
     def mapping(self, value: Any, path: YamlPath, allowed: Collection[Any],
                 required: Collection[str] = ()) -> dict[Any, Any]:
@@ -253,17 +292,19 @@ class _Checker:
         return merged
 
     # One checker per rule field: the checked value, or _INVALID after recording why.
-    def _role(self, value: Any, path: YamlPath) -> Any:
+    def _role(self, value: Any, path: YamlPath, *, holds_case: bool = False) -> Any:
         if isinstance(value, str):
-            if value in ROLES:
-                return value
             email = value.removeprefix(CONTACT_PREFIX).strip().lower()
-            if value.startswith(CONTACT_PREFIX) and re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", email):
-                return CONTACT_PREFIX + email
+            if value in ROLES or (value.startswith(CONTACT_PREFIX)
+                                  and re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", email)):
+                role = value if value in ROLES else CONTACT_PREFIX + email
+                self.selectors.append(Selector(role, *self.where(path), holds_case=holds_case))
+                return role
         self.fail(path, f"unknown role {value!r} (known: {', '.join(ROLES)}, or contact:<e-mail>)")
         return _INVALID
 
-    _primary = _role
+    def _primary(self, value: Any, path: YamlPath) -> Any:
+        return self._role(value, path, holds_case=True)
 
     def _copies(self, value: Any, path: YamlPath) -> Any:
         if not isinstance(value, list):
@@ -292,7 +333,7 @@ class _Checker:
         return _INVALID
 
     def _escalate_to(self, value: Any, path: YamlPath) -> Any:
-        return LEADER if value == LEADER else self._role(value, path)
+        return LEADER if value == LEADER else self._role(value, path, holds_case=True)
 
     def _templates(self, value: Any, path: YamlPath) -> Any:
         if not isinstance(value, dict):

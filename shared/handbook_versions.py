@@ -18,15 +18,17 @@ from sqlalchemy import text as sql_text
 from sqlalchemy.orm import Session
 
 from .handbook import (
+    CASE_HOLDERS,
     RULE_FIELDS,
     Handbook,
     HandbookError,
     Rule,
+    board_problems,
     handbook_path,
     parse_handbook,
     sort_key,
 )
-from .models import Case, HandbookVersion, utcnow
+from .models import Case, Contact, HandbookVersion, utcnow
 from .yaml_lines import Problem
 
 log = logging.getLogger(__name__)
@@ -88,12 +90,33 @@ def save_handbook(
 ) -> tuple[int, Handbook]:
     """Store `text` as the current version; HandbookError if refused, nothing new if unchanged."""
     handbook = parse_handbook(text)
+    check_for_saving(session, handbook)
     current_handbook(session, path, now=now)  # a changed file first, so this version comes after it
     _lock(session)
     newest = newest_version(session)
     if newest is not None and newest.source == text:
         return newest.id, handbook
     return _insert(session, text, created_by, now, newest).id, handbook
+
+
+def check_for_saving(session: Session, handbook: Handbook) -> None:
+    """HandbookError, each problem at its line, if the handbook would give a borettslag board a
+    case or names a contact:<e-mail> the directory does not know (the parser has no directory)."""
+    problems = board_problems(handbook)
+    emails = {s.email for s in handbook.selectors if s.email}
+    rows = session.execute(select(Contact.email, Contact.party).where(Contact.email.in_(emails)))
+    parties = {email: party for email, party in rows}
+    for selector in (s for s in handbook.selectors if s.email):
+        party = parties.get(selector.email)
+        if party is None:
+            problems.append(Problem(selector.line, f"{selector.where}: no contact with the e-mail "
+                                                   f"address {selector.email} in the directory"))
+        elif selector.holds_case and party not in CASE_HOLDERS:
+            problems.append(Problem(selector.line, f"{selector.where}: {selector.email} is a borettslag "
+                                                   "board's contact, who never gets a case or action "
+                                                   "links (list it under copies to send it a summary)"))
+    if problems:
+        raise HandbookError(problems)
 
 
 def _read(path: Path) -> str | None:
@@ -106,7 +129,9 @@ def _read(path: Path) -> str | None:
 def _acceptable(text: str | None, path: str | Path | None, newest: HandbookVersion | None) -> bool:
     """A refused file is logged and the newest version kept; with no version at all it is an error."""
     try:
-        parse_handbook(text or "")
+        problems = board_problems(parse_handbook(text or ""))
+        if problems:
+            raise HandbookError(problems)
     except HandbookError as error:
         if newest is None:
             raise

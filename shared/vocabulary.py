@@ -32,3 +32,6 @@ CASE_TYPES = {
     "sublet": "Framleie",
     "meeting_request": "Møteinnkalling",
 }
+
+# The parties whose contacts may hold (be assigned) a case and act on it; a borettslag board never does.
+CASE_HOLDERS = ("municipality", "association")

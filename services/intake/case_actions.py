@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from shared import deadlines, lifecycle
+from shared.access import may_hold_case
 from shared.messages import CaseStatusChanged, new_event_id, record_event
 from shared.models import Case, Contact
 
@@ -18,6 +19,17 @@ class CaseNotFound(LookupError):
 
 class UnknownAssignee(LookupError):
     pass
+
+
+class AssigneeNotAllowed(ValueError):
+    """The contact is not one who may hold a case (a borettslag board, SPEC §7)."""
+
+    def __init__(self, contact: Contact) -> None:
+        if contact.deactivated_at is not None:
+            super().__init__(f"{contact.name} er ikke lenger aktiv i katalogen og kan ikke få saker.")
+        else:
+            super().__init__(f"{contact.name} kan ikke få saker: bare kontaktpersoner i kommunen "
+                             "eller boligbyggelaget kan ha ansvaret for en sak.")
 
 
 def get_case(session: Session, reference: str, *, for_update: bool = False) -> Case:
@@ -63,6 +75,8 @@ def change_case(
         ).scalar_one_or_none()
         if contact is None:
             raise UnknownAssignee(to)
+        if not may_hold_case(contact):
+            raise AssigneeNotAllowed(contact)
         comment = comment or f"Overført til {contact.name}."
     change = lifecycle.apply(session, case, action, actor=actor, now=now, comment=comment)
     deadlines.on_transition(session, case, action, now)

@@ -11,7 +11,14 @@ from shared.db import unit_of_work
 from shared.models import Case, utcnow
 
 from .auth import STAFF, current_principal, require
-from .case_actions import CaseNotFound, UnknownAssignee, change_case, get_case, list_cases
+from .case_actions import (
+    AssigneeNotAllowed,
+    CaseNotFound,
+    UnknownAssignee,
+    change_case,
+    get_case,
+    list_cases,
+)
 from .errors import ApiError
 from .idempotency import idempotent
 from .staff import SECURED, STAFF_ERRORS, documented_errors
@@ -87,5 +94,7 @@ def transition(body: dict[str, Any], reference: str) -> dict[str, Any]:
         raise ApiError(404, f"Fant ingen sak {reference[:40]}.") from None
     except UnknownAssignee:
         raise ApiError(422, fields={"to": ["Fant ingen kontaktperson med denne e-postadressen."]}) from None
+    except AssigneeNotAllowed as error:
+        raise ApiError(422, fields={"to": [str(error)]}) from None
     except lifecycle.IllegalTransition as error:
         raise ApiError(409, f"Handlingen «{error.action}» er ikke tillatt når saken har status «{error.status}».") from None

@@ -1,6 +1,7 @@
 """Service layer of the notifier: what happens when a case event arrives."""
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from email.message import EmailMessage
 from functools import partial
@@ -12,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from shared import action_links, lifecycle
+from shared.access import may_hold_case
 from shared.db import one_connection, unit_of_work
 from shared.deadlines import default_rule, open_deadlines
 from shared.handbook_versions import rule_for_case
@@ -27,13 +29,14 @@ from shared.messages import (
 from shared.models import Case, Contact, Deadline, Notification, OutboxEvent, utcnow
 from shared.runtime import Resources
 from shared.settings import Settings
-from shared.vocabulary import CASE_STATUSES, COMPLAINT_CATEGORIES, SUBMITTER_ROLES
+from shared.vocabulary import CASE_STATUSES, CASE_TYPES, COMPLAINT_CATEGORIES, SUBMITTER_ROLES
 
 from .delivery import DeliveryIncomplete, deliver_event, send_notification
 from .mail import Mailer, compose, mail_domain, template_environment
 from .routing import (
     CASE_NOTIFICATION,
     RECEIPT,
+    SUMMARY_COPY,
     contact_by_email,
     handbook_template,
     queue_notification,
@@ -49,6 +52,8 @@ CONTACT_KINDS = (CASE_NOTIFICATION, "assigned")
 def template_for(case: Case, kind: str) -> str:
     if kind == RECEIPT:
         return "complaint_receipt"
+    if kind == SUMMARY_COPY:
+        return "case_summary"  # never one the handbook names: those carry the submitter's data
     if kind.startswith("status_"):
         return "status_changed"
     if kind.startswith(("reminder_", "escalation_")):
@@ -80,12 +85,36 @@ def case_context(case: Case, settings: Settings) -> dict[str, Any]:
     }
 
 
+def summary_context(session: Session, case: Case, settings: Settings) -> dict[str, Any]:
+    """What a copy to a borettslag board may say: no submitter data, no free text, no links."""
+    handler = contact_by_email(session, case.assignee)
+    received = case.created_at.replace(tzinfo=case.created_at.tzinfo or dt.timezone.utc)
+    return {
+        "reference": case.reference,
+        "case_type": case.type,
+        "type_label": CASE_TYPES.get(case.type, case.type),
+        "cooperative_name": case.cooperative.name if case.cooperative else "",
+        "category_label": COMPLAINT_CATEGORIES.get(case.category or "", ""),
+        # A complaint's share number is the submitter's words; a notice's is the staff's.
+        "share_number": case.share_number if case.type != "complaint" else None,
+        "received": received.astimezone(ZoneInfo(settings.tz_name)).strftime("%d.%m.%Y"),
+        "handler_name": handler.name if handler else "",
+        "handler_organisation": handler.organisation if handler else "",
+        "handler_email": handler.email if handler else "",
+    }
+
+
 def case_action_links(
-    case: Case, notification: Notification, settings: Settings
+    session: Session, case: Case, notification: Notification, settings: Settings
 ) -> list[dict[str, str]]:
     """Signed links for the actions the case allows now, personal to the recipient and bound to
-    the case's version (SPEC §4); the same notification and case state give the same links."""
+    the case's version (SPEC §4); the same notification and case state give the same links.
+
+    Only for a contact who may hold the case: never a borettslag board.
+    """
     if notification.kind not in CONTACT_KINDS and not notification.kind.startswith("reminder_"):
+        return []
+    if not may_hold_case(contact_by_email(session, notification.recipient)):
         return []
     allowed = lifecycle.allowed_actions(case.status)
     links = []
@@ -98,10 +127,10 @@ def case_action_links(
     return links
 
 
-def compose_case_mail(
-    session: Session, notification: Notification, *, settings: Settings, env: Environment,
-) -> EmailMessage:
-    case = session.get_one(Case, notification.case_id, options=[selectinload(Case.cooperative)])
+def full_context(
+    session: Session, case: Case, notification: Notification, settings: Settings
+) -> dict[str, Any]:
+    """The whole case, for the submitter's own mails and for contacts who may hold the case."""
     context = case_context(case, settings)
     if notification.kind.startswith("status_"):
         # The action and its comment travel in the event itself, so a retry composes the same mail.
@@ -113,14 +142,26 @@ def compose_case_mail(
         local = deadline.due_at.astimezone(ZoneInfo(settings.tz_name))
         context.update(deadline_kind=deadline.kind, due=local.strftime("%d.%m.%Y kl. %H.%M"),
                        assignee=case.assignee or "")
-    context["recipient_name"] = notification.recipient_name
     context["role"] = "primary" if notification.recipient == case.assignee else "copy"
     context["kind"] = notification.kind
-    context["action_links"] = case_action_links(case, notification, settings)
+    context["action_links"] = case_action_links(session, case, notification, settings)
     context["action_link_days"] = action_links.VALIDITY.days
+    return context
+
+
+def compose_case_mail(
+    session: Session, notification: Notification, *, settings: Settings, env: Environment,
+) -> EmailMessage:
+    case = session.get_one(Case, notification.case_id, options=[selectinload(Case.cooperative)])
+    if notification.kind == SUMMARY_COPY:
+        context, template = summary_context(session, case, settings), template_for(case, SUMMARY_COPY)
+    else:
+        context = full_context(session, case, notification, settings)
+        named = handbook_template(session, case, notification.kind)
+        template = named or template_for(case, notification.kind)
+    context["recipient_name"] = notification.recipient_name
     return compose(
-        env, handbook_template(session, case, notification.kind) or template_for(case, notification.kind),
-        context, settings=settings,
+        env, template, context, settings=settings,
         to_name=notification.recipient_name, to_email=notification.recipient,
         message_id=notification.message_id,
     )

@@ -1,6 +1,7 @@
 """Compose bokmål e-mails (plain text and HTML) and send them over SMTP."""
 from __future__ import annotations
 
+import re
 import smtplib
 import socket
 import time
@@ -30,14 +31,42 @@ class Mailer(Protocol):
     def send(self, message: EmailMessage) -> None: ...
 
 
+# What a mail client would turn into a link: a scheme (https://), www., a host name with a path,
+# or a bare host name whose first label has two characters or more (so "f.eks." stays as written).
+_LABEL, _TOP = r"[^\W_][\w-]*", r"[^\W\d_]{2,}"
+_LINKABLE = re.compile(
+    rf"\b[a-z][a-z0-9+.-]*:/+\S*"
+    rf"|\bwww\.\S*"
+    rf"|\b{_LABEL}(?:\.{_LABEL})*\.{_TOP}/\S*"
+    rf"|\b[^\W_][\w-]+(?:\.{_LABEL})*\.{_TOP}\b\S*",
+    re.IGNORECASE,
+)
+
+
+def defang(text: str | None) -> str:
+    """Break the URLs in someone else's text so no mail client links them: https[:]//x[.]no/.
+
+    For the submitter's words in staff e-mails, which could imitate our action links. Dates,
+    times and abbreviations ("23.30", "f.eks.") are left as written.
+    """
+    return _LINKABLE.sub(lambda m: m.group().replace("://", "[:]//").replace(".", "[.]"), text or "")
+
+
+def quote(text: str | None) -> str:
+    """Every line with "> " in front, as mail quotes it, so quoted text cannot pass for ours."""
+    return "\n".join(f"> {line}" if line.strip() else ">" for line in (text or "").splitlines() or [""])
+
+
 def template_environment() -> Environment:
-    return Environment(
+    env = Environment(
         loader=FileSystemLoader(TEMPLATES),
         autoescape=select_autoescape(["html"]),
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    env.filters.update(defang=defang, quote=quote)
+    return env
 
 
 def mail_domain(settings: Settings) -> str:

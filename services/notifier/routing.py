@@ -19,11 +19,15 @@ from sqlalchemy.orm import Session
 from shared import lifecycle
 from shared.calendar import local_today
 from shared.db import dialect_insert
+from shared.access import may_hold_case
 from shared.handbook import CONTACT_PREFIX, Rule
 from shared.handbook_versions import current_handbook, rule_for_case
 from shared.models import Absence, Case, CaseHistory, Contact, Notification, utcnow
 
 CASE_NOTIFICATION = "case_notification"
+# A copy to someone who may not hold the case (a borettslag board): a summary without the
+# submitter's personal data, action links or staff links, decided here once and kept in the row.
+SUMMARY_COPY = "summary_copy"
 RECEIPT = "receipt"
 ACTOR = "samhandling"
 
@@ -137,7 +141,11 @@ def plan_routing(session: Session, case: Case, rule: Rule, day: dt.date) -> Rout
     """Who gets the case on `day`: the rule's roles, with absent contacts replaced by deputies."""
     notes: list[tuple[str, str]] = []
     named = contact_for_role(session, rule.primary, case)
+    if not may_hold_case(named):
+        named = None  # a board named by an older handbook version, or a directory change since
     primary = _handover(session, named, day, notes) if named else None
+    if not may_hold_case(primary):
+        primary = None
     unrouted = primary is None
     if unrouted:
         fallback = main_contact(session)
@@ -158,11 +166,15 @@ def plan_routing(session: Session, case: Case, rule: Rule, day: dt.date) -> Rout
 
 
 def recipients_for(plan: RoutingPlan, case: Case) -> list[Recipient]:
-    """Primary first, then copies, each once, then the submitter's receipt."""
+    """Primary first, then copies, each once, then the submitter's receipt.
+
+    Only a contact who may hold the case gets the case itself; anyone else gets a summary copy.
+    """
     found: list[Recipient] = []
     for contact in [plan.primary, *plan.copies]:
         if contact is not None and all(r.email != contact.email for r in found):
-            found.append(Recipient(contact.email, contact.name, CASE_NOTIFICATION))
+            kind = CASE_NOTIFICATION if may_hold_case(contact) else SUMMARY_COPY
+            found.append(Recipient(contact.email, contact.name, kind))
     if case.submitter_email:
         found.append(Recipient(case.submitter_email, case.submitter_name or "", RECEIPT))
     return found
@@ -190,11 +202,17 @@ def message_id_for(event_id: str, recipient: str, kind: str, domain: str) -> str
     return f"<{digest}@{domain}>"
 
 
-def _routing_comment(contacts: list[Recipient]) -> str:
-    if not contacts:
+def _routing_comment(recipients: list[Recipient], assignee: str | None) -> str:
+    if assignee is None:
         return "Ingen kontaktperson funnet; saken er sendt til kommunens hovedkontakt for fordeling."
-    roles = ["ansvarlig"] + ["kopi"] * (len(contacts) - 1)
-    return "Sendt til " + ", ".join(f"{r.name} ({role})" for r, role in zip(contacts, roles))
+
+    def role(recipient: Recipient) -> str:
+        if recipient.email == assignee:
+            return "ansvarlig"
+        return "kopi" if recipient.kind == CASE_NOTIFICATION else "sammendrag"
+
+    ordered = sorted(recipients, key=lambda r: r.email != assignee)
+    return "Sendt til " + ", ".join(f"{r.name} ({role(r)})" for r in ordered)
 
 
 def route_case(
@@ -215,11 +233,12 @@ def route_case(
     rule = handbook.rule_for(case.type, case.category, orgnr)
     plan = plan_routing(session, case, rule, local_today(tz_name, now))
     recipients = recipients_for(plan, case)
-    contacts = [r for r in recipients if r.kind == CASE_NOTIFICATION]
+    holders = [r for r in recipients if r.kind == CASE_NOTIFICATION]
     case.handbook_version = version
-    case.assignee = contacts[0].email if contacts else None
+    case.assignee = holders[0].email if holders else None
     case.unrouted = plan.unrouted
-    lifecycle.apply(session, case, "route", actor=ACTOR, now=now, comment=_routing_comment(contacts))
+    comment = _routing_comment([r for r in recipients if r.kind != RECEIPT], case.assignee)
+    lifecycle.apply(session, case, "route", actor=ACTOR, now=now, comment=comment)
     for action, comment in plan.notes:  # who was away is for staff, not for the submitter's page
         session.add(CaseHistory(case_id=case.id, at=now, actor=ACTOR, action=action,
                                 from_status=case.status, to_status=case.status, comment=comment,
