@@ -23,7 +23,7 @@ RUN pip install -c constraints.txt .
 
 
 FROM python:3.11-slim-bookworm
-# APP_ENV=production: the services refuse to start without a SECRET_KEY.
+# APP_ENV=production: the services refuse to start without a real SECRET_KEY (32+ bytes, no placeholder).
 # PYTHONPATH=/app: the source tree below (beside alembic.ini and migrations/) is what runs,
 # whatever the working directory. gunicorn reads WEB_CONCURRENCY as its worker count.
 ENV PYTHONUNBUFFERED=1 \
