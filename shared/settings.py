@@ -42,6 +42,13 @@ def _int(env: Mapping[str, str], name: str, default: int) -> int:
         raise SettingsError(f"{name} must be a whole number, got {raw!r}") from None
 
 
+def _count(env: Mapping[str, str], name: str) -> int:
+    value = _int(env, name, 0)
+    if value < 0:
+        raise SettingsError(f"{name} must be 0 or more, got {value}")
+    return value
+
+
 def check_secret_key(secret: str, environment: str) -> None:
     """Outside development the key must be real: set, not a known placeholder, 32 bytes or more."""
     if environment == "development":
@@ -94,6 +101,9 @@ class Settings:
     # Flask-Limiter notation, per client address, on the public submission endpoints.
     rate_limit_submissions: str = "20 per minute;200 per day"
     rate_limit_storage: str = ""  # empty: the Redis at redis_url
+    # Reverse proxies in front of the intake whose X-Forwarded-For/-Proto/-Host are believed;
+    # 0: none, the connection's address is the client (a forged header changes nothing).
+    trusted_proxies: int = 0
     deadline_check_interval: float = 60.0  # seconds between beat's looks at due deadlines
     log_format: str = ""  # json | text; empty: text in development, json elsewhere
     log_level: str = "INFO"
@@ -139,6 +149,7 @@ class Settings:
             rate_limit_submissions=env.get("RATE_LIMIT_SUBMISSIONS")
             or defaults.rate_limit_submissions,
             rate_limit_storage=env.get("RATE_LIMIT_STORAGE", ""),
+            trusted_proxies=_count(env, "TRUSTED_PROXIES"),
             deadline_check_interval=float(
                 env.get("DEADLINE_CHECK_INTERVAL") or defaults.deadline_check_interval
             ),
