@@ -51,5 +51,7 @@ RUN python -m compileall -q /app \
 
 USER samhandling
 EXPOSE 8000
+# The config redacts the tokens in tracking, action and sign-in paths from every log line.
 CMD ["gunicorn", "--bind", "0.0.0.0:8000", "--worker-tmp-dir", "/dev/shm", \
-     "--access-logfile", "-", "services.intake:create_app()"]
+     "--access-logfile", "-", "--config", "python:services.intake.gunicorn_conf", \
+     "services.intake:create_app()"]
