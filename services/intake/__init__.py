@@ -26,7 +26,8 @@ def create_app(settings: Settings | None = None) -> Flask:
     if settings.trusted_proxies:
         # The client address (rate limits, idempotency), scheme and host as the proxies saw them.
         hops = settings.trusted_proxies
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
+        proxied = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+        app.wsgi_app = proxied  # type: ignore[method-assign]
     engine = make_engine(settings.database_url)
     app.extensions["engine"] = engine
     app.extensions["sessionmaker"] = make_sessionmaker(engine)

@@ -11,7 +11,9 @@ is simply a new key (a new case, nothing said about the first). A retry with the
 body gets the first answer in full only from the address that sent it (after ProxyFix, see
 TRUSTED_PROXIES); from any other address it gets the reference and status but never the
 `tracking_url`, which is a credential (the receipt e-mail carries it too). Either way no
-second case is created.
+second case is created. An address shared by many (NAT, or a proxy left out of
+TRUSTED_PROXIES) is a weak tell on its own, which is why the key and the exact body must match
+too: a stranger would have to know both.
 """
 from __future__ import annotations
 
