@@ -23,7 +23,7 @@ RUN pip install -c constraints.txt .
 
 
 FROM python:3.11-slim-bookworm
-# APP_ENV=production: the services refuse to start without a SECRET_KEY.
+# APP_ENV=production: the services refuse to start without a real SECRET_KEY (32+ bytes, no placeholder).
 # PYTHONPATH=/app: the source tree below (beside alembic.ini and migrations/) is what runs,
 # whatever the working directory. gunicorn reads WEB_CONCURRENCY as its worker count.
 ENV PYTHONUNBUFFERED=1 \
@@ -51,5 +51,7 @@ RUN python -m compileall -q /app \
 
 USER samhandling
 EXPOSE 8000
+# The config redacts the tokens in tracking, action and sign-in paths from every log line.
 CMD ["gunicorn", "--bind", "0.0.0.0:8000", "--worker-tmp-dir", "/dev/shm", \
-     "--access-logfile", "-", "services.intake:create_app()"]
+     "--access-logfile", "-", "--config", "python:services.intake.gunicorn_conf", \
+     "services.intake:create_app()"]

@@ -190,6 +190,7 @@ def child_commands(port: int) -> dict[str, list[str]]:
             # Gunicorn 27's control socket is one path per user (~/.gunicorn); a second
             # `make run` or the test of this module would take it over. Nothing here uses it.
             "--no-control-socket",
+            "--config", "python:services.intake.gunicorn_conf",  # tokens out of its logs
             "services.intake:create_app()",
         ],
         "notifier": ["-m", "services.notifier", "--concurrency", "2"],

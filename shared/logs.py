@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import re
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -19,6 +20,14 @@ from typing import Any
 CONTEXT_FIELDS = ("event_id", "reference", "case_type", "kind", "message_id", "notification_id",
                   "task", "outcome")
 _context: ContextVar[dict[str, Any]] = ContextVar("samhandling_log_context", default={})
+# Paths whose last segment is a credential: tracking pages, e-mail action links (their payload
+# carries the contact's address) and sign-in links.
+_TOKEN_PATHS = re.compile(r"""(/(?:sak|handling|logg-inn)/)[^/?#\s\\"'<>]+""", re.IGNORECASE)
+
+
+def redact(text: str) -> str:
+    """The text with the token of every tracking, action or sign-in path replaced by `…`."""
+    return _TOKEN_PATHS.sub(r"\1…", text)
 
 
 @contextmanager
@@ -51,11 +60,11 @@ class JsonFormatter(logging.Formatter):
             "level": record.levelname.lower(),
             "service": self.service,
             "logger": record.name,
-            "message": record.getMessage(),
+            "message": redact(record.getMessage()),
             **context_fields(record),
         }
         if record.exc_info:
-            entry["exception"] = self.formatException(record.exc_info)
+            entry["exception"] = redact(self.formatException(record.exc_info))
         return json.dumps(entry, ensure_ascii=False, default=str)
 
 
@@ -68,7 +77,7 @@ class TextFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         line = super().format(record)
         fields = " ".join(f"{name}={value}" for name, value in context_fields(record).items())
-        return f"{line} {fields}" if fields else line
+        return redact(f"{line} {fields}" if fields else line)
 
 
 class _StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]

@@ -9,6 +9,15 @@ from pathlib import Path
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SQLITE = f"sqlite:///{PROJECT_ROOT / 'var' / 'samhandling.db'}"
 DEV_SECRET = "dev-only-secret-not-for-production"
+# Keys that ship in this repository or in common examples: anyone can read them, so anyone
+# could sign action links with them. Compared lower-cased, without surrounding spaces.
+PLACEHOLDER_SECRETS = frozenset({
+    DEV_SECRET, "change-me-in-production", "change-me", "changeme", "change_me", "secret",
+    "secret-key", "secret_key", "secretkey", "your-secret-key", "development", "dev", "test",
+    "password", "please-change-me", "replace-me",
+})
+MIN_SECRET_BYTES = 32
+MAKE_A_SECRET = 'python -c "import secrets; print(secrets.token_urlsafe(48))"'
 
 
 class SettingsError(ValueError):
@@ -31,6 +40,31 @@ def _int(env: Mapping[str, str], name: str, default: int) -> int:
         return int(raw)
     except ValueError:
         raise SettingsError(f"{name} must be a whole number, got {raw!r}") from None
+
+
+def _count(env: Mapping[str, str], name: str) -> int:
+    value = _int(env, name, 0)
+    if value < 0:
+        raise SettingsError(f"{name} must be 0 or more, got {value}")
+    return value
+
+
+def check_secret_key(secret: str, environment: str) -> None:
+    """Outside development the key must be real: set, not a known placeholder, 32 bytes or more."""
+    if environment == "development":
+        return
+    if not secret:
+        problem = "is required"
+    elif secret.strip().lower() in PLACEHOLDER_SECRETS:
+        problem = "is a published placeholder, so anyone could forge action links with it"
+    elif len(secret.encode()) < MIN_SECRET_BYTES:
+        problem = f"is shorter than {MIN_SECRET_BYTES} bytes"
+    else:
+        return
+    raise SettingsError(
+        f"SECRET_KEY {problem} when APP_ENV is {environment!r} (not 'development'). "
+        f"Make one with:  {MAKE_A_SECRET}"
+    )
 
 
 def _log_format(value: str) -> str:
@@ -67,11 +101,17 @@ class Settings:
     # Flask-Limiter notation, per client address, on the public submission endpoints.
     rate_limit_submissions: str = "20 per minute;200 per day"
     rate_limit_storage: str = ""  # empty: the Redis at redis_url
+    # Reverse proxies in front of the intake whose X-Forwarded-For/-Proto/-Host are believed;
+    # 0: none, the connection's address is the client (a forged header changes nothing).
+    trusted_proxies: int = 0
     deadline_check_interval: float = 60.0  # seconds between beat's looks at due deadlines
     log_format: str = ""  # json | text; empty: text in development, json elsewhere
     log_level: str = "INFO"
     # The notifier worker's Prometheus exporter port; 0 leaves it off.
     metrics_port: int = 0
+
+    def __post_init__(self) -> None:
+        check_secret_key(self.secret_key, self.environment)
 
     @property
     def effective_log_format(self) -> str:
@@ -83,8 +123,7 @@ class Settings:
         defaults = cls()
         environment = env.get("APP_ENV", defaults.environment)
         secret = env.get("SECRET_KEY", "")
-        if not secret and environment != "development":
-            raise SettingsError("SECRET_KEY is required when APP_ENV is not 'development'")
+        check_secret_key(secret, environment)  # before anything else, so this error comes first
         return cls(
             database_url=env.get("DATABASE_URL") or defaults.database_url,
             redis_url=env.get("REDIS_URL") or defaults.redis_url,
@@ -110,6 +149,7 @@ class Settings:
             rate_limit_submissions=env.get("RATE_LIMIT_SUBMISSIONS")
             or defaults.rate_limit_submissions,
             rate_limit_storage=env.get("RATE_LIMIT_STORAGE", ""),
+            trusted_proxies=_count(env, "TRUSTED_PROXIES"),
             deadline_check_interval=float(
                 env.get("DEADLINE_CHECK_INTERVAL") or defaults.deadline_check_interval
             ),

@@ -2,6 +2,18 @@
 
 The key is reserved before the work and filled in after it. A retry that arrives while the
 first request is still running gets 409; a reservation abandoned by a crash expires.
+
+A staff caller (bearer token) owns its keys: the same key with another body is a bug in the
+integration and answers 422. An anonymous caller (the public complaint API) has no identity we
+can trust: behind a proxy or NAT many people share one address, and keys are chosen by clients.
+So an anonymous key is scoped by the key and a hash of the body: the same key with another body
+is simply a new key (a new case, nothing said about the first). A retry with the same key and
+body gets the first answer in full only from the address that sent it (after ProxyFix, see
+TRUSTED_PROXIES); from any other address it gets the reference and status but never the
+`tracking_url`, which is a credential (the receipt e-mail carries it too). Either way no
+second case is created. An address shared by many (NAT, or a proxy left out of
+TRUSTED_PROXIES) is a weak tell on its own, which is why the key and the exact body must match
+too: a stranger would have to know both.
 """
 from __future__ import annotations
 
@@ -25,14 +37,38 @@ ABANDONED_AFTER = dt.timedelta(minutes=2)
 HEADER = "Idempotency-Key"
 
 
+# Fields of a stored answer that only the caller who got it first may see again.
+CREDENTIALS = ("tracking_url",)
+
+
+def _anonymous() -> bool:
+    return getattr(g, "principal", None) is None
+
+
+def _body_hash() -> str:
+    return hashlib.sha256(request.get_data()).hexdigest()
+
+
 def _scope() -> str:
     principal = getattr(g, "principal", None)
-    who = f"token:{principal.token_id}" if principal else f"addr:{request.remote_addr}"
+    who = f"token:{principal.token_id}" if principal else f"anon:{_body_hash()[:32]}"
     return f"{who}:{request.path}"[:80]
 
 
 def _request_hash() -> str:
-    return hashlib.sha256(request.get_data()).hexdigest()
+    """The body; for an anonymous caller also the address, so a replay can tell who asks."""
+    if not _anonymous():
+        return _body_hash()
+    return hashlib.sha256(f"{request.remote_addr}\n{_body_hash()}".encode()).hexdigest()
+
+
+def _replay(earlier: IdempotencyRecord, digest: str) -> Any:
+    body = earlier.body
+    if earlier.request_hash != digest and isinstance(body, dict):  # anonymous, another address
+        body = {name: value for name, value in body.items() if name not in CREDENTIALS}
+    response = make_response(body, earlier.status_code)
+    response.headers["Idempotent-Replayed"] = "true"
+    return response
 
 
 def _reserve(scope: str, key: str, digest: str) -> IdempotencyRecord | None:
@@ -80,15 +116,13 @@ def idempotent(view: Callable[..., Any]) -> Callable[..., Any]:
         scope, digest = _scope(), _request_hash()
         earlier = _reserve(scope, key, digest)
         if earlier is not None:
-            if earlier.request_hash != digest:
+            if earlier.request_hash != digest and not _anonymous():
                 raise ApiError(422, "Idempotency-Key er brukt før med et annet innhold.",
                                code="idempotency_key_reused")
             if earlier.status_code is None:
                 raise ApiError(409, "En forespørsel med samme Idempotency-Key behandles nå.",
                                code="idempotency_in_progress")
-            response = make_response(earlier.body, earlier.status_code)
-            response.headers["Idempotent-Replayed"] = "true"
-            return response
+            return _replay(earlier, digest)
         try:
             response = make_response(view(*args, **kwargs))
         except Exception:

@@ -1,6 +1,7 @@
 """GET /metrics: Prometheus text exposition for the intake.
 
-Requests are counted by method, Flask endpoint name (never the path: tokens live in paths) and
+Requests are counted by method (the standard ones; any other a client makes up is "other", so
+it cannot grow new series), Flask endpoint name (never the path: tokens live in paths) and
 status. Case, outbox and notification figures are read from the database at scrape time, so they
 are the same whichever process answers.
 
@@ -24,6 +25,13 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from shared.models import Case, Notification, OutboxEvent, utcnow
+
+# Every label value is from a fixed set: a client picks the method, so anything else is "other".
+KNOWN_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+
+
+def method_label(method: str) -> str:
+    return method if method in KNOWN_METHODS else "other"
 
 
 class DatabaseCollector(Collector):
@@ -111,9 +119,10 @@ def init_app(app: Flask) -> None:
     def _count(response: Response) -> Response:
         endpoint = request.endpoint or "unmatched"  # a 404 has no endpoint: don't label by path
         started = g.pop("metrics_started", None)
-        requests_total.labels(request.method, endpoint, str(response.status_code)).inc()
+        method = method_label(request.method)
+        requests_total.labels(method, endpoint, str(response.status_code)).inc()
         if started is not None:
-            latency.labels(request.method, endpoint).observe(time.perf_counter() - started)
+            latency.labels(method, endpoint).observe(time.perf_counter() - started)
         return response
 
     app.add_url_rule("/metrics", "metrics", metrics_view)

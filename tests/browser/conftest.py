@@ -46,8 +46,13 @@ def server(settings: Settings) -> Iterator[IntakeServer]:
 
 
 @pytest.fixture
-def page(browser: Any) -> Iterator[Any]:
-    context = browser.new_context(locale="nb-NO", viewport={"width": 1024, "height": 800})
+def page(browser: Any, request: pytest.FixtureRequest) -> Iterator[Any]:
+    # axe-core goes in as an inline <script>, which the pages' Content-Security-Policy refuses
+    # (as it should): only the accessibility tests, which ask for axe_source, bypass it.
+    # Every other test, test_content_security_policy.py among them, runs under the real policy.
+    bypass_csp = "axe_source" in request.fixturenames
+    context = browser.new_context(locale="nb-NO", viewport={"width": 1024, "height": 800},
+                                  bypass_csp=bypass_csp)
     page = context.new_page()
     page.set_default_timeout(15_000)
     yield page

@@ -2,7 +2,8 @@
 
 docker-compose.yml is read with PyYAML, so a change there that these processes cannot run
 (a renamed module, a flag gunicorn rejects, a setting the code no longer reads) fails here.
-The compose environment is used as compose would interpolate it without a .env file; only
+The compose environment is used as compose would interpolate it without a .env file, with only
+a throw-away SECRET_KEY in the shell (compose refuses to start without one); only
 the addresses of the database, the broker and the SMTP server, and the public URL, are
 pointed at this machine. The Dockerfile's ENV is applied too, with /app replaced by the
 checkout and the image's /opt/venv by the running virtualenv.
@@ -12,6 +13,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import secrets
 import shutil
 import subprocess
 import sys
@@ -35,6 +37,8 @@ DOCKERFILE = PROJECT_ROOT / "Dockerfile"
 VENV_BIN = Path(sys.executable).parent
 # Compose-network addresses that have no meaning outside it; everything else is kept.
 LOCAL_OVERRIDES = ("DATABASE_URL", "REDIS_URL", "SMTP_HOST", "SMTP_PORT", "PUBLIC_BASE_URL")
+# What an operator sets (compose has no default for it); never a key used anywhere else.
+THROWAWAY_SECRET = {"SECRET_KEY": secrets.token_urlsafe(48)}
 VARIABLE = re.compile(r"\$\{(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?:(?P<op>:?[-?])(?P<default>[^}]*))?\}")
 
 
@@ -92,8 +96,8 @@ def service_env(name: str, shell: Mapping[str, str], local: Mapping[str, str]) -
 
 @pytest.fixture
 def shell() -> dict[str, str]:
-    """What compose interpolates from: no .env and none of its variables set."""
-    return {}
+    """What compose interpolates from: no .env and none of its variables set but SECRET_KEY."""
+    return dict(THROWAWAY_SECRET)
 
 
 def _readyz(url: str) -> int:
@@ -169,7 +173,7 @@ def test_the_compose_commands_run_and_deliver_a_complaint(compose_processes, sin
     assert all(reference in message.subject for message in messages)
     assert sorted(r for message in messages for r in message.rcpt_tos) == [
         "kari.johansen@kommune.example", "kari@example.org", "per.hansen@bonord.example"]
-    assert "production" == service_env("intake", {}, {})["APP_ENV"]
+    assert "production" == service_env("intake", THROWAWAY_SECRET, {})["APP_ENV"]
 
 
 def test_interpolation_matches_compose_rules():
@@ -184,8 +188,14 @@ def test_docker_compose_config_is_valid():
     if binary is None:
         pytest.skip("docker-compose is not installed")
     result = subprocess.run([binary, "-f", str(COMPOSE_FILE), "config", "-q"], cwd=PROJECT_ROOT,
+                            env={**os.environ, **THROWAWAY_SECRET},
                             capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
+
+
+def test_compose_interpolation_requires_a_secret_key():
+    with pytest.raises(AssertionError, match="secrets.token_urlsafe"):
+        service_env("intake", {}, {})
 
 
 def test_every_service_is_health_checked_and_waited_for():

@@ -194,7 +194,7 @@ def test_worker_exporter_serves_metrics_on_its_port():
 
 def test_log_format_setting_and_text_formatter(capsys):
     assert Settings.from_env({"APP_ENV": "development"}).effective_log_format == "text"
-    production = Settings.from_env({"APP_ENV": "production", "SECRET_KEY": "x"})
+    production = Settings.from_env({"APP_ENV": "production", "SECRET_KEY": "x" * 48})
     assert production.effective_log_format == "json"
     assert Settings.from_env({"LOG_FORMAT": "TEXT"}).effective_log_format == "text"
     with pytest.raises(SettingsError):
