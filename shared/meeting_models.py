@@ -8,6 +8,23 @@ from sqlalchemy import ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .models import Base, utcnow
+from .workdays import add_working_days
+
+# The minimum notice of a committee meeting, in Norwegian working days (SPEC §5): the scheduler books
+# no earlier, and a move to a time closer than this needs both parties' agreement.
+MINIMUM_NOTICE_DAYS = 5
+# The agreement's two parties; a borettslag board (cooperative) sits on the committee but is neither.
+OTHER_PARTY = {"municipality": "association", "association": "municipality"}
+PARTY_NAMES = {"municipality": "kommunen", "association": "boligbyggelaget"}
+
+
+def earliest_with_notice(announced_on: dt.date) -> dt.date:
+    """The first day a meeting announced (booked or moved) on this local date may be held."""
+    return add_working_days(announced_on, MINIMUM_NOTICE_DAYS)
+
+
+def notice_kept(held_on: dt.date, announced_on: dt.date) -> bool:
+    return held_on >= earliest_with_notice(announced_on)
 
 
 class Meeting(Base):
@@ -30,6 +47,11 @@ class Meeting(Base):
     annual_slot: Mapped[str | None] = mapped_column(String(20))
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    # The last move: when, by whom, and the other party's contact who agreed to a shorter notice.
+    # The notice of the current time runs from moved_at, or from created_at when never moved.
+    moved_at: Mapped[dt.datetime | None] = mapped_column()
+    moved_by: Mapped[str | None] = mapped_column(String(254))
+    notice_agreed_by: Mapped[str | None] = mapped_column(String(254))
 
     agenda: Mapped[list[AgendaItem]] = relationship(order_by="AgendaItem.position")
 

@@ -7,6 +7,10 @@ be shown on a page without a login (/samsvar/<year>).
 - Meeting requests: those made in the year (Europe/Oslo). A request is within the deadline when
   its meeting's day is on or before the request date + 21 days; it is open until that meeting is
   held. A request with no live meeting is unbooked: late once its deadline has passed.
+  It is met only when it is within the deadline and its meeting kept the minimum notice, counted
+  from the day the meeting got its time (booked, or last moved): `kept`; or, when the notice was
+  shorter, both parties agreed to the move (`agreed`, which counts as met: the notice protects the
+  parties, and both chose the earlier day); else `short`, not met.
 - Case deadlines: those due in the year, per case type and kind. Met on time (met_at <= due_at),
   missed (met late, or not met and past due), pending (not met, not yet due), escalated.
 """
@@ -19,7 +23,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session
 
-from shared.meeting_models import Meeting
+from shared.meeting_models import Meeting, notice_kept
 from shared.models import Case, Deadline
 
 from .meeting_changes import request_deadline
@@ -44,6 +48,14 @@ class RequestRow:
     days_taken: int | None
     within_deadline: bool | None  # None: unbooked, and the deadline has not passed yet
     open: bool
+    notice: str | None = None  # kept | agreed | short; None while unbooked
+
+    @property
+    def met(self) -> bool | None:
+        """Within 21 days, at a notice kept or agreed by both parties; None: not decided yet."""
+        if self.within_deadline is None or self.notice is None:
+            return self.within_deadline
+        return self.within_deadline and self.notice != "short"
 
 
 @dataclass(frozen=True)
@@ -87,6 +99,14 @@ def fixed_meetings(session: Session, year: int) -> list[FixedMeeting]:
     return [FixedMeeting(m.id, m.held_on, m.status) for m in rows]
 
 
+def meeting_notice(meeting: Meeting, zone: ZoneInfo) -> str:
+    """kept, agreed or short: the notice the members had of the meeting's current time."""
+    announced = (meeting.moved_at or meeting.created_at).astimezone(zone).date()
+    if notice_kept(meeting.held_on, announced):
+        return "kept"
+    return "agreed" if meeting.notice_agreed_by else "short"
+
+
 def _request_row(session: Session, request: Case, today: dt.date, zone: ZoneInfo) -> RequestRow:
     requested_on = request.created_at.astimezone(zone).date()
     deadline = request_deadline(request, zone.key)
@@ -97,7 +117,7 @@ def _request_row(session: Session, request: Case, today: dt.date, zone: ZoneInfo
                           False if today > deadline else None, True)
     return RequestRow(request.reference, requested_on, deadline, meeting.held_on, meeting.status,
                       (meeting.held_on - requested_on).days, meeting.held_on <= deadline,
-                      meeting.status != "held")
+                      meeting.status != "held", meeting_notice(meeting, zone))
 
 
 def meeting_requests(session: Session, year: int, now: dt.datetime, zone: ZoneInfo) -> list[RequestRow]:

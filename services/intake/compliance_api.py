@@ -13,6 +13,7 @@ from flask import abort, current_app, render_template
 from flask_smorest import Blueprint
 
 from shared.calendar import local_today
+from shared.meeting_models import MINIMUM_NOTICE_DAYS
 from shared.models import utcnow
 
 from .auth import STAFF, require
@@ -39,7 +40,7 @@ def _report(year: int) -> ComplianceReport:
 @bp.doc(**SECURED)
 @documented_errors(401, 403, 429, 503)
 def compliance(query: dict[str, Any]) -> dict[str, Any]:
-    """Faste møter, møteinnkallinger innen 21 dager og frister i saker, for ett år."""
+    """Faste møter, møteinnkallinger innen 21 dager (og med minstevarsel) og frister i saker, for ett år."""
     report = _report(query.get("year") or local_today(current_app.config["SETTINGS"].tz_name).year)
     return {
         "year": report.year,
@@ -54,4 +55,5 @@ def compliance(query: dict[str, Any]) -> dict[str, Any]:
 def compliance_page(year: int):  # type: ignore[no-untyped-def]
     if year not in YEARS:
         abort(404)
-    return render_template("compliance.html", report=_report(year), years=YEARS), 200, PAGE_HEADERS
+    return render_template("compliance.html", report=_report(year), years=YEARS,
+                           minimum_notice=MINIMUM_NOTICE_DAYS), 200, PAGE_HEADERS

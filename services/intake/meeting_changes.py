@@ -4,6 +4,11 @@ A move keeps the UID and raises SEQUENCE (RFC 5546), so calendars update the eve
 It must land on a meeting day, inside working hours, on a free day, and, when the meeting
 answers meeting requests, no later than their 21-day deadline unless a person overrides it;
 the override is written into each request's history under that person's name.
+
+A move must also keep the minimum notice (MINIMUM_NOTICE_DAYS working days from today), so one
+party cannot move a meeting to the same morning alone: a shorter notice needs the other party's
+agreement, named as one of its contacts (`agreed_by`). The meeting keeps who moved it, when, and
+who agreed. A system token acts for no party, so it cannot move a meeting at short notice.
 """
 from __future__ import annotations
 
@@ -15,10 +20,19 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
-from shared.meeting_models import AgendaItem, Meeting
+from shared.calendar import local_today
+from shared.meeting_models import (
+    MINIMUM_NOTICE_DAYS,
+    OTHER_PARTY,
+    PARTY_NAMES,
+    AgendaItem,
+    Meeting,
+    earliest_with_notice,
+    notice_kept,
+)
 from shared.meeting_reminders import plan_reminders, skip_reminders
 from shared.messages import MeetingScheduled, new_event_id, record_event
-from shared.models import Case, CaseHistory
+from shared.models import Case, CaseHistory, Contact
 from shared.workdays import CLOSING_TIME, is_meeting_day
 
 LARGEST_ID = 2**31 - 1
@@ -52,6 +66,18 @@ class AfterDeadline(Exception):
     def __init__(self, reference: str, deadline: dt.date) -> None:
         super().__init__(reference)
         self.reference, self.deadline = reference, deadline
+
+
+class ShortNotice(Exception):
+    """The new time is closer than the minimum notice and the other party has not agreed."""
+
+    def __init__(self, day: dt.date, earliest: dt.date, other_party: str | None) -> None:
+        super().__init__(str(day))
+        self.day, self.earliest, self.other_party = day, earliest, other_party
+
+
+class BadAgreement(ValueError):
+    """`agreed_by` does not name a contact of the other party: the field is wrong."""
 
 
 def find_meeting(session: Session, meeting_id: int, *, for_update: bool = False) -> Meeting:
@@ -98,6 +124,41 @@ def _history(session: Session, case: Case, actor: str, action: str, comment: str
                             to_status=case.status, comment=comment))
 
 
+def _agreement(session: Session, email: str | None, party: str) -> Contact | None:
+    """The other party's contact named in `agreed_by`, if any."""
+    if not email:
+        return None
+    if party not in OTHER_PARTY:
+        raise BadAgreement("Bare en kontaktperson hos en av partene kan avtale en flytting.")
+    contact = session.execute(select(Contact).where(Contact.email == email.lower())).scalar_one_or_none()
+    if contact is None:
+        raise BadAgreement("Fant ingen kontaktperson med denne e-postadressen.")
+    if contact.party != OTHER_PARTY[party]:
+        raise BadAgreement(f"Samtykket må komme fra en kontaktperson hos den andre parten "
+                           f"({PARTY_NAMES[OTHER_PARTY[party]]}).")
+    return contact
+
+
+def _check_notice(session: Session, day: dt.date, today: dt.date, agreed_by: str | None,
+                  party: str) -> Contact | None:
+    """Refuse a day closer than the minimum notice unless the other party agreed; who agreed."""
+    short = not notice_kept(day, today)
+    if short and party not in OTHER_PARTY:
+        raise ShortNotice(day, earliest_with_notice(today), None)
+    agreed = _agreement(session, agreed_by, party)
+    if short and agreed is None:
+        raise ShortNotice(day, earliest_with_notice(today), OTHER_PARTY[party])
+    return agreed
+
+
+def _move_comment(meeting: Meeting, agreed: Contact | None, short: bool, tz_name: str) -> str:
+    comment = f"Møtet er flyttet til {when(meeting.starts_at, tz_name)}."
+    if agreed is not None and short:
+        comment += (f" Flyttet på kortere varsel enn {MINIMUM_NOTICE_DAYS} arbeidsdager etter avtale med "
+                    f"{agreed.name} ({agreed.email}, {PARTY_NAMES[agreed.party]}).")
+    return comment
+
+
 def _move(session: Session, meeting: Meeting, starts: dt.datetime, ends: dt.datetime) -> None:
     day = starts.date()
     taken = session.execute(select(Meeting.id).where(
@@ -112,7 +173,7 @@ def _move(session: Session, meeting: Meeting, starts: dt.datetime, ends: dt.date
         raise DayTaken(day) from None
 
 
-def reschedule_meeting(session: Session, meeting_id: int, change: dict[str, Any], *, actor: str,
+def reschedule_meeting(session: Session, meeting_id: int, change: dict[str, Any], *, actor: str, party: str,
                        now: dt.datetime, tz_name: str) -> Meeting:
     """Move the meeting (and its reminders) and send the updated invitation; the caller commits."""
     meeting = find_meeting(session, meeting_id, for_update=True)
@@ -124,17 +185,22 @@ def reschedule_meeting(session: Session, meeting_id: int, change: dict[str, Any]
     if starts == meeting.starts_at and location == meeting.location:
         return meeting  # nothing changed, so nobody gets a new invitation
     _check_slot(starts, ends, now)
+    moved, today = starts != meeting.starts_at, local_today(tz_name, now)
+    agreed = _check_notice(session, starts.date(), today, change.get("agreed_by"), party) if moved else None
     requests = [(case, request_deadline(case, tz_name)) for case in linked_requests(session, meeting)]
     late = [(case, deadline) for case, deadline in requests if starts.date() > deadline]
     if late and not change.get("override_deadline"):
         raise AfterDeadline(late[0][0].reference, late[0][1])
     _move(session, meeting, starts, ends)
     meeting.location, meeting.sequence, meeting.updated_at = location, meeting.sequence + 1, now
+    if moved:
+        meeting.moved_at, meeting.moved_by = now, actor
+        meeting.notice_agreed_by = agreed.email if agreed is not None else None
     plan_reminders(session, meeting, now=now, tz_name=tz_name)
-    moved_to = when(meeting.starts_at, tz_name)
+    comment = _move_comment(meeting, agreed, not notice_kept(starts.date(), today), tz_name)
     for case, deadline in requests:
         case.details = {**(case.details or {}), "meeting": {"id": meeting.id, "starts_at": meeting.starts_at.isoformat()}}
-        _history(session, case, actor, "meeting_moved", f"Møtet er flyttet til {moved_to}.", now)
+        _history(session, case, actor, "meeting_moved", comment, now)
         if (case, deadline) in late:
             _history(session, case, actor, "deadline_overridden",
                      f"Møtet holdes etter fristen {deadline:%d.%m.%Y}; fristen ble overstyrt ved flyttingen.", now)

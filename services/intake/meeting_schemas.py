@@ -6,7 +6,7 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate, validates
 
-from .schemas import REQUIRED, StrictSchema, Text, _length
+from .schemas import REQUIRED, StrictSchema, Text, _length, valid_email
 
 CASE_ACTIONS = ["resolve", "reject"]
 
@@ -22,6 +22,11 @@ class MeetingChangeSchema(StrictSchema):
     override_deadline = fields.Boolean(
         load_default=False,
         metadata={"description": "Hold a requested meeting after its 21-day deadline anyway (recorded)"},
+    )
+    agreed_by = Text(
+        load_default=None, validate=[_length(None, 254), valid_email],
+        metadata={"description": "E-mail of the other party's contact who agreed to a notice shorter than "
+                                 "the minimum (5 working days); required for such a move, and recorded"},
     )
 
     @validates("starts_at")
@@ -55,6 +60,11 @@ class MinutesSchema(StrictSchema):
             raise ValidationError("Ett vedtak per punkt på dagsordenen.")
 
 
+class MinutesConfirmationSchema(StrictSchema):
+    remarks = Text(load_default=None, multiline=True, validate=_length(None, 20000),
+                   metadata={"description": "The confirming party's remarks on the minutes"})
+
+
 class ComplianceQuerySchema(StrictSchema):
     year = fields.Integer(validate=validate.Range(min=2000, max=2100),
                           metadata={"description": "Defaults to this year (Europe/Oslo)"})
@@ -78,11 +88,18 @@ class MeetingOut(Schema):
     location = fields.String()
     status = fields.String()
     sequence = fields.Integer()
+    moved_at = fields.DateTime(allow_none=True)
+    moved_by = fields.String(allow_none=True)
+    notice_agreed_by = fields.String(
+        allow_none=True, metadata={"description": "The other party's contact who agreed to a shorter notice"})
 
 
 class MeetingDetailOut(MeetingOut):
     agenda = fields.List(fields.Nested(AgendaItemOut))
-    minutes = fields.Dict(allow_none=True, metadata={"description": "Summary and decisions, once held"})
+    minutes = fields.Dict(allow_none=True, metadata={
+        "description": "Summary, decisions and confirmations, once held. A decision closing another party's "
+                       "case has state `proposed` (awaiting that party) until that party confirms the minutes; "
+                       "then `applied`, or `lapsed` when the case had moved on"})
     ics_url = fields.String()
 
 
@@ -111,6 +128,10 @@ class RequestComplianceOut(Schema):
     meeting_status = fields.String(allow_none=True)
     days_taken = fields.Integer(allow_none=True)
     within_deadline = fields.Boolean(allow_none=True, metadata={"description": "None while unbooked and not late"})
+    notice = fields.String(allow_none=True, metadata={
+        "description": "kept (the minimum notice), agreed (shorter, both parties agreed), short; None unbooked"})
+    met = fields.Boolean(allow_none=True, metadata={
+        "description": "Within 21 days and the notice kept or agreed; None while unbooked and not late"})
     open = fields.Boolean()
 
 

@@ -1,4 +1,4 @@
-"""Staff API on committee meetings: list, detail, .ics; move, cancel, minutes."""
+"""Staff API on committee meetings: list, detail, .ics; move, cancel, minutes and their confirmation."""
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -11,7 +11,7 @@ from sqlalchemy import select
 from shared import lifecycle
 from shared.committee import meeting_ics
 from shared.db import unit_of_work
-from shared.meeting_models import Meeting
+from shared.meeting_models import MINIMUM_NOTICE_DAYS, PARTY_NAMES, Meeting
 from shared.models import utcnow
 
 from .auth import STAFF, current_principal, require
@@ -19,10 +19,12 @@ from .errors import ApiError
 from .idempotency import idempotent
 from .meeting_changes import (
     AfterDeadline,
+    BadAgreement,
     DayTaken,
     MeetingClosed,
     MeetingNotFound,
     NotBookable,
+    ShortNotice,
     cancel_meeting,
     find_meeting,
     reschedule_meeting,
@@ -32,9 +34,10 @@ from .meeting_schemas import (
     MeetingDetailOut,
     MeetingListOut,
     MeetingOut,
+    MinutesConfirmationSchema,
     MinutesSchema,
 )
-from .minutes import BadDecision, MinutesRefused, record_minutes
+from .minutes import BadDecision, MinutesRefused, confirm_minutes, record_minutes
 from .staff import SECURED, STAFF_ERRORS, documented_errors
 
 bp = Blueprint("meetings", __name__, url_prefix="/api/v1", description="Møter i samarbeidsutvalget")
@@ -49,13 +52,23 @@ def meeting_view(meeting: Meeting) -> dict[str, Any]:
     return view
 
 
-def _change(use_case: Callable[..., Meeting], meeting_id: int, *args: Any) -> dict[str, Any]:
+def _short_notice(error: ShortNotice) -> str:
+    refused = (f"Møtet kan ikke flyttes til {error.day:%d.%m.%Y}: det gir kortere varsel enn "
+               f"{MINIMUM_NOTICE_DAYS} arbeidsdager (tidligst {error.earliest:%d.%m.%Y}).")
+    if error.other_party is None:
+        return (f"{refused} Et systemtoken handler ikke for noen part og kan ikke avtale kortere varsel; "
+                "det må en kontaktperson gjøre, med den andre partens samtykke i agreed_by.")
+    return (f"{refused} Kortere varsel krever at den andre parten samtykker: send agreed_by med e-postadressen "
+            f"til en kontaktperson hos {PARTY_NAMES[error.other_party]}.")
+
+
+def _change(use_case: Callable[..., Meeting], meeting_id: int, *args: Any, **kwargs: Any) -> dict[str, Any]:
     """Run one use case on a meeting in one transaction and map its refusals to answers."""
     settings = current_app.config["SETTINGS"]
     try:
         with unit_of_work(current_app.extensions["sessionmaker"]) as session:
             meeting = use_case(session, meeting_id, *args, actor=current_principal().actor, now=utcnow(),
-                               tz_name=settings.tz_name)
+                               tz_name=settings.tz_name, **kwargs)
             session.flush()
             session.refresh(meeting, ["agenda"])
             return meeting_view(meeting)
@@ -68,6 +81,10 @@ def _change(use_case: Callable[..., Meeting], meeting_id: int, *args: Any) -> di
     except DayTaken as error:
         raise ApiError(409, f"Samarbeidsutvalget har allerede et møte {error.day:%d.%m.%Y}.",
                        code="day_taken") from None
+    except ShortNotice as error:
+        raise ApiError(409, _short_notice(error), code="short_notice") from None
+    except BadAgreement as error:
+        raise ApiError(422, fields={"agreed_by": [str(error)]}) from None
     except AfterDeadline as error:
         raise ApiError(409, f"Møtet ville bli holdt etter fristen {error.deadline:%d.%m.%Y} for {error.reference}; "
                             "send override_deadline: true for å gjøre det likevel.", code="after_deadline") from None
@@ -113,8 +130,10 @@ def meeting_detail(meeting_id: int) -> dict[str, Any]:
 @bp.doc(**SECURED)
 @documented_errors(*STAFF_ERRORS, 404, 409)
 def move_meeting(change: dict[str, Any], meeting_id: int) -> dict[str, Any]:
-    """Flytt møtet (ny tid, eventuelt nytt sted); medlemmene får oppdatert innkalling."""
-    return _change(reschedule_meeting, meeting_id, change)
+    """Flytt møtet (ny tid, eventuelt nytt sted); medlemmene får oppdatert innkalling.
+
+    Kortere varsel enn minstevarselet (5 arbeidsdager) krever den andre partens samtykke (`agreed_by`)."""
+    return _change(reschedule_meeting, meeting_id, change, party=current_principal().party)
 
 
 @bp.route("/meetings/<int:meeting_id>", methods=["DELETE"])
@@ -135,8 +154,22 @@ def cancel(meeting_id: int) -> dict[str, Any]:
 @bp.doc(**SECURED)
 @documented_errors(*STAFF_ERRORS, 404, 409)
 def minutes(body: dict[str, Any], meeting_id: int) -> dict[str, Any]:
-    """Referat med et vedtak per punkt; et vedtak kan løse eller avvise saken punktet gjelder."""
-    return _change(record_minutes, meeting_id, body)
+    """Referat med et vedtak per punkt; et vedtak kan løse eller avvise saken punktet gjelder.
+
+    Et vedtak som lukker den andre partens sak blir et forslag til den parten bekrefter referatet."""
+    return _change(record_minutes, meeting_id, body, party=current_principal().party)
+
+
+@bp.route("/meetings/<int:meeting_id>/minutes/confirm", methods=["POST"])
+@require("municipality", "association")
+@idempotent
+@bp.arguments(MinutesConfirmationSchema)
+@bp.response(200, MeetingDetailOut)
+@bp.doc(**SECURED)
+@documented_errors(*STAFF_ERRORS, 404, 409)
+def confirm(body: dict[str, Any], meeting_id: int) -> dict[str, Any]:
+    """Den andre parten bekrefter referatet (med eventuelle merknader); vedtakene om dens saker gjennomføres."""
+    return _change(confirm_minutes, meeting_id, body, party=current_principal().party)
 
 
 @bp.route("/meetings/<int:meeting_id>.ics", methods=["GET"])

@@ -1,8 +1,13 @@
-"""Use case: the minutes of a meeting, a decision per agenda item; a decision can close a case.
+"""Use cases: the minutes of a meeting, a decision per agenda item; a decision can close a case.
 
 Recording the minutes marks the meeting held. A decision with a case action moves the linked
 case through the lifecycle (change_case), so an illegal move refuses the whole minutes (409)
 and nothing is stored. Every member gets the minutes by e-mail (MinutesRecorded).
+
+One party cannot close the other party's case alone: a decision that resolves or rejects a case
+of another party (case_party) is stored as `proposed`, awaiting that party, and is applied when a
+contact of that party confirms the minutes (confirm_minutes), which is also how that party adds
+its remarks. Decisions on the recorder's own cases, and on cases of no party, apply at once.
 """
 from __future__ import annotations
 
@@ -10,14 +15,18 @@ import datetime as dt
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from shared.meeting_models import Meeting
+from shared import lifecycle
+from shared.meeting_models import OTHER_PARTY, PARTY_NAMES, Meeting
 from shared.messages import MinutesRecorded, new_event_id, record_event
-from shared.models import Case
+from shared.models import Case, Contact
 
 from .case_actions import change_case
 from .meeting_changes import find_meeting
+
+CONFIRM_HINT = "POST /api/v1/meetings/{id}/minutes/confirm"
 
 
 class MinutesRefused(Exception):
@@ -30,11 +39,26 @@ class BadDecision(ValueError):
         self.field, self.message = field, message
 
 
+def case_party(session: Session, case: Case) -> str | None:
+    """Whose case it is: a meeting request's party; the municipality's acquisition notices and
+    sublet questions; else the party of the contact the case is assigned to (a complaint)."""
+    if case.type == "meeting_request":
+        return (case.details or {}).get("party")
+    if case.type in ("acquisition", "sublet"):
+        return "municipality"
+    if case.assignee is None:
+        return None
+    party = session.execute(select(Contact.party).where(Contact.email == case.assignee)).scalar_one_or_none()
+    return party if party in OTHER_PARTY else None
+
+
 def _check(meeting: Meeting, decisions: list[dict[str, Any]], now: dt.datetime) -> None:
     if meeting.status == "cancelled":
         raise MinutesRefused("Møtet er avlyst.")
     if meeting.status == "held":
-        raise MinutesRefused("Referatet fra møtet er allerede skrevet.")
+        by = (meeting.minutes or {}).get("recorded_by", "en annen")
+        raise MinutesRefused(f"Referatet fra møtet er allerede skrevet (av {by}). Den andre parten bekrefter det, "
+                             f"med eventuelle merknader, med {CONFIRM_HINT.format(id=meeting.id)}.")
     if meeting.starts_at > now:
         raise MinutesRefused("Møtet har ikke begynt ennå.")
     items = {item.position: item for item in meeting.agenda}
@@ -47,28 +71,82 @@ def _check(meeting: Meeting, decisions: list[dict[str, Any]], now: dt.datetime) 
             raise BadDecision(f"decisions.{n}.case_action", "Punktet er ikke knyttet til en sak.")
 
 
-def record_minutes(session: Session, meeting_id: int, minutes: dict[str, Any], *, actor: str,
+def _held_on(meeting: Meeting, tz_name: str) -> str:
+    return meeting.starts_at.astimezone(ZoneInfo(tz_name)).strftime("%d.%m.%Y")
+
+
+def _decide(session: Session, case: Case, action: str, *, party: str, actor: str, now: dt.datetime,
+            comment: str) -> dict[str, Any]:
+    """Apply the action now, or propose it to the party whose case it is (legal now either way)."""
+    owner = case_party(session, case)
+    if owner is not None and owner != party:
+        if action not in lifecycle.allowed_actions(case.status):
+            raise lifecycle.IllegalTransition(action, case.status)
+        return {"state": "proposed", "awaiting": owner}
+    change_case(session, case, action, actor=actor, now=now, comment=comment)
+    return {"state": "applied", "awaiting": None}
+
+
+def record_minutes(session: Session, meeting_id: int, minutes: dict[str, Any], *, actor: str, party: str,
                    now: dt.datetime, tz_name: str) -> Meeting:
-    """Store the minutes and decisions, run the case actions, announce it; the caller commits."""
+    """Store the minutes and decisions, run or propose the case actions, announce it; the caller commits."""
     meeting = find_meeting(session, meeting_id, for_update=True)
     _check(meeting, minutes["decisions"], now)
     items = {item.position: item for item in meeting.agenda}
-    held = meeting.starts_at.astimezone(ZoneInfo(tz_name)).strftime("%d.%m.%Y")
+    held = _held_on(meeting, tz_name)
     recorded = []
     for decision in minutes["decisions"]:
         item, action = items[decision["agenda_item"]], decision.get("case_action")
         item.decision = decision["decision"]
-        reference = None
+        reference, outcome = None, {"state": None, "awaiting": None}
         if item.case_id is not None:
             case = session.get_one(Case, item.case_id, with_for_update=True)
             reference = case.reference
             if action:
-                change_case(session, case, action, actor=actor, now=now,
-                            comment=f"Vedtak i samarbeidsutvalget {held}: {decision['decision']}")
+                outcome = _decide(session, case, action, party=party, actor=actor, now=now,
+                                  comment=f"Vedtak i samarbeidsutvalget {held}: {decision['decision']}")
         recorded.append({"agenda_item": item.position, "title": item.title, "decision": decision["decision"],
-                         "case_action": action, "reference": reference})
+                         "case_action": action, "reference": reference, **outcome})
     meeting.minutes = {"summary": minutes["summary"], "decisions": recorded, "recorded_by": actor,
-                       "recorded_at": now.isoformat()}
+                       "recorded_party": party, "recorded_at": now.isoformat(), "confirmations": []}
     meeting.status, meeting.updated_at = "held", now
     record_event(session, MinutesRecorded(event_id=new_event_id(), meeting_id=meeting.id))
+    return meeting
+
+
+def _confirmable(meeting: Meeting, party: str) -> dict[str, Any]:
+    minutes = meeting.minutes
+    if meeting.status != "held" or not minutes:
+        raise MinutesRefused("Møtet har ikke noe referat å bekrefte ennå.")
+    if minutes.get("recorded_party") == party:
+        raise MinutesRefused("Referatet er skrevet av din part; det er den andre parten som bekrefter det.")
+    if any(confirmation["party"] == party for confirmation in minutes.get("confirmations", [])):
+        raise MinutesRefused(f"Referatet er allerede bekreftet av {PARTY_NAMES.get(party, party)}.")
+    return minutes
+
+
+def confirm_minutes(session: Session, meeting_id: int, confirmation: dict[str, Any], *, actor: str, party: str,
+                    now: dt.datetime, tz_name: str) -> Meeting:
+    """The other party confirms the minutes: its proposed decisions apply (or lapse); the caller commits."""
+    meeting = find_meeting(session, meeting_id, for_update=True)
+    minutes = _confirmable(meeting, party)
+    items = {item.position: item for item in meeting.agenda}
+    held = _held_on(meeting, tz_name)
+    decisions = []
+    for decision in minutes["decisions"]:
+        decision = dict(decision)
+        if decision.get("state") == "proposed" and decision.get("awaiting") == party:
+            case = session.get_one(Case, items[decision["agenda_item"]].case_id, with_for_update=True)
+            if decision["case_action"] in lifecycle.allowed_actions(case.status):
+                change_case(session, case, decision["case_action"], actor=actor, now=now,
+                            comment=f"Vedtak i samarbeidsutvalget {held}: {decision['decision']} "
+                                    f"(bekreftet av {PARTY_NAMES[party]})")
+                decision["state"] = "applied"
+            else:  # the case moved on since the meeting (e.g. its owner closed it): the proposal lapses
+                decision["state"] = "lapsed"
+        decisions.append(decision)
+    confirmed = {"party": party, "by": actor, "at": now.isoformat(), "remarks": confirmation.get("remarks")}
+    meeting.minutes = {**minutes, "decisions": decisions,
+                       "confirmations": [*minutes.get("confirmations", []), confirmed]}
+    meeting.updated_at = now
     return meeting

@@ -13,7 +13,7 @@ from jinja2 import Environment
 from sqlalchemy.orm import Session, selectinload
 
 from shared.committee import committee
-from shared.meeting_models import Meeting
+from shared.meeting_models import PARTY_NAMES, Meeting
 from shared.messages import Event, MeetingReminderDue, MinutesRecorded
 from shared.models import Notification, OutboxEvent
 from shared.runtime import Resources
@@ -24,6 +24,19 @@ from .mail import Mailer, compose, mail_domain
 from .routing import queue_notification
 
 CASE_ACTION_LABELS = {"resolve": "Saken er løst.", "reject": "Saken er avvist."}
+# A decision on another party's case waits for that party to confirm the minutes.
+PROPOSAL_LABELS = {"resolve": "Forslag: saken løses når {party} har bekreftet referatet.",
+                   "reject": "Forslag: saken avvises når {party} har bekreftet referatet."}
+
+
+def decision_outcome(decision: dict[str, Any]) -> str:
+    """What the decision did to its case, in words for the minutes mail."""
+    action = decision.get("case_action")
+    if not action:
+        return ""
+    if decision.get("state") == "proposed":
+        return PROPOSAL_LABELS[action].format(party=PARTY_NAMES.get(decision["awaiting"], decision["awaiting"]))
+    return CASE_ACTION_LABELS[action]
 
 
 def _meeting_context(meeting: Meeting, notification: Notification, tz_name: str) -> dict[str, Any]:
@@ -43,8 +56,8 @@ def compose_followup_mail(
     if notification.kind == "minutes":
         template = "meeting_minutes"
         minutes = meeting.minutes or {}
-        context.update(summary=minutes.get("summary", ""), decisions=minutes.get("decisions", []),
-                       case_actions=CASE_ACTION_LABELS)
+        context.update(summary=minutes.get("summary", ""),
+                       decisions=[{**d, "outcome": decision_outcome(d)} for d in minutes.get("decisions", [])])
     else:
         template = "meeting_reminder"
         context.update(days_before=announced["days_before"])

@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from shared.meeting_models import AgendaItem, Meeting
+from shared.meeting_models import MINIMUM_NOTICE_DAYS, AgendaItem, Meeting
 from shared.meeting_reminders import plan_reminders
 from shared.models import Case
 from shared.workdays import add_working_days, is_meeting_day
@@ -26,7 +26,7 @@ OPEN = ("received", "routed", "acknowledged")
 class BookingRules:
     start: dt.time = dt.time(10, 0)
     duration: dt.timedelta = dt.timedelta(hours=2)
-    minimum_notice: int = 5  # working days
+    minimum_notice: int = MINIMUM_NOTICE_DAYS  # working days
     deadline_days: int = 21  # calendar days (the agreement's 3 weeks)
     location: str = "Avtales i innkallingen (møterom eller Teams)"
 

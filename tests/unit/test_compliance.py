@@ -16,6 +16,7 @@ from shared.db import unit_of_work
 from shared.deadlines import fire_due
 from shared.meeting_models import Meeting
 from shared.models import Case, utcnow
+from tests.support.api import auth
 from tests.unit.test_booking import answer, request
 from tests.unit.test_deadlines import at, routed_case
 
@@ -65,12 +66,13 @@ def test_the_figures_for_2027(client, token, year_2027):
     assert report["meeting_requests"] == [
         {"reference": "MO-2027-0001", "requested_on": "2027-03-01", "deadline": "2027-03-22",
          "meeting_on": "2027-03-08", "meeting_status": "held", "days_taken": 7, "within_deadline": True,
-         "open": False},
+         "open": False, "notice": "kept", "met": True},
         {"reference": "MO-2027-0002", "requested_on": "2027-06-01", "deadline": "2027-06-22",
-         "meeting_on": None, "meeting_status": None, "days_taken": None, "within_deadline": False, "open": True},
+         "meeting_on": None, "meeting_status": None, "days_taken": None, "within_deadline": False, "open": True,
+         "notice": None, "met": False},
         {"reference": "MO-2027-0003", "requested_on": "2027-12-20", "deadline": "2028-01-10",
          "meeting_on": "2028-01-04", "meeting_status": "planned", "days_taken": 15, "within_deadline": True,
-         "open": True},
+         "open": True, "notice": "kept", "met": True},
     ]
     assert report["deadlines"] == [
         {"case_type": "complaint", "kind": "acknowledge", "total": 1, "met": 1, "missed": 0, "pending": 0,
@@ -100,3 +102,55 @@ def test_a_year_without_anything(client, token):
     answer_ = client.get("/api/v1/compliance?year=1999", headers={"Authorization": f"Bearer {token}"})
     assert answer_.status_code == 422
     assert client.get("/api/v1/compliance?year=2027").status_code == 401
+
+
+def _link(session, case_id: int, meeting: Meeting) -> None:
+    from services.scheduler.booking import add_to_agenda
+
+    case = session.get_one(Case, case_id)
+    add_to_agenda(session, meeting, "Erverv i Prestvannet", "request", case_id)
+    case.details = {**case.details, "meeting": {"id": meeting.id, "starts_at": meeting.starts_at.isoformat()}}
+
+
+def test_a_meeting_without_the_minimum_notice_does_not_meet_a_request(client, sessions, tokens):
+    """Held within 21 days is not enough: the meeting must have kept the notice, or both parties agreed."""
+    from services.scheduler.booking import BookingRules, try_book
+
+    rules = BookingRules()
+    short = request(sessions, dt.date(2027, 3, 1))  # MO-2027-0001: booked the next day for 3 March
+    with unit_of_work(sessions) as session:
+        meeting = try_book(session, dt.date(2027, 3, 3), kind="requested", title="Etter ønske", rules=rules,
+                           tz_name="Europe/Oslo", now=dt.datetime(2027, 3, 2, 10, 0, tzinfo=OSLO))
+        _link(session, short, meeting)
+        meeting.status = "held"
+    kept = request(sessions, dt.date(2027, 4, 5))  # MO-2027-0002: booked at once, held 12 April
+    agreed = request(sessions, dt.date(2027, 5, 3))  # MO-2027-0003: moved at short notice, with agreement
+    with time_machine.travel(dt.datetime(2027, 4, 5, 12, 0, tzinfo=OSLO), tick=False):
+        assert answer(sessions, kept) == "booked"
+    with time_machine.travel(dt.datetime(2027, 5, 3, 12, 0, tzinfo=OSLO), tick=False):
+        assert answer(sessions, agreed) == "booked"
+    with time_machine.travel(dt.datetime(2027, 5, 5, 8, 0, tzinfo=OSLO), tick=False):
+        with sessions() as session:
+            meeting_id = session.get_one(Case, agreed).details["meeting"]["id"]
+        moved = client.patch(f"/api/v1/meetings/{meeting_id}", headers=auth(tokens["association"]),
+                             json={"starts_at": "2027-05-07T10:00:00+02:00",
+                                   "agreed_by": "kari.johansen@kommune.example"})
+        assert moved.status_code == 200, moved.get_json()
+    with unit_of_work(sessions) as session:
+        session.execute(update(Meeting).where(Meeting.status == "planned").values(status="held"))
+
+    with time_machine.travel(NEW_YEARS_EVE, tick=False):
+        report = client.get("/api/v1/compliance?year=2027", headers=auth(tokens["system"]))
+        page = client.get("/samsvar/2027").get_data(as_text=True)
+    rows = {row["reference"]: row for row in report.get_json()["meeting_requests"]}
+    assert [(r["meeting_on"], r["within_deadline"], r["notice"], r["met"]) for r in rows.values()] == [
+        ("2027-03-03", True, "short", False),
+        ("2027-04-12", True, "kept", True),
+        ("2027-05-07", True, "agreed", True),
+    ]
+    cells = {ref: re.sub(r"<[^>]+>", " ", row) for ref, row in
+             re.findall(r'<th scope="row">(MO-2027-\d{4})</th>(.*?)</tr>', page, re.S)}
+    # The last three columns: within 21 days, notice kept, met.
+    assert " ".join(cells["MO-2027-0001"].split()[-3:]) == "Ja Nei Nei"
+    assert " ".join(cells["MO-2027-0003"].split()[-5:]) == "Ja Kortere, etter avtale Ja"
+    assert "kari" not in page.lower()  # who agreed stays behind the API

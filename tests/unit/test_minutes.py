@@ -34,7 +34,8 @@ def the_day_after():
 @pytest.fixture
 def token(sessions) -> str:
     with unit_of_work(sessions) as session:
-        made, _ = create_token(session, now=utcnow(), contact_email="anne.nilsen@bonord.example")
+        # The municipality's main contact: the complaints are assigned to her, so her decisions apply at once.
+        made, _ = create_token(session, now=utcnow(), contact_email="kari.johansen@kommune.example")
     return made
 
 
@@ -78,14 +79,15 @@ def test_a_decision_resolves_the_linked_case(client, sessions, token, meeting):
     assert [i["decision"] for i in body["agenda"]] == ["Beboeren har flyttet; saken avsluttes.", None, "Ingen saker."]
     assert body["minutes"]["decisions"][0] == {
         "agenda_item": 1, "title": "Forsinket klage KL-2027-0001 – Breivang",
-        "decision": "Beboeren har flyttet; saken avsluttes.", "case_action": "resolve", "reference": "KL-2027-0001"}
+        "decision": "Beboeren har flyttet; saken avsluttes.", "case_action": "resolve", "reference": "KL-2027-0001",
+        "state": "applied", "awaiting": None}
     with sessions() as session:
         case = session.get_one(Case, meeting["ready"])
         last = session.execute(select(CaseHistory).where(CaseHistory.case_id == case.id)
                                .order_by(CaseHistory.id.desc()).limit(1)).scalar_one()
         events = session.execute(select(OutboxEvent.event_type)).scalars().all()
     assert case.status == "resolved"
-    assert (last.action, last.actor) == ("resolved", "anne.nilsen@bonord.example")
+    assert (last.action, last.actor) == ("resolved", "kari.johansen@kommune.example")
     assert last.comment == "Vedtak i samarbeidsutvalget 09.03.2027: Beboeren har flyttet; saken avsluttes."
     assert events.count("MinutesRecorded") == 1 and "CaseStatusChanged" in events
     assert post(client, token, meeting["id"], {"summary": "Igjen."}).status_code == 409
