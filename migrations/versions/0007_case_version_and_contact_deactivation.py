@@ -1,6 +1,6 @@
 """case version for action links, contact deactivation
 
-Revision ID: 0007a2
+Revision ID: 0007
 Revises: 0006
 Create Date: 2026-11-30
 """
@@ -8,7 +8,7 @@ from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0007a2'
+revision = '0007'
 down_revision = '0006'
 branch_labels = None
 depends_on = None

@@ -1,15 +1,15 @@
 """who moved a meeting, when, and who agreed to a shorter notice
 
-Revision ID: 0007d
-Revises: 0006
+Revision ID: 0008
+Revises: 0007
 Create Date: 2026-11-30
 """
 from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0007d'
-down_revision = '0006'
+revision = '0008'
+down_revision = '0007'
 branch_labels = None
 depends_on = None
 
