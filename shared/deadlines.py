@@ -23,6 +23,8 @@ DEFAULT_DAYS: dict[str, tuple[int | None, int | None]] = {
     "sublet": (None, 20),
 }
 KIND_LABELS = {"acknowledge": "kvittere ut", "resolve": "løse saken"}
+# What a deadline row is now, as the case API shows it (see deadline_state).
+STATES = ("open", "met", "missed", "closed")
 
 
 class DeadlineTerms(Protocol):
@@ -82,6 +84,24 @@ def on_transition(session: Session, case: Case, action: str, now: dt.datetime,
         ).scalar_one_or_none()
         if earlier:
             _open(session, case, "resolve", earlier, now, 0.75, tz_name)
+
+
+def deadline_state(deadline: Deadline, now: dt.datetime) -> str:
+    """open: running; met: met on time; missed: met late, or passed unmet; closed: ended unmet before it was due.
+
+    Met on time and missed are counted as the compliance report counts them (met_at against due_at).
+    """
+    if deadline.met_at is not None:
+        return "met" if deadline.met_at <= deadline.due_at else "missed"
+    if deadline.closed_at is not None:
+        return "missed" if deadline.closed_at >= deadline.due_at else "closed"
+    return "missed" if deadline.due_at <= now else "open"
+
+
+def deadlines_of(session: Session, case_id: int) -> list[Deadline]:
+    """A case's deadline rows, oldest first (a reopened case has a second resolve deadline)."""
+    return list(session.execute(
+        select(Deadline).where(Deadline.case_id == case_id).order_by(Deadline.id)).scalars())
 
 
 def _claim(session: Session, deadline_id: int, column: str, due_column: str, now: dt.datetime) -> bool:

@@ -1,14 +1,18 @@
 """Staff API on cases: list with filters and paging, one case with history, transitions."""
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from flask import current_app
 from flask_smorest import Blueprint
+from sqlalchemy.orm import Session
 
 from shared import lifecycle
+from shared.deadlines import deadline_state, deadlines_of
 from shared.db import unit_of_work
-from shared.models import Case, utcnow
+from shared.models import Case, Deadline, utcnow
 
 from .auth import STAFF, current_principal, require
 from .case_actions import CaseNotFound, UnknownAssignee, change_case, get_case, list_cases
@@ -18,6 +22,24 @@ from .staff import SECURED, STAFF_ERRORS, documented_errors
 from .staff_schemas import CaseDetailOut, CasePageOut, CaseQuerySchema, TransitionSchema
 
 bp = Blueprint("cases", __name__, url_prefix="/api/v1", description="Saker")
+
+
+def deadline_view(deadline: Deadline, now: dt.datetime, zone: ZoneInfo) -> dict[str, Any]:
+    view: dict[str, Any] = {
+        column: moment.astimezone(zone) if (moment := getattr(deadline, column)) else None
+        for column in ("due_at", "remind_at", "reminded_at", "escalated_at", "met_at", "closed_at")
+    }
+    view.update(kind=deadline.kind, days=deadline.working_days, day_type="working",
+                state=deadline_state(deadline, now))
+    return view
+
+
+def detail_view(session: Session, case: Case) -> dict[str, Any]:
+    """The case with its history and its deadlines, times in the agreement's zone."""
+    now, zone = utcnow(), ZoneInfo(current_app.config["SETTINGS"].tz_name)
+    view = case_view(case, with_history=True)
+    view["deadlines"] = [deadline_view(d, now, zone) for d in deadlines_of(session, case.id)]
+    return view
 
 
 def case_view(case: Case, *, with_history: bool = False) -> dict[str, Any]:
@@ -56,10 +78,10 @@ def cases(filters: dict[str, Any]) -> dict[str, Any]:
 @bp.doc(**SECURED)
 @documented_errors(401, 403, 404, 429, 503)
 def case_detail(reference: str) -> dict[str, Any]:
-    """Én sak med hele historikken."""
+    """Én sak med hele historikken og fristene."""
     with current_app.extensions["sessionmaker"]() as session:
         try:
-            return case_view(get_case(session, reference), with_history=True)
+            return detail_view(session, get_case(session, reference))
         except CaseNotFound:
             raise ApiError(404, f"Fant ingen sak {reference[:40]}.") from None
 
@@ -82,7 +104,7 @@ def transition(body: dict[str, Any], reference: str) -> dict[str, Any]:
                         comment=body["comment"], to=body.get("to"))
             session.flush()
             session.refresh(case, ["history"])
-            return case_view(case, with_history=True)
+            return detail_view(session, case)
     except CaseNotFound:
         raise ApiError(404, f"Fant ingen sak {reference[:40]}.") from None
     except UnknownAssignee:

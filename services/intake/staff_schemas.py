@@ -5,6 +5,7 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate, validates
 
+from shared.deadlines import STATES as DEADLINE_STATES
 from shared.lifecycle import STAFF_ACTIONS
 from shared.vocabulary import CASE_STATUSES, CASE_TYPES
 
@@ -103,6 +104,24 @@ class HistoryOut(Schema):
     public = fields.Boolean()
 
 
+class DeadlineOut(Schema):
+    kind = fields.String(metadata={"description": "acknowledge | resolve"})
+    days = fields.Integer(metadata={"description": "Length of the deadline, in days of day_type"})
+    day_type = fields.String(validate=validate.OneOf(["working", "calendar"]),
+                             metadata={"description": "working: Norwegian working days; calendar: every day"})
+    due_at = fields.DateTime(metadata={"description": "When it runs out, with the Europe/Oslo offset"})
+    remind_at = fields.DateTime(metadata={"description": "When the reminder is due"})
+    state = fields.String(
+        validate=validate.OneOf(DEADLINE_STATES),
+        metadata={"description": "open: running; met: met in time; missed: met late, or passed unmet; "
+                                 "closed: ended unmet before it was due (the case was closed)"},
+    )
+    reminded_at = fields.DateTime(allow_none=True)
+    escalated_at = fields.DateTime(allow_none=True)
+    met_at = fields.DateTime(allow_none=True)
+    closed_at = fields.DateTime(allow_none=True)
+
+
 class SubmitterOut(Schema):
     name = fields.String(allow_none=True)
     email = fields.String(allow_none=True)
@@ -133,6 +152,7 @@ class CaseOut(Schema):
 
 class CaseDetailOut(CaseOut):
     history = fields.List(fields.Nested(HistoryOut))
+    deadlines = fields.List(fields.Nested(DeadlineOut))
 
 
 class CasePageOut(Schema):

@@ -141,3 +141,41 @@ def test_the_handbook_sets_the_deadlines(sessions, complaint, settings):
             Deadline.case_id == case_id, Deadline.kind == "acknowledge")).scalar_one()
     assert acknowledge.working_days == 3
     assert local(acknowledge.due_at) == "2027-04-01 16:00"  # Easter skipped: 30, 31 March, 1 April
+
+
+def test_the_case_api_shows_each_deadline_with_its_state(client, sessions, complaint, tokens):
+    from tests.support.api import auth
+
+    case_id = routed_case(sessions, complaint)
+    with sessions() as session:
+        reference = session.get_one(Case, case_id).reference
+    url, headers = f"/api/v1/cases/{reference}", auth(tokens["municipality"])
+    with time_machine.travel(at("2027-04-01"), tick=False):
+        fire_due(sessions, utcnow())  # the acknowledge deadline was reminded, then missed
+        deadlines = {d["kind"]: d for d in client.get(url, headers=headers).get_json()["deadlines"]}
+    acknowledge, resolve = deadlines["acknowledge"], deadlines["resolve"]
+    assert acknowledge["due_at"] == "2027-03-31T16:00:00+02:00"  # Oslo summer time, not UTC
+    assert (acknowledge["state"], resolve["state"]) == ("missed", "open")
+    assert acknowledge["reminded_at"] == "2027-04-01T17:00:00+02:00"
+    assert acknowledge["escalated_at"] == "2027-04-01T17:00:00+02:00"
+    assert (resolve["due_at"], resolve["reminded_at"], resolve["escalated_at"]) == (
+        "2027-04-26T16:00:00+02:00", None, None)
+    assert (acknowledge["days"], acknowledge["day_type"]) == (2, "working")
+
+    transitions = f"{url}/transitions"
+    with time_machine.travel(at("2027-04-02", 9), tick=False):
+        client.post(transitions, json={"action": "acknowledge"}, headers=headers)
+    with time_machine.travel(at("2027-04-06", 9), tick=False):
+        resolved = client.post(transitions, json={"action": "resolve"}, headers=headers).get_json()
+    states = {d["kind"]: (d["state"], d["met_at"]) for d in resolved["deadlines"]}
+    assert states == {"acknowledge": ("missed", "2027-04-02T09:00:00+02:00"),  # met, but late
+                      "resolve": ("met", "2027-04-06T09:00:00+02:00")}
+
+
+def test_the_openapi_document_describes_case_deadlines(client):
+    schemas = client.get("/api/openapi.json").get_json()["components"]["schemas"]
+    detail = schemas["CaseDetailOut"]["properties"]
+    assert detail["deadlines"]["items"]["$ref"].endswith("/DeadlineOut")
+    deadline = schemas["DeadlineOut"]["properties"]
+    assert {"kind", "due_at", "state", "reminded_at", "escalated_at", "met_at", "closed_at"} <= set(deadline)
+    assert deadline["state"]["enum"] == ["open", "met", "missed", "closed"]
