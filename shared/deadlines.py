@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from typing import Protocol
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
@@ -15,7 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from .db import unit_of_work
 from .messages import DeadlineMissed, DeadlineReminderDue, new_event_id, record_event
 from .models import Case, CaseHistory, Deadline
-from .workdays import deadline_at, reminder_at
+from .workdays import CLOSING_TIME, WEEKDAYS, deadline_at, holiday_name, long_date, received_on, reminder_at
 
 # Working days per case type until the handbook says otherwise: (acknowledge, resolve).
 DEFAULT_DAYS: dict[str, tuple[int | None, int | None]] = {
@@ -45,6 +46,22 @@ class DeadlineRule:
 def default_rule(case_type: str) -> DeadlineRule:
     acknowledge, resolve = DEFAULT_DAYS.get(case_type, (None, None))
     return DeadlineRule(acknowledge, resolve)
+
+
+def received_note(arrived: dt.datetime, tz_name: str) -> str | None:
+    """The receipt's line when a complaint counts as received on a later day than it came, else None."""
+    local = arrived.astimezone(ZoneInfo(tz_name))
+    counted = received_on(arrived, tz_name)
+    if counted == local.date():
+        return None
+    holiday = holiday_name(local.date())
+    if holiday:
+        why = f"på en helligdag ({holiday})"
+    elif local.weekday() >= 5:
+        why = f"på en {WEEKDAYS[local.weekday()]}"
+    else:
+        why = f"etter kl. {CLOSING_TIME:%H.%M}"
+    return f"Klagen kom inn {why} og regnes som mottatt {long_date(counted)}."
 
 
 def _open(session: Session, case: Case, kind: str, days: int, start: dt.datetime,

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from shared import action_links, lifecycle
 from shared.db import one_connection, unit_of_work
-from shared.deadlines import default_rule, open_deadlines
+from shared.deadlines import default_rule, open_deadlines, received_note
 from shared.handbook_versions import rule_for_case
 from shared.inbox import is_processed, mark_processed
 from shared.messages import (
@@ -77,6 +77,7 @@ def case_context(case: Case, settings: Settings) -> dict[str, Any]:
         "created_by": case.created_by or "",
         "tracking_url": tracking_url,
         "link": tracking_url,
+        "received_note": received_note(case.created_at, settings.tz_name) if case.type == "complaint" else None,
     }
 
 
