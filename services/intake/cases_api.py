@@ -10,7 +10,9 @@ from flask_smorest import Blueprint
 from sqlalchemy.orm import Session
 
 from shared import lifecycle
-from shared.deadlines import deadline_state, deadlines_of
+from shared.board_approval import BoardDecisionRefused, record_board_decision
+from shared.calendar import local_today
+from shared.deadlines import day_type, deadline_state, deadlines_of
 from shared.db import unit_of_work
 from shared.models import Case, Deadline, utcnow
 
@@ -19,7 +21,7 @@ from .case_actions import CaseNotFound, UnknownAssignee, change_case, get_case, 
 from .errors import ApiError
 from .idempotency import idempotent
 from .staff import SECURED, STAFF_ERRORS, documented_errors
-from .staff_schemas import CaseDetailOut, CasePageOut, CaseQuerySchema, TransitionSchema
+from .staff_schemas import BoardDecisionSchema, CaseDetailOut, CasePageOut, CaseQuerySchema, TransitionSchema
 
 bp = Blueprint("cases", __name__, url_prefix="/api/v1", description="Saker")
 
@@ -29,7 +31,7 @@ def deadline_view(deadline: Deadline, now: dt.datetime, zone: ZoneInfo) -> dict[
         column: moment.astimezone(zone) if (moment := getattr(deadline, column)) else None
         for column in ("due_at", "remind_at", "reminded_at", "escalated_at", "met_at", "closed_at")
     }
-    view.update(kind=deadline.kind, days=deadline.working_days, day_type="working",
+    view.update(kind=deadline.kind, days=deadline.working_days, day_type=day_type(deadline.kind),
                 state=deadline_state(deadline, now))
     return view
 
@@ -111,3 +113,28 @@ def transition(body: dict[str, Any], reference: str) -> dict[str, Any]:
         raise ApiError(422, fields={"to": ["Fant ingen kontaktperson med denne e-postadressen."]}) from None
     except lifecycle.IllegalTransition as error:
         raise ApiError(409, f"Handlingen «{error.action}» er ikke tillatt når saken har status «{error.status}».") from None
+
+
+@bp.route("/cases/<reference>/board-decision", methods=["POST"])
+@require(*STAFF)
+@idempotent
+@bp.arguments(BoardDecisionSchema)
+@bp.response(200, CaseDetailOut)
+@bp.doc(**SECURED)
+@documented_errors(*STAFF_ERRORS, 404, 409)
+def board_decision(body: dict[str, Any], reference: str) -> dict[str, Any]:
+    """Registrer styrets svar på et erverv: godkjent eller nektet (burettslagslova § 4-5)."""
+    tz_name, now = current_app.config["SETTINGS"].tz_name, utcnow()
+    try:
+        with unit_of_work(current_app.extensions["sessionmaker"]) as session:
+            case = get_case(session, reference, for_update=True)
+            record_board_decision(session, case, body["decision"], actor=current_principal().actor,
+                                  received_on=body["received_on"] or local_today(tz_name, now),
+                                  comment=body["comment"], now=now, tz_name=tz_name)
+            session.flush()
+            session.refresh(case, ["history"])
+            return detail_view(session, case)
+    except CaseNotFound:
+        raise ApiError(404, f"Fant ingen sak {reference[:40]}.") from None
+    except BoardDecisionRefused as error:
+        raise ApiError(409, str(error)) from None

@@ -54,11 +54,11 @@ def test_deadlines_skip_easter(sessions, complaint):
 
 def test_one_reminder_and_one_escalation(sessions, complaint):
     case_id = routed_case(sessions, complaint)
-    assert fire_due(sessions, at("2027-03-29")) == {"reminders": 0, "escalations": 0}  # Easter Monday
-    assert fire_due(sessions, at("2027-03-30")) == {"reminders": 1, "escalations": 0}
-    assert fire_due(sessions, at("2027-03-30", 18)) == {"reminders": 0, "escalations": 0}
-    assert fire_due(sessions, at("2027-03-31")) == {"reminders": 0, "escalations": 1}
-    assert fire_due(sessions, at("2027-04-01")) == {"reminders": 0, "escalations": 0}
+    assert fire_due(sessions, at("2027-03-29")) == {"reminders": 0, "escalations": 0, "deemed_approved": 0}  # Easter Monday
+    assert fire_due(sessions, at("2027-03-30")) == {"reminders": 1, "escalations": 0, "deemed_approved": 0}
+    assert fire_due(sessions, at("2027-03-30", 18)) == {"reminders": 0, "escalations": 0, "deemed_approved": 0}
+    assert fire_due(sessions, at("2027-03-31")) == {"reminders": 0, "escalations": 1, "deemed_approved": 0}
+    assert fire_due(sessions, at("2027-04-01")) == {"reminders": 0, "escalations": 0, "deemed_approved": 0}
     assert [e["kind"] for e in events(sessions, "DeadlineReminderDue")] == ["acknowledge"]
     assert [e["kind"] for e in events(sessions, "DeadlineMissed")] == ["acknowledge"]
     with sessions() as session:
@@ -73,9 +73,9 @@ def test_acknowledging_in_time_stops_the_escalation(sessions, complaint):
         case = get_case(session, session.get_one(Case, case_id).reference, for_update=True)
         change_case(session, case, "acknowledge", actor="kari.johansen@kommune.example",
                     now=at("2027-03-30", 10))
-    assert fire_due(sessions, at("2027-04-02")) == {"reminders": 0, "escalations": 0}
+    assert fire_due(sessions, at("2027-04-02")) == {"reminders": 0, "escalations": 0, "deemed_approved": 0}
     # The resolve deadline still runs: reminder on 19 April, escalation after 26 April.
-    assert fire_due(sessions, at("2027-04-27")) == {"reminders": 1, "escalations": 1}
+    assert fire_due(sessions, at("2027-04-27")) == {"reminders": 1, "escalations": 1, "deemed_approved": 0}
 
 
 def test_two_schedulers_at_once_fire_each_once(sessions, complaint, base_settings):
@@ -95,11 +95,11 @@ def test_time_travel_through_the_beat_task(sessions, complaint, base_settings):
     app = create_scheduler_app(base_settings)
     fire = app.tasks["scheduler.fire_deadlines"]
     with time_machine.travel(at("2027-03-30"), tick=False):
-        assert fire.run() == {"reminders": 1, "escalations": 0}
+        assert fire.run() == {"reminders": 1, "escalations": 0, "deemed_approved": 0}
         assert utcnow().astimezone(OSLO).date() == dt.date(2027, 3, 30)
     with time_machine.travel(at("2027-04-30"), tick=False):
-        assert fire.run() == {"reminders": 1, "escalations": 2}
-        assert fire.run() == {"reminders": 0, "escalations": 0}
+        assert fire.run() == {"reminders": 1, "escalations": 2, "deemed_approved": 0}
+        assert fire.run() == {"reminders": 0, "escalations": 0, "deemed_approved": 0}
 
 
 def test_overdue_cases_can_be_listed(client, sessions, complaint):
