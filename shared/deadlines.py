@@ -7,15 +7,17 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from .board_approval import BOARD_APPROVAL, close_board_limit, deem_approved
 from .db import unit_of_work
 from .messages import DeadlineMissed, DeadlineReminderDue, new_event_id, record_event
 from .models import Case, CaseHistory, Deadline
-from .workdays import deadline_at, reminder_at
+from .workdays import CLOSING_TIME, WEEKDAYS, deadline_at, holiday_name, long_date, received_on, reminder_at
 
 # Working days per case type until the handbook says otherwise: (acknowledge, resolve).
 DEFAULT_DAYS: dict[str, tuple[int | None, int | None]] = {
@@ -23,6 +25,14 @@ DEFAULT_DAYS: dict[str, tuple[int | None, int | None]] = {
     "sublet": (None, 20),
 }
 KIND_LABELS = {"acknowledge": "kvittere ut", "resolve": "løse saken"}
+# What a deadline row is now, as the case API shows it (see deadline_state).
+STATES = ("open", "met", "missed", "closed")
+# The board's limit is a statute's calendar days (shared.board_approval); the rest are working days.
+DAY_TYPES = {BOARD_APPROVAL: "calendar"}
+
+
+def day_type(kind: str) -> str:
+    return DAY_TYPES.get(kind, "working")
 
 
 class DeadlineTerms(Protocol):
@@ -43,6 +53,22 @@ class DeadlineRule:
 def default_rule(case_type: str) -> DeadlineRule:
     acknowledge, resolve = DEFAULT_DAYS.get(case_type, (None, None))
     return DeadlineRule(acknowledge, resolve)
+
+
+def received_note(arrived: dt.datetime, tz_name: str) -> str | None:
+    """The receipt's line when a complaint counts as received on a later day than it came, else None."""
+    local = arrived.astimezone(ZoneInfo(tz_name))
+    counted = received_on(arrived, tz_name)
+    if counted == local.date():
+        return None
+    holiday = holiday_name(local.date())
+    if holiday:
+        why = f"på en helligdag ({holiday})"
+    elif local.weekday() >= 5:
+        why = f"på en {WEEKDAYS[local.weekday()]}"
+    else:
+        why = f"etter kl. {CLOSING_TIME:%H.%M}"
+    return f"Klagen kom inn {why} og regnes som mottatt {long_date(counted)}."
 
 
 def _open(session: Session, case: Case, kind: str, days: int, start: dt.datetime,
@@ -75,6 +101,7 @@ def on_transition(session: Session, case: Case, action: str, now: dt.datetime,
         )
     if action in ("resolve", "reject"):
         case.overdue = False
+        close_board_limit(session, case, now)
     if action == "reopen":
         earlier = session.execute(
             select(Deadline.working_days).where(Deadline.case_id == case.id, Deadline.kind == "resolve")
@@ -84,29 +111,55 @@ def on_transition(session: Session, case: Case, action: str, now: dt.datetime,
             _open(session, case, "resolve", earlier, now, 0.75, tz_name)
 
 
-def _claim(session: Session, deadline_id: int, column: str, due_column: str, now: dt.datetime) -> bool:
+def deadline_state(deadline: Deadline, now: dt.datetime) -> str:
+    """open: running; met: met on time; missed: met late, or passed unmet; closed: ended unmet
+    before it was due (the case was closed first).
+
+    Met on time and missed are counted as the compliance report counts them (met_at against due_at).
+    """
+    if deadline.met_at is not None:
+        return "met" if deadline.met_at <= deadline.due_at else "missed"
+    if deadline.closed_at is not None:
+        return "missed" if deadline.closed_at >= deadline.due_at else "closed"
+    return "missed" if deadline.due_at <= now else "open"
+
+
+def deadlines_of(session: Session, case_id: int) -> list[Deadline]:
+    """A case's deadline rows, oldest first (a reopened case has a second resolve deadline)."""
+    return list(session.execute(
+        select(Deadline).where(Deadline.case_id == case_id).order_by(Deadline.id)).scalars())
+
+
+def _claim(session: Session, deadline_id: int, column: str, due_column: str, now: dt.datetime,
+           *criteria: Any) -> bool:
     claimed = session.execute(
         update(Deadline)
         .where(Deadline.id == deadline_id, getattr(Deadline, column).is_(None),
-               Deadline.closed_at.is_(None), getattr(Deadline, due_column) <= now)
+               Deadline.closed_at.is_(None), getattr(Deadline, due_column) <= now, *criteria)
         .values({column: now})
     )
     return claimed.rowcount == 1
 
 
 def _due(sessions: sessionmaker[Session], column: str, due_column: str, now: dt.datetime,
-         limit: int) -> list[int]:
+         limit: int, *criteria: Any) -> list[int]:
     with sessions() as session:
         return list(session.execute(
             select(Deadline.id).where(getattr(Deadline, column).is_(None), Deadline.closed_at.is_(None),
-                                      getattr(Deadline, due_column) <= now)
+                                      getattr(Deadline, due_column) <= now, *criteria)
             .order_by(getattr(Deadline, due_column)).limit(limit)
         ).scalars())
 
 
-def fire_due(sessions: sessionmaker[Session], now: dt.datetime, limit: int = 500) -> dict[str, int]:
-    """Send what is due: reminders at the reminder point, escalations when a deadline is missed."""
-    fired = {"reminders": 0, "escalations": 0}
+def fire_due(sessions: sessionmaker[Session], now: dt.datetime, limit: int = 500,
+             tz_name: str = "Europe/Oslo") -> dict[str, int]:
+    """Send what is due: reminders at the reminder point, escalations when a deadline is missed.
+
+    A board's limit that ran out is settled first (approval deemed given), so it gets no late
+    reminder; it is never escalated, since it is the board's limit, not a contact's.
+    """
+    deemed = deem_approved(sessions, now, tz_name, limit)
+    fired = {"reminders": 0, "escalations": 0, "deemed_approved": deemed}
     for deadline_id in _due(sessions, "reminded_at", "remind_at", now, limit):
         with unit_of_work(sessions) as session:
             if _claim(session, deadline_id, "reminded_at", "remind_at", now):
@@ -115,9 +168,10 @@ def fire_due(sessions: sessionmaker[Session], now: dt.datetime, limit: int = 500
                     event_id=new_event_id(), case_id=deadline.case_id, deadline_id=deadline_id,
                     kind=deadline.kind))
                 fired["reminders"] += 1
-    for deadline_id in _due(sessions, "escalated_at", "due_at", now, limit):
+    ours = Deadline.kind != BOARD_APPROVAL
+    for deadline_id in _due(sessions, "escalated_at", "due_at", now, limit, ours):
         with unit_of_work(sessions) as session:
-            if _claim(session, deadline_id, "escalated_at", "due_at", now):
+            if _claim(session, deadline_id, "escalated_at", "due_at", now, ours):
                 _escalate(session, session.get_one(Deadline, deadline_id), now)
                 fired["escalations"] += 1
     return fired

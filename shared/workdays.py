@@ -10,6 +10,8 @@ Choices, so the reader does not have to rediscover them:
   stay working days here even though many offices close early. Meetings avoid them anyway, because
   they fall inside the Christmas break (22 Dec–3 Jan).
 - Counting starts the day after the start date: "n working days after start" never counts start.
+- Something that arrives after closing (16:00 local) or on a non-working day counts as received on
+  the next working day, as public offices count it; deadlines count from that day (`received_on`).
 - A deadline is the end of the working day (16:00 local by default) on its date. It is built from a
   local date and a local wall-clock time with zoneinfo, so a DST change in between cannot move it
   off 16:00; it is returned in UTC, like every stored instant.
@@ -31,6 +33,9 @@ OSLO = "Europe/Oslo"
 CLOSING_TIME = dt.time(16, 0)
 SUMMER_HOLIDAY_WEEKS = range(28, 32)  # ISO weeks 28–31, the common summer holiday
 _PLAIN_SUNDAY = "Søndag"
+WEEKDAYS = ("mandag", "tirsdag", "onsdag", "torsdag", "fredag", "lørdag", "søndag")
+MONTHS = ("januar", "februar", "mars", "april", "mai", "juni", "juli", "august", "september",
+          "oktober", "november", "desember")
 _ONE_DAY = dt.timedelta(days=1)
 
 
@@ -104,10 +109,32 @@ def working_days_between(start: dt.date, end: dt.date) -> int:
     return count
 
 
-def _local_date(instant: dt.datetime, tz_name: str) -> dt.date:
+def long_date(day: dt.date) -> str:
+    """The date as Norwegian prose: "mandag 7. desember 2026"."""
+    day = _plain_date(day)
+    return f"{WEEKDAYS[day.weekday()]} {day.day}. {MONTHS[day.month - 1]} {day.year}"
+
+
+def _local(instant: dt.datetime, tz_name: str) -> dt.datetime:
     if instant.tzinfo is None or instant.utcoffset() is None:
         raise ValueError("expected an aware datetime")
-    return instant.astimezone(ZoneInfo(tz_name)).date()
+    return instant.astimezone(ZoneInfo(tz_name))
+
+
+def received_on(instant: dt.datetime, tz_name: str = OSLO, closing: dt.time = CLOSING_TIME) -> dt.date:
+    """The working day something arriving at `instant` counts as received.
+
+    Its own local date when that is a working day and it came before closing; otherwise the next
+    working day (Friday 16:30 and Saturday both count as Monday).
+    """
+    local = _local(instant, tz_name)
+    if is_working_day(local.date()) and local.time() < closing:
+        return local.date()
+    return next_working_day(local.date() + _ONE_DAY)
+
+
+def _local_date(instant: dt.datetime, tz_name: str) -> dt.date:
+    return _local(instant, tz_name).date()
 
 
 def _closing_utc(day: dt.date, closing: dt.time, tz_name: str) -> dt.datetime:
@@ -121,12 +148,12 @@ def deadline_at(
     tz_name: str = OSLO,
     closing: dt.time = CLOSING_TIME,
 ) -> dt.datetime:
-    """Closing time (local) on the n-th working day after start's local date, in UTC.
+    """Closing time (local) on the n-th working day after the day start counts as received, in UTC.
 
-    With n=0 this is closing time on start's own day (or the next working day), which can lie
-    before `start` when the case arrives after closing; the callers' defaults are never 0.
+    The received day itself is not counted (see `received_on`); with n=0 the deadline is closing
+    time on that day, so never before `start`.
     """
-    due = add_working_days(_local_date(start, tz_name), n_working_days)
+    due = add_working_days(received_on(start, tz_name, closing), n_working_days)
     return _closing_utc(due, closing, tz_name)
 
 
@@ -138,23 +165,22 @@ def reminder_at(
 ) -> dt.datetime:
     """When to remind: `fraction` of the way to the deadline, counted in working days, in UTC.
 
-    With n working days from start's local date to the deadline's, the reminder comes at the
-    deadline's local closing time on the working day k = ceil(fraction × n) after the start, where
-    for n >= 2 k is kept within 1..n-1 so it is strictly before the deadline (20 → 15, 2 → 1).
-    For n = 1 the reminder is at closing time on the start's own working day (k = 0), a working
-    day ahead (the deadline itself if start's day is not a working day); for n = 0 it is the
+    With n working days from the day start counts as received (`received_on`, at the deadline's
+    closing time) to the deadline's local date, the reminder comes at the deadline's local closing
+    time on the working day k = ceil(fraction × n) after that day, where for n >= 2 k is kept
+    within 1..n-1 so it is strictly before the deadline (20 → 15, 2 → 1). For n = 1 the reminder
+    is at closing time on the received day (k = 0), a working day ahead; for n = 0 it is the
     deadline itself. It is never earlier than `start`.
     """
     if not 0 <= fraction <= 1:
         raise ValueError(f"fraction must be within 0..1, got {fraction}")
-    zone = ZoneInfo(tz_name)
-    first, last = _local_date(start, tz_name), _local_date(deadline, tz_name)
+    closing = _local(deadline, tz_name).time()
+    first, last = received_on(start, tz_name, closing), _local_date(deadline, tz_name)
     n = working_days_between(first, last)
     if n == 0:
         return deadline.astimezone(dt.timezone.utc)
     k = math.ceil(round(fraction * n, 9))  # round: 0.7 * 10 must be 7, not 7.000000000000001
     k = min(max(k, 1), n - 1) if n >= 2 else 0
-    closing = deadline.astimezone(zone).time()
     reminder = _closing_utc(add_working_days(first, k), closing, tz_name)
     return max(reminder, start.astimezone(dt.timezone.utc))
 

@@ -1,14 +1,20 @@
 """Staff API on cases: list with filters and paging, one case with history, transitions."""
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from flask import current_app
 from flask_smorest import Blueprint
+from sqlalchemy.orm import Session
 
 from shared import lifecycle
+from shared.board_approval import BoardDecisionRefused, record_board_decision
+from shared.calendar import local_today
+from shared.deadlines import day_type, deadline_state, deadlines_of
 from shared.db import unit_of_work
-from shared.models import Case, utcnow
+from shared.models import Case, Deadline, utcnow
 
 from .auth import STAFF, current_principal, require
 from .case_actions import (
@@ -22,9 +28,27 @@ from .case_actions import (
 from .errors import ApiError
 from .idempotency import idempotent
 from .staff import SECURED, STAFF_ERRORS, documented_errors
-from .staff_schemas import CaseDetailOut, CasePageOut, CaseQuerySchema, TransitionSchema
+from .staff_schemas import BoardDecisionSchema, CaseDetailOut, CasePageOut, CaseQuerySchema, TransitionSchema
 
 bp = Blueprint("cases", __name__, url_prefix="/api/v1", description="Saker")
+
+
+def deadline_view(deadline: Deadline, now: dt.datetime, zone: ZoneInfo) -> dict[str, Any]:
+    view: dict[str, Any] = {
+        column: moment.astimezone(zone) if (moment := getattr(deadline, column)) else None
+        for column in ("due_at", "remind_at", "reminded_at", "escalated_at", "met_at", "closed_at")
+    }
+    view.update(kind=deadline.kind, days=deadline.working_days, day_type=day_type(deadline.kind),
+                state=deadline_state(deadline, now))
+    return view
+
+
+def detail_view(session: Session, case: Case) -> dict[str, Any]:
+    """The case with its history and its deadlines, times in the agreement's zone."""
+    now, zone = utcnow(), ZoneInfo(current_app.config["SETTINGS"].tz_name)
+    view = case_view(case, with_history=True)
+    view["deadlines"] = [deadline_view(d, now, zone) for d in deadlines_of(session, case.id)]
+    return view
 
 
 def case_view(case: Case, *, with_history: bool = False) -> dict[str, Any]:
@@ -63,10 +87,10 @@ def cases(filters: dict[str, Any]) -> dict[str, Any]:
 @bp.doc(**SECURED)
 @documented_errors(401, 403, 404, 429, 503)
 def case_detail(reference: str) -> dict[str, Any]:
-    """Én sak med hele historikken."""
+    """Én sak med hele historikken og fristene."""
     with current_app.extensions["sessionmaker"]() as session:
         try:
-            return case_view(get_case(session, reference), with_history=True)
+            return detail_view(session, get_case(session, reference))
         except CaseNotFound:
             raise ApiError(404, f"Fant ingen sak {reference[:40]}.") from None
 
@@ -89,7 +113,7 @@ def transition(body: dict[str, Any], reference: str) -> dict[str, Any]:
                         comment=body["comment"], to=body.get("to"))
             session.flush()
             session.refresh(case, ["history"])
-            return case_view(case, with_history=True)
+            return detail_view(session, case)
     except CaseNotFound:
         raise ApiError(404, f"Fant ingen sak {reference[:40]}.") from None
     except UnknownAssignee:
@@ -98,3 +122,28 @@ def transition(body: dict[str, Any], reference: str) -> dict[str, Any]:
         raise ApiError(422, fields={"to": [str(error)]}) from None
     except lifecycle.IllegalTransition as error:
         raise ApiError(409, f"Handlingen «{error.action}» er ikke tillatt når saken har status «{error.status}».") from None
+
+
+@bp.route("/cases/<reference>/board-decision", methods=["POST"])
+@require(*STAFF)
+@idempotent
+@bp.arguments(BoardDecisionSchema)
+@bp.response(200, CaseDetailOut)
+@bp.doc(**SECURED)
+@documented_errors(*STAFF_ERRORS, 404, 409)
+def board_decision(body: dict[str, Any], reference: str) -> dict[str, Any]:
+    """Registrer styrets svar på et erverv: godkjent eller nektet (burettslagslova § 4-5)."""
+    tz_name, now = current_app.config["SETTINGS"].tz_name, utcnow()
+    try:
+        with unit_of_work(current_app.extensions["sessionmaker"]) as session:
+            case = get_case(session, reference, for_update=True)
+            record_board_decision(session, case, body["decision"], actor=current_principal().actor,
+                                  received_on=body["received_on"] or local_today(tz_name, now),
+                                  comment=body["comment"], now=now, tz_name=tz_name)
+            session.flush()
+            session.refresh(case, ["history"])
+            return detail_view(session, case)
+    except CaseNotFound:
+        raise ApiError(404, f"Fant ingen sak {reference[:40]}.") from None
+    except BoardDecisionRefused as error:
+        raise ApiError(409, str(error)) from None

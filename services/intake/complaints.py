@@ -11,6 +11,8 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from shared.deadlines import received_note
+
 from .cases import UnknownCooperative, find_cooperative, open_case
 
 __all__ = ["SubmittedCase", "UnknownCooperative", "submit_complaint"]
@@ -21,6 +23,7 @@ class SubmittedCase:
     reference: str
     status: str
     tracking_token: str
+    received_note: str | None = None  # set when it counts as received on a later working day
 
 
 def submit_complaint(
@@ -45,4 +48,4 @@ def submit_complaint(
         submitter_phone=submitter.get("phone"),
         submitter_role=submitter["role"],
     )
-    return SubmittedCase(case.reference, case.status, case.tracking_token)
+    return SubmittedCase(case.reference, case.status, case.tracking_token, received_note(now, tz_name))

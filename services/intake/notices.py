@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from shared.board_approval import open_board_limit
 from shared.calendar import local_today
 from shared.messages import MeetingRequested, new_event_id, record_event
 from shared.models import Case, Cooperative
@@ -61,14 +62,16 @@ def notify_acquisition(
     session: Session, notice: dict[str, Any], principal: Principal, *, now: dt.datetime, tz_name: str
 ) -> AcquisitionResult:
     cooperative = find_cooperative(session, notice["cooperative_orgnr"])
+    asked_on = notice.get("board_asked_on") or local_today(tz_name, now)
     # Planned purchases not yet closed count too: two notices must not each pass the check.
     before = cooperative.municipality_owned + _open_acquisitions(session, cooperative.id)
     case = open_case(
         session, "acquisition", actor=principal.actor, now=now, tz_name=tz_name,
         cooperative_id=cooperative.id, share_number=notice["share_number"], address=notice["address"],
         description=notice.get("note", ""), created_by=principal.actor,
-        details={"planned_date": notice["planned_date"].isoformat()},
+        details={"planned_date": notice["planned_date"].isoformat(), "board_asked_on": asked_on.isoformat()},
     )
+    open_board_limit(session, case, asked_on, now=now, tz_name=tz_name)
     result = AcquisitionResult(
         case.reference, case.status, cooperative, before, before + 1, public_cap(cooperative.homes)
     )

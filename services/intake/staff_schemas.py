@@ -5,6 +5,8 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate, validates
 
+from shared.board_approval import DECISIONS as BOARD_DECISIONS
+from shared.deadlines import STATES as DEADLINE_STATES
 from shared.lifecycle import STAFF_ACTIONS
 from shared.vocabulary import CASE_STATUSES, CASE_TYPES
 
@@ -16,12 +18,25 @@ def _not_past(value: Any) -> None:
         raise ValidationError("Datoen kan ikke være tilbake i tid.")
 
 
+def _not_future(value: Any) -> None:
+    if value is not None and value > today():
+        raise ValidationError("Datoen kan ikke være fram i tid.")
+
+
+DATE_ERRORS = {**REQUIRED, "invalid": "Datoen må skrives som ÅÅÅÅ-MM-DD."}
+
+
 class AcquisitionSchema(StrictSchema):
     cooperative_orgnr = OrgNumber(required=True, validate=valid_orgnr)
     share_number = Text(required=True, validate=_length(1, 20))
     address = Text(required=True, validate=_length(1, 200))
     planned_date = fields.Date(required=True, error_messages={**REQUIRED, "invalid": "Datoen må skrives som ÅÅÅÅ-MM-DD."})
     note = Text(load_default="", multiline=True, validate=_length(None, 5000))
+    board_asked_on = fields.Date(
+        load_default=None, validate=_not_future, error_messages=DATE_ERRORS,
+        metadata={"description": "The day the board was asked to approve the municipality as owner "
+                                 "(default: today); its 20-day limit counts from it (burettslagslova § 4-5)"},
+    )
 
     @validates("planned_date")
     def _planned_not_past(self, value: Any, **_: Any) -> None:
@@ -50,6 +65,15 @@ class TransitionSchema(StrictSchema):
     action = Text(required=True, validate=validate.OneOf(STAFF_ACTIONS, error="Velg en av: {choices}."))
     comment = Text(load_default="", multiline=True, validate=_length(None, 5000))
     to = Text(load_default=None, validate=[_length(None, 254), valid_email])
+
+
+class BoardDecisionSchema(StrictSchema):
+    decision = Text(required=True, validate=validate.OneOf(BOARD_DECISIONS, error="Velg en av: {choices}."))
+    comment = Text(load_default="", multiline=True, validate=_length(None, 5000))
+    received_on = fields.Date(
+        load_default=None, validate=_not_future, error_messages=DATE_ERRORS,
+        metadata={"description": "The day the board's answer reached the municipality (default: today)"},
+    )
 
 
 class CaseQuerySchema(StrictSchema):
@@ -103,6 +127,24 @@ class HistoryOut(Schema):
     public = fields.Boolean()
 
 
+class DeadlineOut(Schema):
+    kind = fields.String(metadata={"description": "acknowledge | resolve | board_approval"})
+    days = fields.Integer(metadata={"description": "Length of the deadline, in days of day_type"})
+    day_type = fields.String(validate=validate.OneOf(["working", "calendar"]),
+                             metadata={"description": "working: Norwegian working days; calendar: every day"})
+    due_at = fields.DateTime(metadata={"description": "When it runs out, with the Europe/Oslo offset"})
+    remind_at = fields.DateTime(metadata={"description": "When the reminder is due"})
+    state = fields.String(
+        validate=validate.OneOf(DEADLINE_STATES),
+        metadata={"description": "open: running; met: met in time; missed: met late, or passed unmet; "
+                                 "closed: ended unmet before it was due (the case was closed)"},
+    )
+    reminded_at = fields.DateTime(allow_none=True)
+    escalated_at = fields.DateTime(allow_none=True)
+    met_at = fields.DateTime(allow_none=True)
+    closed_at = fields.DateTime(allow_none=True)
+
+
 class SubmitterOut(Schema):
     name = fields.String(allow_none=True)
     email = fields.String(allow_none=True)
@@ -133,6 +175,7 @@ class CaseOut(Schema):
 
 class CaseDetailOut(CaseOut):
     history = fields.List(fields.Nested(HistoryOut))
+    deadlines = fields.List(fields.Nested(DeadlineOut))
 
 
 class CasePageOut(Schema):

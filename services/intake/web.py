@@ -131,7 +131,8 @@ def submit_complaint_form():  # type: ignore[no-untyped-def]
         return render_form(request.form, form_errors(error.normalized_messages())), 422
     except UnknownCooperative:
         return render_form(request.form, {"cooperative_orgnr": [UNKNOWN_COOPERATIVE]}), 422
-    session[RECEIPT] = {"reference": submitted.reference, "token": submitted.tracking_token}
+    session[RECEIPT] = {"reference": submitted.reference, "token": submitted.tracking_token,
+                        "received_note": submitted.received_note}
     return redirect(url_for("web.receipt"), 303)
 
 
@@ -142,6 +143,7 @@ def receipt():  # type: ignore[no-untyped-def]
     page = render_template(
         "receipt.html",
         reference=submitted.get("reference"),
+        received_note=submitted.get("received_note"),
         tracking_path=tracking_path,
         tracking_url=current_app.config["SETTINGS"].public_base_url + tracking_path,
         deadlines=DEADLINES,

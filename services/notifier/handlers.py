@@ -15,7 +15,8 @@ from sqlalchemy.orm import Session, selectinload
 from shared import action_links, lifecycle
 from shared.access import may_hold_case
 from shared.db import one_connection, unit_of_work
-from shared.deadlines import default_rule, open_deadlines
+from shared.board_approval import BOARD_APPROVAL
+from shared.deadlines import default_rule, open_deadlines, received_note
 from shared.handbook_versions import rule_for_case
 from shared.inbox import is_processed, mark_processed
 from shared.messages import (
@@ -39,6 +40,7 @@ from .routing import (
     SUMMARY_COPY,
     contact_by_email,
     handbook_template,
+    main_contact,
     queue_notification,
     route_case,
 )
@@ -82,6 +84,8 @@ def case_context(case: Case, settings: Settings) -> dict[str, Any]:
         "created_by": case.created_by or "",
         "tracking_url": tracking_url,
         "link": tracking_url,
+        "received_note": (received_note(case.created_at, settings.tz_name)
+                          if case.type == "complaint" else None),
     }
 
 
@@ -102,6 +106,10 @@ def summary_context(session: Session, case: Case, settings: Settings) -> dict[st
         "handler_organisation": handler.organisation if handler else "",
         "handler_email": handler.email if handler else "",
     }
+
+
+def _date(iso: str | None) -> str:
+    return dt.date.fromisoformat(iso).strftime("%d.%m.%Y") if iso else ""
 
 
 def case_action_links(
@@ -141,7 +149,8 @@ def full_context(
         deadline = session.get_one(Deadline, announced["deadline_id"])
         local = deadline.due_at.astimezone(ZoneInfo(settings.tz_name))
         context.update(deadline_kind=deadline.kind, due=local.strftime("%d.%m.%Y kl. %H.%M"),
-                       assignee=case.assignee or "")
+                       due_date=local.strftime("%d.%m.%Y"), assignee=case.assignee or "",
+                       board_asked_on=_date((case.details or {}).get("board_asked_on")))
     context["role"] = "primary" if notification.recipient == case.assignee else "copy"
     context["kind"] = notification.kind
     context["action_links"] = case_action_links(session, case, notification, settings)
@@ -255,13 +264,18 @@ def handle_deadline_event(
     resources: Resources, event: DeadlineReminderDue | DeadlineMissed, mailer: Mailer,
     env: Environment | None = None,
 ) -> dict[str, int]:
-    """A reminder goes to the assignee; a missed deadline goes to the assignee's leader."""
+    """A reminder goes to the assignee; a missed deadline goes to the assignee's leader.
+
+    The reminder of a board's limit on an acquisition goes to the municipality's main contact:
+    the refusal must reach the municipality (burettslagslova § 4-5).
+    """
 
     def plan(session: Session) -> None:
         case = session.get_one(Case, event.case_id)
         assignee = contact_by_email(session, case.assignee)
         if isinstance(event, DeadlineReminderDue):
-            target, kind = assignee, f"reminder_{event.kind}"
+            target = main_contact(session) if event.kind == BOARD_APPROVAL else assignee
+            kind = f"reminder_{event.kind}"
         else:
             target, kind = leader_of(session, assignee), f"escalation_{event.kind}"
         if target is not None:

@@ -5,6 +5,7 @@ import re
 import smtplib
 import socket
 import time
+from email.header import Header
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime, parseaddr
@@ -80,6 +81,19 @@ def _address(name: str, email: str) -> Address:
     return Address(display_name=safe_name, username=username, domain=domain)
 
 
+def _set_subject(message: EmailMessage, subject: str) -> None:
+    """Non-ASCII subjects go in as RFC 2047 encoded words we fold ourselves.
+
+    The default policy's folder can drop the space before an encoded word when it folds a long
+    header (CPython gh-92081: "for å løse" arrives as "forå løse"). email.header.Header folds
+    with the space inside the encoded words; set_raw keeps the policy from folding it again.
+    """
+    if subject.isascii():
+        message["Subject"] = subject
+    else:
+        message.set_raw("Subject", Header(subject, "utf-8", header_name="Subject").encode(linesep="\n"))
+
+
 def compose(
     env: Environment,
     template: str,
@@ -101,7 +115,7 @@ def compose(
     from_name, from_email = parseaddr(settings.mail_from)
     message["From"] = _address(from_name, from_email)
     message["To"] = _address(to_name, to_email)
-    message["Subject"] = subject
+    _set_subject(message, subject)
     message["Message-ID"] = message_id
     message["Date"] = format_datetime(utcnow())
     message["Auto-Submitted"] = "auto-generated"

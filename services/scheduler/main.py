@@ -120,7 +120,7 @@ def create_scheduler_app(settings: Settings) -> Celery:
 
     @app.task(name=FIRE_DEADLINES_TASK, **beat_task)
     def fire_deadlines() -> dict[str, int]:
-        return fire_due(sessions(), utcnow())
+        return fire_due(sessions(), utcnow(), tz_name=settings.tz_name)
 
     @app.task(name=FIRE_MEETING_REMINDERS_TASK, **beat_task)
     def meeting_reminders() -> dict[str, int]:

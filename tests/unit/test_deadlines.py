@@ -54,11 +54,11 @@ def test_deadlines_skip_easter(sessions, complaint):
 
 def test_one_reminder_and_one_escalation(sessions, complaint):
     case_id = routed_case(sessions, complaint)
-    assert fire_due(sessions, at("2027-03-29")) == {"reminders": 0, "escalations": 0}  # Easter Monday
-    assert fire_due(sessions, at("2027-03-30")) == {"reminders": 1, "escalations": 0}
-    assert fire_due(sessions, at("2027-03-30", 18)) == {"reminders": 0, "escalations": 0}
-    assert fire_due(sessions, at("2027-03-31")) == {"reminders": 0, "escalations": 1}
-    assert fire_due(sessions, at("2027-04-01")) == {"reminders": 0, "escalations": 0}
+    assert fire_due(sessions, at("2027-03-29")) == {"reminders": 0, "escalations": 0, "deemed_approved": 0}  # Easter Monday
+    assert fire_due(sessions, at("2027-03-30")) == {"reminders": 1, "escalations": 0, "deemed_approved": 0}
+    assert fire_due(sessions, at("2027-03-30", 18)) == {"reminders": 0, "escalations": 0, "deemed_approved": 0}
+    assert fire_due(sessions, at("2027-03-31")) == {"reminders": 0, "escalations": 1, "deemed_approved": 0}
+    assert fire_due(sessions, at("2027-04-01")) == {"reminders": 0, "escalations": 0, "deemed_approved": 0}
     assert [e["kind"] for e in events(sessions, "DeadlineReminderDue")] == ["acknowledge"]
     assert [e["kind"] for e in events(sessions, "DeadlineMissed")] == ["acknowledge"]
     with sessions() as session:
@@ -73,9 +73,9 @@ def test_acknowledging_in_time_stops_the_escalation(sessions, complaint):
         case = get_case(session, session.get_one(Case, case_id).reference, for_update=True)
         change_case(session, case, "acknowledge", actor="kari.johansen@kommune.example",
                     now=at("2027-03-30", 10))
-    assert fire_due(sessions, at("2027-04-02")) == {"reminders": 0, "escalations": 0}
+    assert fire_due(sessions, at("2027-04-02")) == {"reminders": 0, "escalations": 0, "deemed_approved": 0}
     # The resolve deadline still runs: reminder on 19 April, escalation after 26 April.
-    assert fire_due(sessions, at("2027-04-27")) == {"reminders": 1, "escalations": 1}
+    assert fire_due(sessions, at("2027-04-27")) == {"reminders": 1, "escalations": 1, "deemed_approved": 0}
 
 
 def test_two_schedulers_at_once_fire_each_once(sessions, complaint, base_settings):
@@ -95,11 +95,11 @@ def test_time_travel_through_the_beat_task(sessions, complaint, base_settings):
     app = create_scheduler_app(base_settings)
     fire = app.tasks["scheduler.fire_deadlines"]
     with time_machine.travel(at("2027-03-30"), tick=False):
-        assert fire.run() == {"reminders": 1, "escalations": 0}
+        assert fire.run() == {"reminders": 1, "escalations": 0, "deemed_approved": 0}
         assert utcnow().astimezone(OSLO).date() == dt.date(2027, 3, 30)
     with time_machine.travel(at("2027-04-30"), tick=False):
-        assert fire.run() == {"reminders": 1, "escalations": 2}
-        assert fire.run() == {"reminders": 0, "escalations": 0}
+        assert fire.run() == {"reminders": 1, "escalations": 2, "deemed_approved": 0}
+        assert fire.run() == {"reminders": 0, "escalations": 0, "deemed_approved": 0}
 
 
 def test_overdue_cases_can_be_listed(client, sessions, complaint):
@@ -141,3 +141,41 @@ def test_the_handbook_sets_the_deadlines(sessions, complaint, settings):
             Deadline.case_id == case_id, Deadline.kind == "acknowledge")).scalar_one()
     assert acknowledge.working_days == 3
     assert local(acknowledge.due_at) == "2027-04-01 16:00"  # Easter skipped: 30, 31 March, 1 April
+
+
+def test_the_case_api_shows_each_deadline_with_its_state(client, sessions, complaint, tokens):
+    from tests.support.api import auth
+
+    case_id = routed_case(sessions, complaint)
+    with sessions() as session:
+        reference = session.get_one(Case, case_id).reference
+    url, headers = f"/api/v1/cases/{reference}", auth(tokens["municipality"])
+    with time_machine.travel(at("2027-04-01"), tick=False):
+        fire_due(sessions, utcnow())  # the acknowledge deadline was reminded, then missed
+        deadlines = {d["kind"]: d for d in client.get(url, headers=headers).get_json()["deadlines"]}
+    acknowledge, resolve = deadlines["acknowledge"], deadlines["resolve"]
+    assert acknowledge["due_at"] == "2027-03-31T16:00:00+02:00"  # Oslo summer time, not UTC
+    assert (acknowledge["state"], resolve["state"]) == ("missed", "open")
+    assert acknowledge["reminded_at"] == "2027-04-01T17:00:00+02:00"
+    assert acknowledge["escalated_at"] == "2027-04-01T17:00:00+02:00"
+    assert (resolve["due_at"], resolve["reminded_at"], resolve["escalated_at"]) == (
+        "2027-04-26T16:00:00+02:00", None, None)
+    assert (acknowledge["days"], acknowledge["day_type"]) == (2, "working")
+
+    transitions = f"{url}/transitions"
+    with time_machine.travel(at("2027-04-02", 9), tick=False):
+        client.post(transitions, json={"action": "acknowledge"}, headers=headers)
+    with time_machine.travel(at("2027-04-06", 9), tick=False):
+        resolved = client.post(transitions, json={"action": "resolve"}, headers=headers).get_json()
+    states = {d["kind"]: (d["state"], d["met_at"]) for d in resolved["deadlines"]}
+    assert states == {"acknowledge": ("missed", "2027-04-02T09:00:00+02:00"),  # met, but late
+                      "resolve": ("met", "2027-04-06T09:00:00+02:00")}
+
+
+def test_the_openapi_document_describes_case_deadlines(client):
+    schemas = client.get("/api/openapi.json").get_json()["components"]["schemas"]
+    detail = schemas["CaseDetailOut"]["properties"]
+    assert detail["deadlines"]["items"]["$ref"].endswith("/DeadlineOut")
+    deadline = schemas["DeadlineOut"]["properties"]
+    assert {"kind", "due_at", "state", "reminded_at", "escalated_at", "met_at", "closed_at"} <= set(deadline)
+    assert deadline["state"]["enum"] == ["open", "met", "missed", "closed"]

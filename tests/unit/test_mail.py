@@ -1,6 +1,11 @@
 """The e-mails themselves: bokmål, text and HTML, safe headers, escaped content."""
 from __future__ import annotations
 
+import email
+import email.policy
+
+from jinja2 import DictLoader, Environment
+
 from services.notifier.mail import compose, template_environment
 from services.notifier.routing import message_id_for
 
@@ -54,3 +59,32 @@ def test_message_id_is_stable_per_key():
     assert first == message_id_for("e", "a@example.org", "receipt", "samhandling.example")
     assert first != message_id_for("e", "b@example.org", "receipt", "samhandling.example")
     assert first.startswith("<") and first.endswith("@samhandling.example>")
+
+
+LONG_SUBJECTS = [
+    "Påminnelse: frist 31.03.2027 kl. 16.00 for å løse KL-2027-0042 for å løse saken i Prestvannet borettslag",
+    "Frist for å kvittere ut KL-2027-0042 gikk ut; saken er meldt til leder i Tromsø kommune, forå løse",
+    "Kvittering: klagen din er mottatt (KL-2027-0042) – Stakkevollan borettslag, Tromsø, gjelder støy",
+    "Ærlig talt: Øvre Ålesund gate æ ø å Æ Ø Å blir sendt på nytt til styret i Grønnåsen borettslag nå",
+    "Varsel om erverv ER-2027-0003 i Prestvannet borettslag: andel 12, Åsveien 3, kommunen eier før 2 og etter 3",
+    "Møte i samarbeidsutvalget tirsdag 2. mars 2027 kl. 10.00: dagsorden, påmelding og møtested på Tromsø rådhus",
+]
+
+
+def test_long_norwegian_subjects_arrive_as_written(base_settings):
+    """CPython gh-92081: folding a long header could drop the space before an encoded word."""
+    # Shift each subject by a few short words, so æøå land on and around the fold points.
+    for subject in [("Ny " * shift) + text for text in LONG_SUBJECTS for shift in range(6)]:
+        message = compose_subject(base_settings, subject)
+        raw = message.as_bytes()
+        parsed = email.message_from_bytes(raw, policy=email.policy.default)
+        assert parsed["Subject"] == subject
+        assert message["Subject"] == subject
+        header_block = raw.split(b"\n\n", 1)[0]
+        assert all(len(line) <= 78 for line in header_block.split(b"\n"))
+
+
+def compose_subject(settings, subject):
+    env = Environment(loader=DictLoader({"t.subject.txt": "{{ s }}", "t.txt": "Hei", "t.html": "<p>Hei</p>"}))
+    return compose(env, "t", {"s": subject}, settings=settings, to_name="Åse Ødegård",
+                   to_email="ase@example.org", message_id="<x@samhandling.example>")

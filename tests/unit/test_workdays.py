@@ -17,8 +17,10 @@ from shared.workdays import (
     is_public_holiday,
     is_summer_holiday_week,
     is_working_day,
+    long_date,
     next_working_day,
     previous_working_day,
+    received_on,
     reminder_at,
     working_days_between,
 )
@@ -179,8 +181,9 @@ def test_a_complaint_received_before_easter_2027():
 
 
 def test_a_deadline_counted_on_maundy_thursday():
+    # A holiday: received Tuesday 30 March (after Easter Monday), which is not counted.
     start = _oslo(2027, 3, 25, 11, 0)
-    assert deadline_at(start, 2) == _oslo(2027, 3, 31, 16, 0)
+    assert deadline_at(start, 2) == _oslo(2027, 4, 1, 16, 0)
 
 
 def test_the_local_date_counts_not_the_utc_date():
@@ -196,7 +199,8 @@ def test_a_naive_start_is_refused():
 @pytest.mark.parametrize(
     ("start", "due_date"),
     [
-        (_oslo(2027, 3, 26, 10, 0), D(2027, 3, 31)),  # summer time starts Sunday 28 March
+        # Good Friday, received Tuesday 30 March; summer time starts Sunday 28 March.
+        (_oslo(2027, 3, 26, 10, 0), D(2027, 4, 1)),
         (_oslo(2027, 10, 29, 10, 0), D(2027, 11, 2)),  # summer time ends Sunday 31 October
     ],
 )
@@ -205,6 +209,34 @@ def test_deadlines_stay_at_16_local_across_daylight_saving_changes(start, due_da
     local = deadline.astimezone(OSLO)
     assert (local.date(), local.time()) == (due_date, dt.time(16, 0))
     assert local.utcoffset() != start.utcoffset()
+
+
+@pytest.mark.parametrize(
+    ("arrived", "received"),
+    [
+        (_oslo(2026, 12, 4, 15, 59), D(2026, 12, 4)),  # Friday, a minute before closing
+        (_oslo(2026, 12, 4, 16, 0), D(2026, 12, 7)),  # Friday at closing: Monday
+        (_oslo(2026, 12, 5, 11, 0), D(2026, 12, 7)),  # Saturday: Monday
+        (_oslo(2027, 5, 17, 9, 0), D(2027, 5, 18)),  # Constitution Day, a Monday: Tuesday
+        (_oslo(2027, 3, 24, 17, 0), D(2027, 3, 30)),  # Wednesday evening before Easter: Tuesday after
+        (dt.datetime(2026, 12, 4, 15, 30, tzinfo=dt.timezone.utc), D(2026, 12, 7)),  # 16:30 in Oslo
+    ],
+)
+def test_what_arrives_after_closing_or_on_a_day_off_counts_from_the_next_working_day(arrived, received):
+    assert received_on(arrived) == received
+    assert deadline_at(arrived, 2).astimezone(OSLO).date() == add_working_days(received, 2)
+
+
+def test_reminder_after_closing_comes_on_the_received_day_not_before():
+    friday_evening = _oslo(2026, 12, 4, 17, 0)
+    deadline = deadline_at(friday_evening, 1)
+    assert deadline == _oslo(2026, 12, 8, 16, 0)  # Tuesday
+    assert reminder_at(friday_evening, deadline) == _oslo(2026, 12, 7, 16, 0)  # Monday
+
+
+def test_long_dates_in_norwegian():
+    assert long_date(D(2026, 12, 7)) == "mandag 7. desember 2026"
+    assert long_date(D(2027, 5, 17)) == "mandag 17. mai 2027"
 
 
 def test_reminder_for_a_one_day_deadline_comes_the_evening_before():
