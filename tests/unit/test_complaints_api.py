@@ -122,6 +122,32 @@ def test_unreadable_bodies_get_json_errors(client, data, content_type, status):
     error_fields(response)
 
 
+def nested(depth: int, kind: str) -> str:
+    if kind == "list":
+        return '{"description": ' + "[" * depth + "]" * depth + "}"
+    return '{"a": ' * depth + "1" + "}" * depth
+
+
+@pytest.mark.parametrize("depth", [1000, 5000])
+@pytest.mark.parametrize("kind", ["list", "object"])
+@pytest.mark.parametrize("party", [None, "municipality"])
+def test_deeply_nested_json_is_a_400_without_a_traceback(client, tokens, caplog, depth, kind, party):
+    from tests.support.api import auth
+
+    url, headers = (URL, {}) if party is None else ("/api/v1/sublets", auth(tokens[party]))
+    response = client.post(url, data=nested(depth, kind), content_type="application/json",
+                           headers=headers)
+    assert response.status_code == 400
+    assert response.get_json()["error"]["code"] == "invalid_json"
+    error_fields(response)
+    assert not [r for r in caplog.records if r.levelname in ("ERROR", "CRITICAL") or r.exc_info]
+
+
+def test_ordinary_nesting_is_still_read(client):
+    response = client.post(URL, data=nested(20, "object"), content_type="application/json")
+    assert response.status_code == 422 and "a" in error_fields(response)
+
+
 def test_giant_body_is_413(client, complaint):
     complaint["description"] = "x" * (200 * 1024)
     response = client.post(URL, data=json.dumps(complaint), content_type="application/json")
