@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from typing import Any
 
 from email_validator import EmailNotValidError, validate_email
@@ -15,12 +16,27 @@ from shared.calendar import local_today
 from shared.vocabulary import COMPLAINT_CATEGORIES, SUBMITTER_ROLES
 
 REQUIRED = {"required": "Feltet må fylles ut.", "null": "Feltet må fylles ut."}
-CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 LINE_BREAK = re.compile(r"[\r\n\u2028\u2029]")
+# Zero-width characters, bidi overrides and isolates, the BOM, soft hyphens (Unicode category Cf),
+# lone surrogates (Cs) and the Hangul fillers, letters that print as nothing: they hide or reorder
+# what a reader sees, and a name of nothing but them is no name.
+INVISIBLE_CATEGORIES = {"Cf", "Cs"}
+BLANK_LETTERS = frozenset("\u115f\u1160\u3164\uffa0")
+MULTILINE_CONTROLS_ALLOWED = frozenset("\n\t")
+NOT_ALLOWED = "Inneholder tegn som ikke er tillatt (linjeskift, kontrolltegn eller usynlige tegn)."
+
+
+def is_invisible(char: str) -> bool:
+    return unicodedata.category(char) in INVISIBLE_CATEGORIES or char in BLANK_LETTERS
+
+
+def is_control(char: str, *, multiline: bool) -> bool:
+    return unicodedata.category(char) == "Cc" and not (multiline and char in MULTILINE_CONTROLS_ALLOWED)
 
 
 class Text(fields.String):
-    """A trimmed string without control characters; `multiline` allows line breaks."""
+    """A trimmed NFC string without control or invisible characters; `multiline` allows line
+    breaks and tabs, and drops invisible characters (pasted text carries them) instead of refusing."""
 
     default_error_messages = {**REQUIRED, "invalid": "Må være tekst."}
 
@@ -29,11 +45,18 @@ class Text(fields.String):
         self.multiline = multiline
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
-        text = super()._deserialize(value, attr, data, **kwargs).strip()
+        text = unicodedata.normalize("NFC", super()._deserialize(value, attr, data, **kwargs))
         if self.multiline:
-            text = text.replace("\r\n", "\n")  # browsers and many clients send CRLF
-        if CONTROL.search(text) or (not self.multiline and LINE_BREAK.search(text)):
-            raise ValidationError("Inneholder tegn som ikke er tillatt (linjeskift eller kontrolltegn).")
+            text = "".join(char for char in text.replace("\r\n", "\n") if not is_invisible(char))
+        text = text.strip()
+        if not "".join(char for char in text if not is_invisible(char)).strip():
+            if self.required:
+                raise self.make_error("required")
+            return ""
+        if any(is_control(char, multiline=self.multiline) or is_invisible(char) for char in text) or (
+            not self.multiline and LINE_BREAK.search(text)
+        ):
+            raise ValidationError(NOT_ALLOWED)
         return text
 
 

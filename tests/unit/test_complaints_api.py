@@ -122,6 +122,49 @@ def test_unreadable_bodies_get_json_errors(client, data, content_type, status):
     error_fields(response)
 
 
+INVISIBLE = ["\u200b", "\u200e", "\u202e", "\u2066", "\u2060", "\ufeff", "\u00ad"]
+
+
+@pytest.mark.parametrize("char", INVISIBLE)
+def test_a_name_of_only_invisible_characters_is_missing(client, complaint, sessions, char):
+    complaint["submitter"]["name"] = char * 3
+    response = client.post(URL, json=complaint)
+    assert response.status_code == 422
+    assert error_fields(response)["submitter.name"] == ["Feltet må fylles ut."]
+    assert count(sessions, Case) == 0
+
+
+@pytest.mark.parametrize("char", [*INVISIBLE, "\t", "\x85"])
+def test_invisible_and_control_characters_in_one_line_fields_are_refused(client, complaint, sessions,
+                                                                         char):
+    complaint["submitter"]["name"] = f"Kari{char}Nordmann"
+    complaint["address"] = f"Storgata{char} 1"
+    response = client.post(URL, json=complaint)
+    assert response.status_code == 422
+    fields = error_fields(response)
+    for field in ("submitter.name", "address"):
+        assert "usynlige tegn" in fields[field][0]
+    assert count(sessions, Case) == 0
+
+
+def test_free_text_loses_invisible_characters_and_all_text_is_nfc(client, complaint, sessions):
+    complaint["description"] = "Det br\u200baker \u202eom natten\u202c fra 3B.\ufeff\nOgså i helgene."
+    complaint["submitter"]["name"] = "A\u030ase Nilsen"  # Å as A and a combining ring, as macOS may send
+    response = client.post(URL, json=complaint)
+    assert response.status_code == 201
+    with sessions() as session:
+        case = session.execute(select(Case)).scalar_one()
+    assert case.description == "Det braker om natten fra 3B.\nOgså i helgene."
+    assert case.submitter_name == "\u00c5se Nilsen"
+
+
+def test_free_text_of_only_invisible_characters_is_missing(client, complaint, sessions):
+    complaint["description"] = "\u200b" * 20
+    response = client.post(URL, json=complaint)
+    assert response.status_code == 422
+    assert error_fields(response)["description"] == ["Feltet må fylles ut."]
+
+
 def nested(depth: int, kind: str) -> str:
     if kind == "list":
         return '{"description": ' + "[" * depth + "]" * depth + "}"

@@ -314,3 +314,18 @@ def test_a_receipt_not_shown_within_minutes_is_forgotten(client, sessions):
     html = text(client.get("/klage/kvittering"))
     assert token not in html and "/sak/" not in html
     assert "Kvitteringen vises bare én gang" in html
+
+
+def test_invisible_characters_on_the_form(client, sessions):
+    response = post(client, submitter_name="\u200b\u200b", address="Storgata\u202e 1")
+    html = text(response)
+    assert response.status_code == 422
+    assert 'href="#submitter_name"' in html and "Skriv navnet ditt." in html
+    assert 'href="#address"' in html and "usynlige tegn" in html
+    assert count(sessions, Case) == 0
+
+    response = post(client, description="Det bråker\u200b hver natt\u202e fra 3B.\r\nOgså i helgene.")
+    assert response.status_code == 303
+    with sessions() as session:
+        case = session.execute(select(Case)).scalar_one()
+    assert case.description == "Det bråker hver natt fra 3B.\nOgså i helgene."
