@@ -6,7 +6,7 @@ import re
 import unicodedata
 from typing import Any
 
-from email_validator import EmailNotValidError, validate_email
+from email_validator import EmailNotValidError, ValidatedEmail, validate_email
 from marshmallow import RAISE, Schema, ValidationError, fields, post_load, validate, validates
 from flask import current_app
 from stdnum.no import orgnr as orgnr_checker
@@ -80,11 +80,35 @@ def valid_orgnr(value: str) -> None:
         raise ValidationError("Organisasjonsnummeret er ikke gyldig (kontrollsifferet stemmer ikke).")
 
 
-def valid_email(value: str) -> None:
+NON_ASCII_LOCAL_PART = (
+    "E-postadressen kan ikke ha æ, ø, å eller andre spesialtegn foran @, for den kan vi ikke sende "
+    "e-post til. Bruk en adresse med bare a–z, tall og . _ - + foran @."
+)
+
+
+def checked_email(value: str) -> ValidatedEmail:
+    """An address every relay takes: the part before @ in ASCII (an international one needs
+    SMTPUTF8, which many relays lack); an international domain is fine, as punycode."""
+    if not value.rpartition("@")[0].isascii():
+        raise ValidationError(NON_ASCII_LOCAL_PART)
     try:
-        validate_email(value, check_deliverability=False)
+        return validate_email(value, check_deliverability=False, allow_smtputf8=False)
     except EmailNotValidError:
         raise ValidationError("E-postadressen er ikke gyldig.") from None
+
+
+def valid_email(value: str) -> None:
+    checked_email(value)
+
+
+class Email(Text):
+    """An e-mail address, stored as mail is sent to it: `ola@bøler.no` → `ola@xn--bler-gra.no`."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
+        text = super()._deserialize(value, attr, data, **kwargs)
+        if not text:
+            return text
+        return checked_email(text).ascii_email or text
 
 
 class OrgNumber(Text):
@@ -108,7 +132,7 @@ class StrictSchema(Schema):
 
 class SubmitterSchema(StrictSchema):
     name = Text(required=True, validate=_length(1, 200))
-    email = Text(required=True, validate=[_length(None, 254), valid_email])
+    email = Email(required=True, validate=_length(None, 254))
     phone = Text(
         load_default=None,
         validate=validate.Regexp(r"^\+?[0-9 ()-]{5,20}$", error="Telefonnummeret er ikke gyldig."),

@@ -165,6 +165,25 @@ def test_free_text_of_only_invisible_characters_is_missing(client, complaint, se
     assert error_fields(response)["description"] == ["Feltet må fylles ut."]
 
 
+@pytest.mark.parametrize("email", ["kåre@eksempel.no", "ØYSTEIN@example.org", "ola.nordmanné@bøler.no"])
+def test_an_address_with_a_non_ascii_local_part_is_refused(client, complaint, sessions, email):
+    complaint["submitter"]["email"] = email
+    response = client.post(URL, json=complaint)
+    assert response.status_code == 422
+    (message,) = error_fields(response)["submitter.email"]
+    assert "foran @" in message and "æ, ø, å" in message
+    assert count(sessions, Case) == 0
+
+
+def test_an_international_domain_is_stored_as_punycode(client, complaint, sessions):
+    complaint["submitter"]["email"] = "ola@bøler.no"
+    assert client.post(URL, json=complaint).status_code == 201
+    with sessions() as session:
+        stored = session.execute(select(Case.submitter_email)).scalar_one()
+    assert stored == "ola@" + "bøler.no".encode("idna").decode("ascii")
+    assert stored.isascii()
+
+
 def nested(depth: int, kind: str) -> str:
     if kind == "list":
         return '{"description": ' + "[" * depth + "]" * depth + "}"

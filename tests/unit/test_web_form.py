@@ -329,3 +329,16 @@ def test_invisible_characters_on_the_form(client, sessions):
     with sessions() as session:
         case = session.execute(select(Case)).scalar_one()
     assert case.description == "Det bråker hver natt fra 3B.\nOgså i helgene."
+
+
+def test_an_address_mail_cannot_reach_is_refused_on_the_form(client, sessions):
+    response = post(client, submitter_email="kåre@eksempel.no")
+    html = text(response)
+    assert response.status_code == 422
+    assert 'href="#submitter_email"' in html and "æ, ø, å" in html and "foran @" in html
+    assert 'value="kåre@eksempel.no"' in html
+    assert count(sessions, Case) == 0
+
+    assert post(client, submitter_email="ola@bøler.no").status_code == 303
+    with sessions() as session:
+        assert session.execute(select(Case.submitter_email)).scalar_one() == "ola@xn--bler-gra.no"
