@@ -30,6 +30,10 @@ def is_invisible(char: str) -> bool:
     return unicodedata.category(char) in INVISIBLE_CATEGORIES or char in BLANK_LETTERS
 
 
+def without_invisible(text: str) -> str:
+    return "".join(char for char in text if not is_invisible(char))
+
+
 def is_control(char: str, *, multiline: bool) -> bool:
     return unicodedata.category(char) == "Cc" and not (multiline and char in MULTILINE_CONTROLS_ALLOWED)
 
@@ -47,17 +51,20 @@ class Text(fields.String):
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
         text = unicodedata.normalize("NFC", super()._deserialize(value, attr, data, **kwargs))
         if self.multiline:
-            text = "".join(char for char in text.replace("\r\n", "\n") if not is_invisible(char))
+            text = without_invisible(text.replace("\r\n", "\n"))  # browsers send CRLF
         text = text.strip()
-        if not "".join(char for char in text if not is_invisible(char)).strip():
+        if not without_invisible(text).strip():  # nothing a reader would see
             if self.required:
                 raise self.make_error("required")
             return ""
-        if any(is_control(char, multiline=self.multiline) or is_invisible(char) for char in text) or (
-            not self.multiline and LINE_BREAK.search(text)
-        ):
+        if self._refused(text):
             raise ValidationError(NOT_ALLOWED)
         return text
+
+    def _refused(self, text: str) -> bool:
+        if not self.multiline and LINE_BREAK.search(text):
+            return True
+        return any(is_invisible(char) or is_control(char, multiline=self.multiline) for char in text)
 
 
 def today() -> dt.date:
