@@ -1,6 +1,7 @@
 """The public JSON API: load input, call one use case, map the result or error."""
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from flask import current_app, request, url_for
@@ -18,6 +19,12 @@ from .staff_schemas import ErrorOut
 bp = Blueprint("api", __name__, url_prefix="/api/v1", description="Klager (offentlig)")
 
 COMMON_ERRORS = (400, 413, 415, 429, 503)
+# Our bodies nest three levels at most; Python's json parser recurses once per level and fails
+# with RecursionError (a 500) near a thousand, so deeper bodies are refused before parsing.
+MAX_JSON_DEPTH = 32
+# A string up to its closing quote or, unterminated, to the end: one pass, never a rescan.
+JSON_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"?', re.DOTALL)
+JSON_BRACKET = re.compile(rb"[\[\]{}]")
 
 
 def documented_errors(*statuses: int):  # type: ignore[no-untyped-def]
@@ -38,6 +45,18 @@ def json_only() -> None:
     if request.path.startswith("/api/") and request.method in {"POST", "PUT", "PATCH"} and has_body:
         if request.mimetype != "application/json":
             raise ApiError(415)
+        if json_depth(request.get_data(cache=True)) > MAX_JSON_DEPTH:
+            raise ApiError(400, f"JSON-innholdet er nestet for dypt (høyst {MAX_JSON_DEPTH} nivåer).",
+                           code="invalid_json")
+
+
+def json_depth(body: bytes) -> int:
+    """How deep arrays and objects nest in a JSON body, brackets inside strings not counted."""
+    depth = deepest = 0
+    for bracket in JSON_BRACKET.findall(JSON_STRING.sub(b'""', body)):
+        depth += 1 if bracket in b"[{" else -1
+        deepest = max(deepest, depth)
+    return deepest
 
 
 def unknown_cooperative() -> ApiError:

@@ -3,9 +3,10 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from typing import Any
 
-from email_validator import EmailNotValidError, validate_email
+from email_validator import EmailNotValidError, ValidatedEmail, validate_email
 from marshmallow import RAISE, Schema, ValidationError, fields, post_load, validate, validates
 from flask import current_app
 from stdnum.no import orgnr as orgnr_checker
@@ -15,12 +16,31 @@ from shared.calendar import local_today
 from shared.vocabulary import COMPLAINT_CATEGORIES, SUBMITTER_ROLES
 
 REQUIRED = {"required": "Feltet må fylles ut.", "null": "Feltet må fylles ut."}
-CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 LINE_BREAK = re.compile(r"[\r\n\u2028\u2029]")
+# Zero-width characters, bidi overrides and isolates, the BOM, soft hyphens (Unicode category Cf),
+# lone surrogates (Cs) and the Hangul fillers, letters that print as nothing: they hide or reorder
+# what a reader sees, and a name of nothing but them is no name.
+INVISIBLE_CATEGORIES = {"Cf", "Cs"}
+BLANK_LETTERS = frozenset("\u115f\u1160\u3164\uffa0")
+MULTILINE_CONTROLS_ALLOWED = frozenset("\n\t")
+NOT_ALLOWED = "Inneholder tegn som ikke er tillatt (linjeskift, kontrolltegn eller usynlige tegn)."
+
+
+def is_invisible(char: str) -> bool:
+    return unicodedata.category(char) in INVISIBLE_CATEGORIES or char in BLANK_LETTERS
+
+
+def without_invisible(text: str) -> str:
+    return "".join(char for char in text if not is_invisible(char))
+
+
+def is_control(char: str, *, multiline: bool) -> bool:
+    return unicodedata.category(char) == "Cc" and not (multiline and char in MULTILINE_CONTROLS_ALLOWED)
 
 
 class Text(fields.String):
-    """A trimmed string without control characters; `multiline` allows line breaks."""
+    """A trimmed NFC string without control or invisible characters; `multiline` allows line
+    breaks and tabs, and drops invisible characters (pasted text carries them) instead of refusing."""
 
     default_error_messages = {**REQUIRED, "invalid": "Må være tekst."}
 
@@ -29,12 +49,22 @@ class Text(fields.String):
         self.multiline = multiline
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
-        text = super()._deserialize(value, attr, data, **kwargs).strip()
+        text = unicodedata.normalize("NFC", super()._deserialize(value, attr, data, **kwargs))
         if self.multiline:
-            text = text.replace("\r\n", "\n")  # browsers and many clients send CRLF
-        if CONTROL.search(text) or (not self.multiline and LINE_BREAK.search(text)):
-            raise ValidationError("Inneholder tegn som ikke er tillatt (linjeskift eller kontrolltegn).")
+            text = without_invisible(text.replace("\r\n", "\n"))  # browsers send CRLF
+        text = text.strip()
+        if not without_invisible(text).strip():  # nothing a reader would see
+            if self.required:
+                raise self.make_error("required")
+            return ""
+        if self._refused(text):
+            raise ValidationError(NOT_ALLOWED)
         return text
+
+    def _refused(self, text: str) -> bool:
+        if not self.multiline and LINE_BREAK.search(text):
+            return True
+        return any(is_invisible(char) or is_control(char, multiline=self.multiline) for char in text)
 
 
 def today() -> dt.date:
@@ -57,11 +87,35 @@ def valid_orgnr(value: str) -> None:
         raise ValidationError("Organisasjonsnummeret er ikke gyldig (kontrollsifferet stemmer ikke).")
 
 
-def valid_email(value: str) -> None:
+NON_ASCII_LOCAL_PART = (
+    "E-postadressen kan ikke ha æ, ø, å eller andre spesialtegn foran @, for den kan vi ikke sende "
+    "e-post til. Bruk en adresse med bare a–z, tall og . _ - + foran @."
+)
+
+
+def checked_email(value: str) -> ValidatedEmail:
+    """An address every relay takes: the part before @ in ASCII (an international one needs
+    SMTPUTF8, which many relays lack); an international domain is fine, as punycode."""
+    if not value.rpartition("@")[0].isascii():
+        raise ValidationError(NON_ASCII_LOCAL_PART)
     try:
-        validate_email(value, check_deliverability=False)
+        return validate_email(value, check_deliverability=False, allow_smtputf8=False)
     except EmailNotValidError:
         raise ValidationError("E-postadressen er ikke gyldig.") from None
+
+
+def valid_email(value: str) -> None:
+    checked_email(value)
+
+
+class Email(Text):
+    """An e-mail address, stored as mail is sent to it: `ola@bøler.no` → `ola@xn--bler-gra.no`."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
+        text = super()._deserialize(value, attr, data, **kwargs)
+        if not text:
+            return text
+        return checked_email(text).ascii_email or text
 
 
 class OrgNumber(Text):
@@ -85,7 +139,7 @@ class StrictSchema(Schema):
 
 class SubmitterSchema(StrictSchema):
     name = Text(required=True, validate=_length(1, 200))
-    email = Text(required=True, validate=[_length(None, 254), valid_email])
+    email = Email(required=True, validate=_length(None, 254))
     phone = Text(
         load_default=None,
         validate=validate.Regexp(r"^\+?[0-9 ()-]{5,20}$", error="Telefonnummeret er ikke gyldig."),

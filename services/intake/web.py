@@ -1,9 +1,15 @@
 """The public complaint form: GET shows it, POST checks it with ComplaintSchema and submits.
 
 Post/Redirect/Get: a submitted form answers 303 to the receipt page, so a reload never posts twice.
+The receipt shows the tracking link once: the session cookie is signed, not encrypted, and a shared
+PC keeps it for the whole browser session, so it holds only the reference and a one-way digest of
+the token, and the receipt forgets even those when shown.
 """
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
+import hmac
 from typing import Any
 
 from flask import (
@@ -16,7 +22,7 @@ from werkzeug.datastructures import MultiDict
 
 from shared.calendar import local_today
 from shared.db import unit_of_work
-from shared.models import Cooperative, utcnow
+from shared.models import Case, Cooperative, utcnow
 from shared.vocabulary import COMPLAINT_CATEGORIES, SUBMITTER_ROLES
 
 from .complaints import UnknownCooperative, submit_complaint
@@ -29,6 +35,8 @@ SUBMISSION_ENDPOINTS: tuple[str, ...] = ("web.submit_complaint_form",)
 
 HONEYPOT = "nettsted"
 RECEIPT = "kvittering"
+# The receipt shows the tracking link only this long after the case was submitted.
+RECEIPT_SECONDS = 10 * 60
 # The handbook's default complaint deadlines in working days (SPEC §5).
 DEADLINES = {"acknowledge": 2, "resolve": 20}
 
@@ -82,6 +90,23 @@ def form_errors(messages: dict[str, Any]) -> dict[str, list[str]]:
     return dict(sorted(flat.items(), key=lambda item: order.get(item[0], len(order))))
 
 
+def token_digest(token: str) -> str:
+    """Proves the session saw the token without making it readable from the cookie."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def receipt_token(db: Session, receipt: dict[str, Any], now: dt.datetime) -> str | None:
+    """The tracking token for a receipt kept in the session, while it is fresh; else None."""
+    case = db.execute(
+        select(Case).where(Case.reference == str(receipt.get("reference", "")))
+    ).scalar_one_or_none()
+    if case is None or now - case.created_at > dt.timedelta(seconds=RECEIPT_SECONDS):
+        return None
+    if not hmac.compare_digest(token_digest(case.tracking_token), str(receipt.get("digest", ""))):
+        return None
+    return case.tracking_token
+
+
 def _norwegian_order(name: str) -> str:
     # Æ, Ø, Å come last and in that order in Norwegian; code points put Å first.
     return name.casefold().translate({ord("æ"): "{", ord("ø"): "|", ord("å"): "}"})
@@ -131,19 +156,25 @@ def submit_complaint_form():  # type: ignore[no-untyped-def]
         return render_form(request.form, form_errors(error.normalized_messages())), 422
     except UnknownCooperative:
         return render_form(request.form, {"cooperative_orgnr": [UNKNOWN_COOPERATIVE]}), 422
-    session[RECEIPT] = {"reference": submitted.reference, "token": submitted.tracking_token,
-                        "received_note": submitted.received_note}
+    session[RECEIPT] = {
+        "reference": submitted.reference, "digest": token_digest(submitted.tracking_token),
+        "received_note": submitted.received_note,
+    }
     return redirect(url_for("web.receipt"), 303)
 
 
 @bp.get("/klage/kvittering")
 def receipt():  # type: ignore[no-untyped-def]
-    submitted = session.get(RECEIPT) or {}
-    tracking_path = url_for("tracking.case_page", token=submitted["token"]) if submitted else ""
+    submitted = session.pop(RECEIPT, None)
+    token = None
+    if isinstance(submitted, dict):
+        with current_app.extensions["sessionmaker"]() as db:
+            token = receipt_token(db, submitted, utcnow())
+    tracking_path = url_for("tracking.case_page", token=token) if token else ""
     page = render_template(
         "receipt.html",
-        reference=submitted.get("reference"),
-        received_note=submitted.get("received_note"),
+        reference=submitted["reference"] if token else None,
+        received_note=submitted.get("received_note") if token else None,
         tracking_path=tracking_path,
         tracking_url=current_app.config["SETTINGS"].public_base_url + tracking_path,
         deadlines=DEADLINES,

@@ -23,6 +23,11 @@ from .metrics import count_email
 
 log = logging.getLogger("samhandling.notifier")
 
+# A notification still not sent after this many attempts is given up (failed, listed for staff,
+# who may send it again for another round), before the worker's task stops retrying
+# (RETRY["max_retries"] in worker.py) and would leave it pending for ever.
+ATTEMPTS_PER_ROUND = 10
+
 Composer = Callable[[Session, Notification], EmailMessage]
 
 
@@ -78,9 +83,15 @@ def _letters(
         for notification in _claim(session, where, utcnow(), claim_timeout):
             # What a log line may say about it: never the recipient's address or name.
             about = {"event_id": notification.event_id, "kind": notification.kind,
-                     "message_id": notification.message_id, "notification_id": notification.id}
+                     "message_id": notification.message_id, "notification_id": notification.id,
+                     "attempt": notification.attempts}
             letters.append((notification.id, compose(session, notification), about))
     return letters
+
+
+def _out_of_attempts(about: dict[str, object]) -> bool:
+    attempt = about["attempt"]
+    return isinstance(attempt, int) and attempt % ATTEMPTS_PER_ROUND == 0
 
 
 def _deliver(
@@ -91,6 +102,8 @@ def _deliver(
     outcome: dict[str, int] = {}
     for notification_id, message, about in letters:
         result, error_text = _send(mailer, message)
+        if result == "pending" and _out_of_attempts(about):
+            result, error_text = "failed", f"{error_text} (ga opp etter {about['attempt']} forsøk)"
         with unit_of_work(sessions) as session:
             _finish(session, notification_id, result, error_text)
         reported = "deferred" if result == "pending" else result  # pending again: a retry follows

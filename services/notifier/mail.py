@@ -130,6 +130,9 @@ def compose(
 
 
 def _classify(error: Exception) -> Exception:
+    if isinstance(error, smtplib.SMTPNotSupportedError) and "SMTPUTF8" in str(error):
+        # A non-ASCII address and a relay without SMTPUTF8: no retry can change that.
+        return PermanentMailError(str(error))
     if isinstance(error, smtplib.SMTPRecipientsRefused):
         codes = [code for code, _ in error.recipients.values()]
         permanent = bool(codes) and all(code >= 500 for code in codes)

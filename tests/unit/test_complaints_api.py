@@ -122,6 +122,94 @@ def test_unreadable_bodies_get_json_errors(client, data, content_type, status):
     error_fields(response)
 
 
+INVISIBLE = ["\u200b", "\u200e", "\u202e", "\u2066", "\u2060", "\ufeff", "\u00ad"]
+
+
+@pytest.mark.parametrize("char", INVISIBLE)
+def test_a_name_of_only_invisible_characters_is_missing(client, complaint, sessions, char):
+    complaint["submitter"]["name"] = char * 3
+    response = client.post(URL, json=complaint)
+    assert response.status_code == 422
+    assert error_fields(response)["submitter.name"] == ["Feltet må fylles ut."]
+    assert count(sessions, Case) == 0
+
+
+@pytest.mark.parametrize("char", [*INVISIBLE, "\t", "\x85"])
+def test_invisible_and_control_characters_in_one_line_fields_are_refused(client, complaint, sessions,
+                                                                         char):
+    complaint["submitter"]["name"] = f"Kari{char}Nordmann"
+    complaint["address"] = f"Storgata{char} 1"
+    response = client.post(URL, json=complaint)
+    assert response.status_code == 422
+    fields = error_fields(response)
+    for field in ("submitter.name", "address"):
+        assert "usynlige tegn" in fields[field][0]
+    assert count(sessions, Case) == 0
+
+
+def test_free_text_loses_invisible_characters_and_all_text_is_nfc(client, complaint, sessions):
+    complaint["description"] = "Det br\u200baker \u202eom natten\u202c fra 3B.\ufeff\nOgså i helgene."
+    complaint["submitter"]["name"] = "A\u030ase Nilsen"  # Å as A and a combining ring, as macOS may send
+    response = client.post(URL, json=complaint)
+    assert response.status_code == 201
+    with sessions() as session:
+        case = session.execute(select(Case)).scalar_one()
+    assert case.description == "Det braker om natten fra 3B.\nOgså i helgene."
+    assert case.submitter_name == "\u00c5se Nilsen"
+
+
+def test_free_text_of_only_invisible_characters_is_missing(client, complaint, sessions):
+    complaint["description"] = "\u200b" * 20
+    response = client.post(URL, json=complaint)
+    assert response.status_code == 422
+    assert error_fields(response)["description"] == ["Feltet må fylles ut."]
+
+
+@pytest.mark.parametrize("email", ["kåre@eksempel.no", "ØYSTEIN@example.org", "ola.nordmanné@bøler.no"])
+def test_an_address_with_a_non_ascii_local_part_is_refused(client, complaint, sessions, email):
+    complaint["submitter"]["email"] = email
+    response = client.post(URL, json=complaint)
+    assert response.status_code == 422
+    (message,) = error_fields(response)["submitter.email"]
+    assert "foran @" in message and "æ, ø, å" in message
+    assert count(sessions, Case) == 0
+
+
+def test_an_international_domain_is_stored_as_punycode(client, complaint, sessions):
+    complaint["submitter"]["email"] = "ola@bøler.no"
+    assert client.post(URL, json=complaint).status_code == 201
+    with sessions() as session:
+        stored = session.execute(select(Case.submitter_email)).scalar_one()
+    assert stored == "ola@" + "bøler.no".encode("idna").decode("ascii")
+    assert stored.isascii()
+
+
+def nested(depth: int, kind: str) -> str:
+    if kind == "list":
+        return '{"description": ' + "[" * depth + "]" * depth + "}"
+    return '{"a": ' * depth + "1" + "}" * depth
+
+
+@pytest.mark.parametrize("depth", [1000, 5000])
+@pytest.mark.parametrize("kind", ["list", "object"])
+@pytest.mark.parametrize("party", [None, "municipality"])
+def test_deeply_nested_json_is_a_400_without_a_traceback(client, tokens, caplog, depth, kind, party):
+    from tests.support.api import auth
+
+    url, headers = (URL, {}) if party is None else ("/api/v1/sublets", auth(tokens[party]))
+    response = client.post(url, data=nested(depth, kind), content_type="application/json",
+                           headers=headers)
+    assert response.status_code == 400
+    assert response.get_json()["error"]["code"] == "invalid_json"
+    error_fields(response)
+    assert not [r for r in caplog.records if r.levelname in ("ERROR", "CRITICAL") or r.exc_info]
+
+
+def test_ordinary_nesting_is_still_read(client):
+    response = client.post(URL, data=nested(20, "object"), content_type="application/json")
+    assert response.status_code == 422 and "a" in error_fields(response)
+
+
 def test_giant_body_is_413(client, complaint):
     complaint["description"] = "x" * (200 * 1024)
     response = client.post(URL, data=json.dumps(complaint), content_type="application/json")

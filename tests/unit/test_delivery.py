@@ -112,3 +112,83 @@ def test_every_case_type_renders_its_e_mails(client, sessions, composer):
     assert any(s.startswith("Ønske om møte i samarbeidsutvalget MO-") for s in subjects)
     erverv = next(m for m in mailer.sent if "erverv" in m["Subject"])
     assert "burettslagslova § 4-2" in erverv.get_body(("plain",)).get_content()
+
+
+@pytest.fixture
+def relay_without_smtputf8():
+    """An SMTP relay that, like many, does not advertise SMTPUTF8."""
+    from aiosmtpd.controller import Controller
+
+    from tests.support.processes import free_port
+
+    class Accepting:
+        async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd hook name)
+            return "250 OK"
+
+    controller = Controller(Accepting(), hostname="127.0.0.1", port=free_port(), enable_SMTPUTF8=False)
+    controller.start()
+    yield controller
+    controller.stop()
+
+
+def test_an_address_the_relay_cannot_take_fails_and_is_listed(
+    client, tokens, sessions, settings, complaint, composer, relay_without_smtputf8
+):
+    from services.notifier.mail import SmtpMailer
+    from tests.support.api import auth
+
+    # An address with a non-ASCII local part, as intake accepted them before it refused them.
+    complaint["submitter"]["email"] = "kåre@eksempel.no"
+    route(sessions, submit(sessions, complaint), event_id="event-1")
+    mailer = SmtpMailer(settings.with_overrides(smtp_host="127.0.0.1",
+                                                smtp_port=relay_without_smtputf8.port))
+    try:
+        outcome = deliver_event(sessions, "event-1", composer, mailer, 60)
+    finally:
+        mailer.close()
+
+    assert outcome == {"failed": 1, "sent": 2}
+    listed = client.get("/api/v1/notifications?status=failed",
+                        headers=auth(tokens["municipality"])).get_json()
+    assert [item["recipient"] for item in listed["items"]] == ["kåre@eksempel.no"]
+    assert "SMTPUTF8" in listed["items"][0]["last_error"]
+
+
+def test_a_failure_that_never_clears_ends_failed_after_bounded_attempts(
+    client, tokens, sessions, routed_event, composer
+):
+    from services.notifier.delivery import ATTEMPTS_PER_ROUND
+    from tests.support.api import auth
+
+    mailer = RecordingMailer([TransientMailError("451 4.3.0 try later")] * 100)
+    rounds = 0
+    while True:
+        rounds += 1
+        assert rounds <= 100, "retried for ever"
+        try:
+            deliver_event(sessions, routed_event, composer, mailer, 60)
+            break
+        except DeliveryIncomplete:
+            continue  # what Celery's autoretry does
+
+    assert statuses(sessions).count("failed") == 3 and rounds == ATTEMPTS_PER_ROUND
+    headers = auth(tokens["municipality"])
+    listed = client.get("/api/v1/notifications?status=failed", headers=headers).get_json()
+    assert listed["total"] == 3 and "451" in listed["items"][0]["last_error"]
+    assert {item["attempts"] for item in listed["items"]} == {ATTEMPTS_PER_ROUND}
+
+    # Staff send one again: it gets a round of its own, not one try.
+    failed_id = listed["items"][0]["id"]
+    assert client.post(f"/api/v1/notifications/{failed_id}/retry", headers=headers).status_code == 202
+    mailer.failures = [TransientMailError("451 4.3.0 try later")]
+    with pytest.raises(DeliveryIncomplete):
+        deliver_event(sessions, routed_event, composer, mailer, 60)
+    deliver_event(sessions, routed_event, composer, mailer, 60)
+    assert len(mailer.sent) == 1 and statuses(sessions).count("sent") == 1
+
+
+def test_delivery_gives_up_before_the_worker_stops_retrying():
+    from services.notifier.delivery import ATTEMPTS_PER_ROUND
+    from services.notifier.worker import RETRY
+
+    assert 1 < ATTEMPTS_PER_ROUND <= RETRY["max_retries"]  # the task runs max_retries + 1 times

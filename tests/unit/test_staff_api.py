@@ -223,3 +223,20 @@ def test_docs_page_lists_the_operations(client):
     html = page.get_data(as_text=True)
     assert page.status_code == 200 and 'lang="nb"' in html
     assert "POST /api/v1/acquisitions" in html and "/api/openapi.json" in html
+
+
+def test_staff_text_is_cleaned_like_the_public_form(client, tokens, sessions):
+    headers = auth(tokens["municipality"])
+    refused = client.post("/api/v1/acquisitions", headers=headers,
+                          json={**acquisition(), "share_number": "\u200b", "address": "Gata\u202e 19"})
+    assert refused.status_code == 422
+    fields = refused.get_json()["error"]["fields"]
+    assert fields["share_number"] == ["Feltet må fylles ut."]
+    assert "usynlige tegn" in fields["address"][0]
+
+    question = "Kan styret\u200b godkjenne \u2066ny\u2069 leietaker?"
+    created = client.post("/api/v1/sublets", headers=headers, json={**SUBLET, "question": question})
+    assert created.status_code == 201
+    with sessions() as session:
+        case = session.execute(select(Case).where(Case.type == "sublet")).scalar_one()
+    assert case.description == "Kan styret godkjenne ny leietaker?"

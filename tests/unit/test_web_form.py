@@ -272,3 +272,73 @@ def test_line_breaks_from_a_browser_textarea_are_kept(client, sessions):
     with sessions() as session:
         case = session.execute(select(Case)).scalar_one()
         assert case.description == "Første linje om støyen.\nAndre linje.\n\nTredje."
+
+
+def session_cookie(app, client) -> str:
+    """The session cookie as the browser holds it, decoded: signed, not encrypted, so anyone can read it."""
+    cookie = client.get_cookie(app.config.get("SESSION_COOKIE_NAME", "session"))
+    if cookie is None:
+        return ""
+    serializer = app.session_interface.get_signing_serializer(app)
+    return repr(serializer.loads(cookie.value)) + cookie.value
+
+
+def test_receipt_shows_the_tracking_link_once_and_the_cookie_never_holds_it(app, client, sessions):
+    response = post(client)
+    with sessions() as session:
+        case = session.execute(select(Case)).scalar_one()
+    assert response.status_code == 303
+    assert case.tracking_token not in session_cookie(app, client)
+
+    first = text(client.get("/klage/kvittering"))
+    assert tracking_path(first) == f"/sak/{case.tracking_token}"
+    assert case.tracking_token not in session_cookie(app, client)
+    assert case.reference not in session_cookie(app, client)
+
+    again = client.get("/klage/kvittering")
+    html = text(again)
+    assert again.status_code == 200
+    assert case.tracking_token not in html and "/sak/" not in html
+    assert "Kvitteringen vises bare én gang" in html and "e-post" in html
+
+
+def test_a_receipt_not_shown_within_minutes_is_forgotten(client, sessions):
+    from services.intake.web import RECEIPT_SECONDS
+
+    post(client)
+    with sessions() as session:
+        case = session.execute(select(Case)).scalar_one()
+        case.created_at -= dt.timedelta(seconds=RECEIPT_SECONDS + 1)
+        session.commit()
+        token = case.tracking_token
+    html = text(client.get("/klage/kvittering"))
+    assert token not in html and "/sak/" not in html
+    assert "Kvitteringen vises bare én gang" in html
+
+
+def test_invisible_characters_on_the_form(client, sessions):
+    response = post(client, submitter_name="\u200b\u200b", address="Storgata\u202e 1")
+    html = text(response)
+    assert response.status_code == 422
+    assert 'href="#submitter_name"' in html and "Skriv navnet ditt." in html
+    assert 'href="#address"' in html and "usynlige tegn" in html
+    assert count(sessions, Case) == 0
+
+    response = post(client, description="Det bråker\u200b hver natt\u202e fra 3B.\r\nOgså i helgene.")
+    assert response.status_code == 303
+    with sessions() as session:
+        case = session.execute(select(Case)).scalar_one()
+    assert case.description == "Det bråker hver natt fra 3B.\nOgså i helgene."
+
+
+def test_an_address_mail_cannot_reach_is_refused_on_the_form(client, sessions):
+    response = post(client, submitter_email="kåre@eksempel.no")
+    html = text(response)
+    assert response.status_code == 422
+    assert 'href="#submitter_email"' in html and "æ, ø, å" in html and "foran @" in html
+    assert 'value="kåre@eksempel.no"' in html
+    assert count(sessions, Case) == 0
+
+    assert post(client, submitter_email="ola@bøler.no").status_code == 303
+    with sessions() as session:
+        assert session.execute(select(Case.submitter_email)).scalar_one() == "ola@xn--bler-gra.no"
