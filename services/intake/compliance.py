@@ -24,6 +24,7 @@ from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session
 
 from shared.meeting_models import Meeting, notice_kept
+from shared.board_approval import BOARD_APPROVAL
 from shared.models import Case, Deadline
 
 from .meeting_changes import request_deadline
@@ -143,7 +144,8 @@ def case_deadlines(session: Session, year: int, now: dt.datetime, zone: ZoneInfo
                count(unmet & (Deadline.due_at > now)),
                count(Deadline.escalated_at.is_not(None)))
         .join(Case, Case.id == Deadline.case_id)
-        .where(Deadline.due_at >= first, Deadline.due_at < after)
+        # The board's limit on an acquisition is the board's, not a deadline of either party.
+        .where(Deadline.due_at >= first, Deadline.due_at < after, Deadline.kind != BOARD_APPROVAL)
         .group_by(Case.type, Deadline.kind).order_by(Case.type, Deadline.kind)
     ).all()
     return [DeadlineRow(*row) for row in rows]

@@ -154,3 +154,15 @@ def test_a_meeting_without_the_minimum_notice_does_not_meet_a_request(client, se
     assert " ".join(cells["MO-2027-0001"].split()[-3:]) == "Ja Nei Nei"
     assert " ".join(cells["MO-2027-0003"].split()[-5:]) == "Ja Kortere, etter avtale Ja"
     assert "kari" not in page.lower()  # who agreed stays behind the API
+
+
+def test_the_boards_limit_on_an_acquisition_is_not_a_deadline_of_the_parties(client, sessions, tokens):
+    """A board that lets its 20 days run out (approval deemed given) is no missed deadline of the
+    municipality or the association: the report counts the agreement's own deadlines only."""
+    from tests.unit.test_board_approval import at, notify
+
+    notify(client, tokens)
+    fire_due(sessions, at("2027-03-25"))
+    report = client.get("/api/v1/compliance?year=2027", headers=auth(tokens["system"])).get_json()
+    kinds = {(row["case_type"], row["kind"]) for row in report["deadlines"]}
+    assert ("acquisition", "board_approval") not in kinds
