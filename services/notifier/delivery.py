@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import time
 from collections.abc import Callable
 from email.message import EmailMessage
 
 from sqlalchemy import event, func, or_, select, text, update
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from shared.db import unit_of_work
@@ -27,6 +29,10 @@ log = logging.getLogger("samhandling.notifier")
 # who may send it again for another round), before the worker's task stops retrying
 # (RETRY["max_retries"] in worker.py) and would leave it pending for ever.
 ATTEMPTS_PER_ROUND = 10
+# After the server's 250 only the row that says "sent" stands between the letter and a second
+# copy. While the database is away (a restart, a failover) the worker holds the outcome and tries
+# again for up to this long, well inside the claim that keeps other workers off the letter.
+RECORD_PATIENCE = 30.0
 
 Composer = Callable[[Session, Notification], EmailMessage]
 
@@ -94,9 +100,28 @@ def _out_of_attempts(about: dict[str, object]) -> bool:
     return isinstance(attempt, int) and attempt % ATTEMPTS_PER_ROUND == 0
 
 
+def _record(
+    sessions: sessionmaker[Session], notification_id: int, result: str, error_text: str,
+    patience: float,
+) -> None:
+    """Record a letter's outcome; a sent letter's outcome outlasts a short database outage."""
+    give_up, pause = time.monotonic() + (patience if result == "sent" else 0.0), 0.2
+    while True:
+        try:
+            with unit_of_work(sessions) as session:
+                _finish(session, notification_id, result, error_text)
+            return
+        except OperationalError:
+            if time.monotonic() + pause > give_up:
+                raise  # the floor: the retry sends this one letter again, with its Message-ID
+            log.warning("database unavailable; recording the sent e-mail again shortly")
+            time.sleep(pause)
+            pause = min(pause * 2, 5.0)
+
+
 def _deliver(
     sessions: sessionmaker[Session], letters: list[tuple[int, EmailMessage, dict[str, object]]],
-    mailer: Mailer,
+    mailer: Mailer, claim_timeout: int,
 ) -> dict[str, int]:
     """Send each, and record each outcome the moment SMTP has answered it."""
     outcome: dict[str, int] = {}
@@ -104,8 +129,8 @@ def _deliver(
         result, error_text = _send(mailer, message)
         if result == "pending" and _out_of_attempts(about):
             result, error_text = "failed", f"{error_text} (ga opp etter {about['attempt']} forsøk)"
-        with unit_of_work(sessions) as session:
-            _finish(session, notification_id, result, error_text)
+        _record(sessions, notification_id, result, error_text,
+                patience=min(RECORD_PATIENCE, claim_timeout / 2))
         reported = "deferred" if result == "pending" else result  # pending again: a retry follows
         count_email(str(about["kind"]), reported)
         if result == "sent":
@@ -122,7 +147,7 @@ def send_notification(
     letters = _letters(sessions, Notification.id == notification_id, compose, claim_timeout)
     if not letters:
         return "busy"
-    (outcome,) = _deliver(sessions, letters, mailer)
+    (outcome,) = _deliver(sessions, letters, mailer, claim_timeout)
     return outcome
 
 
@@ -146,7 +171,7 @@ def deliver_event(
     one SMTP connection, each marked sent as soon as the server has accepted it.
     """
     letters = _letters(sessions, Notification.event_id == event_id, compose, claim_timeout)
-    outcome = _deliver(sessions, letters, mailer)
+    outcome = _deliver(sessions, letters, mailer, claim_timeout)
     with sessions() as session:
         unsent = session.execute(
             select(func.count()).select_from(Notification)

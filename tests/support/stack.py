@@ -35,13 +35,14 @@ class Stack:
     sink: MailSink
     log_dir: Path
     worker_concurrency: int = 2
+    recovery: dict[str, str] = field(default_factory=lambda: dict(FAST_RECOVERY))
     services: dict[str, Service] = field(default_factory=dict)
     intake: IntakeServer | None = None
 
     def env(self) -> dict[str, str]:
         return {
             **os.environ,
-            **FAST_RECOVERY,
+            **self.recovery,
             "APP_ENV": "development",
             "DATABASE_URL": self.settings.database_url,
             "REDIS_URL": self.settings.redis_url,

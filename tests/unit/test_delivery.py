@@ -192,3 +192,27 @@ def test_delivery_gives_up_before_the_worker_stops_retrying():
     from services.notifier.worker import RETRY
 
     assert 1 < ATTEMPTS_PER_ROUND <= RETRY["max_retries"]  # the task runs max_retries + 1 times
+
+
+def test_a_database_blip_after_the_smtp_answer_does_not_send_the_letter_again(
+    sessions, routed_event, composer, monkeypatch
+):
+    """The server has taken the letter; only the row that says so is missing. The worker holds the
+    outcome and records it once the database answers again, instead of failing the task and
+    sending the letter a second time on the retry."""
+    import services.notifier.delivery as delivery
+    from sqlalchemy.exc import OperationalError
+
+    finish, blips = delivery._finish, [OperationalError("UPDATE", {}, Exception("server closed"))] * 2
+
+    def flaky_finish(*args, **kwargs):
+        if blips:
+            raise blips.pop()
+        return finish(*args, **kwargs)
+
+    monkeypatch.setattr(delivery, "_finish", flaky_finish)
+    monkeypatch.setattr(delivery.time, "sleep", lambda seconds: None)
+    mailer = RecordingMailer()
+    assert deliver_event(sessions, routed_event, composer, mailer, 60) == {"sent": 3}
+    assert deliver_event(sessions, routed_event, composer, mailer, 60) == {}
+    assert len(mailer.sent) == 3 and statuses(sessions) == ["sent"] * 3
