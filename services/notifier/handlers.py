@@ -14,8 +14,8 @@ from sqlalchemy.orm import Session, selectinload
 
 from shared import action_links, lifecycle
 from shared.access import may_hold_case
-from shared.db import one_connection, unit_of_work
 from shared.board_approval import BOARD_APPROVAL
+from shared.db import one_connection, unit_of_work
 from shared.deadlines import default_rule, open_deadlines, received_note
 from shared.handbook_versions import rule_for_case
 from shared.inbox import is_processed, mark_processed

@@ -17,12 +17,13 @@ from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
 from shared import lifecycle
+from shared.access import may_hold_case
 from shared.calendar import local_today
 from shared.db import dialect_insert
-from shared.access import may_hold_case
 from shared.handbook import CONTACT_PREFIX, Rule
 from shared.handbook_versions import current_handbook, rule_for_case
 from shared.models import Absence, Case, CaseHistory, Contact, Notification, utcnow
+from shared.vocabulary import CASE_HOLDERS
 
 CASE_NOTIFICATION = "case_notification"
 # A copy to someone who may not hold the case (a borettslag board): a summary without the
@@ -108,11 +109,14 @@ def present_stand_in(
 ) -> tuple[Contact | None, list[Contact]]:
     """The contact or the first present deputy down the chain, and who was absent on the way.
 
-    None when the chain ends or comes back on itself (A's deputy is B, B's is A).
+    A deactivated contact counts as absent for good. None when the chain ends or comes back on
+    itself (A's deputy is B, B's is A).
     """
     absent: list[Contact] = []
     current: Contact | None = contact
-    while current is not None and is_absent(session, current.email, day):
+    while current is not None and (
+        current.deactivated_at is not None or is_absent(session, current.email, day)
+    ):
         absent.append(current)
         current = contact_by_email(session, current.deputy)
         if current is not None and current in absent:
@@ -141,7 +145,7 @@ def plan_routing(session: Session, case: Case, rule: Rule, day: dt.date) -> Rout
     """Who gets the case on `day`: the rule's roles, with absent contacts replaced by deputies."""
     notes: list[tuple[str, str]] = []
     named = contact_for_role(session, rule.primary, case)
-    if not may_hold_case(named):
+    if named is not None and named.party not in CASE_HOLDERS:
         named = None  # a board named by an older handbook version, or a directory change since
     primary = _handover(session, named, day, notes) if named else None
     if not may_hold_case(primary):
@@ -151,7 +155,8 @@ def plan_routing(session: Session, case: Case, rule: Rule, day: dt.date) -> Rout
         fallback = main_contact(session)
         if fallback is not None and fallback != named:
             primary = _handover(session, fallback, day, notes)
-        primary = primary or fallback  # an absent main contact still gets it rather than nobody
+        if primary is None and may_hold_case(fallback):
+            primary = fallback  # an absent main contact still gets it rather than nobody
         who = (f"kommunens hovedkontakt {primary.name}" if primary
                else "ingen (kommunen har ingen hovedkontakt)")
         notes.append(("unrouted", f"Fant ingen tilgjengelig kontaktperson for rollen {rule.primary}; "
@@ -160,8 +165,13 @@ def plan_routing(session: Session, case: Case, rule: Rule, day: dt.date) -> Rout
     for selector in rule.copies:
         contact = contact_for_role(session, selector, case)
         if contact is not None:
-            # An absent copy with nobody to stand in still gets the copy, to read on return.
-            copies.append(_handover(session, contact, day, notes) or contact)
+            # An absent copy with nobody to stand in still gets the copy, to read on return;
+            # a deactivated one does not.
+            stand_in = _handover(session, contact, day, notes)
+            if stand_in is None and contact.deactivated_at is None:
+                stand_in = contact
+            if stand_in is not None:
+                copies.append(stand_in)
     return RoutingPlan(primary, copies, unrouted, notes)
 
 

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from services.notifier.handlers import handle_deadline_event
 from shared.deadlines import fire_due
 from shared.messages import DeadlineReminderDue
-from shared.models import CaseHistory, OutboxEvent, utcnow
+from shared.models import OutboxEvent
 from shared.runtime import Resources
 from tests.support.api import auth
 from tests.support.database import at_once

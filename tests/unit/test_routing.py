@@ -109,3 +109,20 @@ def test_meeting_request_reaches_both_leaders(sessions):
             select(Notification.recipient).where(Notification.case_id == case_id)).scalars())
     assert sent == {"kari.johansen@kommune.example", "leder.boligkontoret@kommune.example",
                     "direktor@bonord.example"}
+
+
+def test_a_deactivated_contact_gets_neither_the_case_nor_a_copy(sessions, complaint):
+    """Deactivating a contact (flask contact deactivate) ends their part in new cases too: the
+    deputy takes the case, as for an absence, and a deactivated case officer gets no copy."""
+    with unit_of_work(sessions) as session:
+        for email in ("kari.johansen@kommune.example", "per.hansen@bonord.example"):
+            session.execute(select(Contact).where(Contact.email == email)).scalar_one().deactivated_at = NOW
+    case_id = submit(sessions, complaint)
+    route(sessions, case_id)
+
+    recipients = [recipient for recipient, _ in notifications(sessions)]
+    assert "kari.johansen@kommune.example" not in recipients
+    assert "per.hansen@bonord.example" not in recipients
+    with sessions() as session:
+        case = session.get(Case, case_id)
+        assert (case.assignee, case.unrouted) == ("ola.berg@kommune.example", False)
