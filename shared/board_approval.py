@@ -25,17 +25,16 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from .agreement import BOARD_APPROVAL_DAYS, OPEN_STATUSES
 from .db import unit_of_work
 from .models import Case, CaseHistory, Deadline
 from .workdays import previous_working_day
 
 BOARD_APPROVAL = "board_approval"
-BOARD_APPROVAL_DAYS = 20
 REMINDER_DAYS_BEFORE = 5
 REMINDER_TIME = dt.time(8, 0)
 END_OF_DAY = dt.time(23, 59, 59)
 DECISIONS = ("approved", "refused")
-OPEN_STATUSES = ("received", "routed", "acknowledged")
 STATUTE = "burettslagslova § 4-5"
 ACTOR = "samhandling"
 

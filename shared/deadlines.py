@@ -13,17 +13,15 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from .agreement import DEADLINE_DAYS, REMINDER_FRACTION
 from .board_approval import BOARD_APPROVAL, close_board_limit, deem_approved
 from .db import unit_of_work
+from .handbook import parse_handbook
+from .handbook_versions import newest_version
 from .messages import DeadlineMissed, DeadlineReminderDue, new_event_id, record_event
 from .models import Case, CaseHistory, Deadline
 from .workdays import CLOSING_TIME, WEEKDAYS, deadline_at, holiday_name, long_date, received_on, reminder_at
 
-# Working days per case type until the handbook says otherwise: (acknowledge, resolve).
-DEFAULT_DAYS: dict[str, tuple[int | None, int | None]] = {
-    "complaint": (2, 20),
-    "sublet": (None, 20),
-}
 KIND_LABELS = {"acknowledge": "kvittere ut", "resolve": "løse saken"}
 # What a deadline row is now, as the case API shows it (see deadline_state).
 STATES = ("open", "met", "missed", "closed")
@@ -47,12 +45,23 @@ class DeadlineTerms(Protocol):
 class DeadlineRule:
     acknowledge_days: int | None
     resolve_days: int | None
-    reminder_fraction: float = 0.75
+    reminder_fraction: float = REMINDER_FRACTION
 
 
 def default_rule(case_type: str) -> DeadlineRule:
-    acknowledge, resolve = DEFAULT_DAYS.get(case_type, (None, None))
+    """The agreement's defaults, for a case routed by no handbook version."""
+    acknowledge, resolve = DEADLINE_DAYS.get(case_type, (None, None))
     return DeadlineRule(acknowledge, resolve)
+
+
+def terms_for_new_case(session: Session, case_type: str, category: str | None = None,
+                       cooperative_orgnr: str | None = None) -> DeadlineTerms:
+    """The deadlines a case submitted now will get: the newest handbook version's rule (the one
+    routing will use), or the agreement's defaults before any version is stored. Reads only."""
+    newest = newest_version(session)
+    if newest is None:
+        return default_rule(case_type)
+    return parse_handbook(newest.source).rule_for(case_type, category, cooperative_orgnr)
 
 
 def received_note(arrived: dt.datetime, tz_name: str) -> str | None:
@@ -108,7 +117,7 @@ def on_transition(session: Session, case: Case, action: str, now: dt.datetime,
             .order_by(Deadline.id.desc()).limit(1)
         ).scalar_one_or_none()
         if earlier:
-            _open(session, case, "resolve", earlier, now, 0.75, tz_name)
+            _open(session, case, "resolve", earlier, now, REMINDER_FRACTION, tz_name)
 
 
 def deadline_state(deadline: Deadline, now: dt.datetime) -> str:

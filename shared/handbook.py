@@ -20,6 +20,7 @@ from typing import Any
 
 from stdnum.no import orgnr as orgnr_checker
 
+from .agreement import REMINDER_FRACTION
 from .settings import PROJECT_ROOT
 from .vocabulary import CASE_HOLDERS, CASE_TYPES, COMPLAINT_CATEGORIES
 from .yaml_lines import Path as YamlPath
@@ -47,7 +48,7 @@ RULE_FIELDS = ("primary", "copies", "acknowledge_days", "resolve_days", "reminde
                "escalate_to", "templates")
 MAX_DAYS = 250  # about a working year
 BUILT_IN = {"copies": (), "acknowledge_days": None, "resolve_days": None,
-            "reminder_fraction": 0.75, "escalate_to": LEADER}
+            "reminder_fraction": REMINDER_FRACTION, "escalate_to": LEADER}
 
 
 class HandbookError(YamlProblems):

@@ -12,9 +12,8 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
+from .agreement import OPEN_STATUSES
 from .models import Case, CaseHistory
-
-OPEN = ("routed", "acknowledged")
 
 # action → (statuses it may start from, status it leads to; None keeps the status)
 TRANSITIONS: dict[str, tuple[tuple[str, ...], str | None]] = {
@@ -23,7 +22,7 @@ TRANSITIONS: dict[str, tuple[tuple[str, ...], str | None]] = {
     "resolve": (("acknowledged",), "resolved"),
     "reject": (("routed", "acknowledged"), "rejected"),
     "reopen": (("resolved", "rejected"), "acknowledged"),
-    "reassign": (("received",) + OPEN, None),
+    "reassign": (OPEN_STATUSES, None),
 }
 # History rows name what happened, in the past tense, like the first row ("received").
 RECORDED_AS = {

@@ -23,13 +23,12 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session
 
-from shared.meeting_models import Meeting, notice_kept
+from shared.agreement import FIXED_MEETINGS_PER_YEAR, notice_kept
 from shared.board_approval import BOARD_APPROVAL
+from shared.meeting_models import Meeting
 from shared.models import Case, Deadline
 
 from .meeting_changes import request_deadline
-
-REQUIRED_FIXED_MEETINGS = 2
 
 
 @dataclass(frozen=True)
@@ -153,5 +152,5 @@ def case_deadlines(session: Session, year: int, now: dt.datetime, zone: ZoneInfo
 
 def compliance_report(session: Session, year: int, *, now: dt.datetime, tz_name: str) -> ComplianceReport:
     zone = ZoneInfo(tz_name)
-    return ComplianceReport(year, REQUIRED_FIXED_MEETINGS, fixed_meetings(session, year),
+    return ComplianceReport(year, FIXED_MEETINGS_PER_YEAR, fixed_meetings(session, year),
                             meeting_requests(session, year, now, zone), case_deadlines(session, year, now, zone))

@@ -13,7 +13,7 @@ from flask import abort, current_app, render_template
 from flask_smorest import Blueprint
 
 from shared.calendar import local_today
-from shared.meeting_models import MINIMUM_NOTICE_DAYS
+from shared.agreement import MINIMUM_NOTICE_DAYS
 from shared.models import utcnow
 
 from .auth import STAFF, require

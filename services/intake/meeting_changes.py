@@ -20,24 +20,22 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
-from shared.calendar import local_today
-from shared.meeting_models import (
+from shared.agreement import (
+    MEETING_HOURS,
     MINIMUM_NOTICE_DAYS,
-    OTHER_PARTY,
-    PARTY_NAMES,
-    AgendaItem,
-    Meeting,
     earliest_with_notice,
+    meeting_deadline,
     notice_kept,
+    within_meeting_hours,
 )
+from shared.calendar import local_today
+from shared.meeting_models import OTHER_PARTY, PARTY_NAMES, AgendaItem, Meeting
 from shared.meeting_reminders import plan_reminders, skip_reminders
 from shared.messages import MeetingScheduled, new_event_id, record_event
 from shared.models import Case, CaseHistory, Contact
-from shared.workdays import CLOSING_TIME, is_meeting_day
+from shared.workdays import is_meeting_day
 
 LARGEST_ID = 2**31 - 1
-OPENING_TIME = dt.time(8, 0)  # working hours are 08.00–16.00 local
-DEADLINE_DAYS = 21
 
 
 class MeetingNotFound(LookupError):
@@ -102,7 +100,7 @@ def request_deadline(case: Case, tz_name: str) -> dt.date:
     stored = (case.details or {}).get("deadline")
     if stored:
         return dt.date.fromisoformat(stored)
-    return case.created_at.astimezone(ZoneInfo(tz_name)).date() + dt.timedelta(days=DEADLINE_DAYS)
+    return meeting_deadline(case.created_at, tz_name)
 
 
 def when(instant: dt.datetime, tz_name: str) -> str:
@@ -115,8 +113,9 @@ def _check_slot(starts: dt.datetime, ends: dt.datetime, now: dt.datetime) -> Non
     if not is_meeting_day(starts.date()):
         raise NotBookable(f"{starts:%d.%m.%Y} er ikke en møtedag (helg, helligdag, fellesferien i uke 28–31 "
                           "eller 22. desember–3. januar).")
-    if starts.time() < OPENING_TIME or ends.date() != starts.date() or ends.time() > CLOSING_TIME:
-        raise NotBookable("Møtet må ligge innenfor arbeidstiden 08.00–16.00.")
+    if not within_meeting_hours(starts, ends):
+        opening, closing = MEETING_HOURS
+        raise NotBookable(f"Møtet må ligge innenfor arbeidstiden {opening:%H.%M}–{closing:%H.%M}.")
 
 
 def _history(session: Session, case: Case, actor: str, action: str, comment: str, now: dt.datetime) -> None:

@@ -9,9 +9,10 @@ from flask_smorest import Blueprint
 from sqlalchemy import select
 
 from shared import lifecycle
+from shared.agreement import MINIMUM_NOTICE_DAYS
 from shared.committee import meeting_ics
 from shared.db import unit_of_work
-from shared.meeting_models import MINIMUM_NOTICE_DAYS, PARTY_NAMES, Meeting
+from shared.meeting_models import PARTY_NAMES, Meeting
 from shared.models import utcnow
 
 from .auth import STAFF, current_principal, require

@@ -8,6 +8,13 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from shared.agreement import (
+    OPEN_STATUSES,
+    PUBLIC_OWNERSHIP_PERCENT,
+    meeting_deadline,
+    public_ownership_cap,
+    within_public_cap,
+)
 from shared.board_approval import open_board_limit
 from shared.calendar import local_today
 from shared.messages import MeetingRequested, new_event_id, record_event
@@ -15,14 +22,6 @@ from shared.models import Case, Cooperative
 
 from .cases import find_cooperative, open_case
 from .tokens import Principal
-
-MEETING_DEADLINE_DAYS = 21
-OPEN_STATUSES = ("received", "routed", "acknowledged")
-
-
-def public_cap(homes: int) -> int:
-    """Public owners together may own at most 10 % of the homes, and always at least one."""
-    return max(1, homes // 10)
 
 
 def _percent(owned: int, homes: int) -> float:
@@ -40,11 +39,11 @@ class AcquisitionResult:
 
     @property
     def warning(self) -> str | None:
-        if self.owned_after <= self.cap:
+        if within_public_cap(self.owned_after, self.cooperative.homes):
             return None
         return (
             f"Ervervet vil gi offentlige eiere {self.owned_after} av {self.cooperative.homes} boliger, "
-            f"over grensen på {self.cap} (10 %, minst én; burettslagslova § 4-2)."
+            f"over grensen på {self.cap} ({PUBLIC_OWNERSHIP_PERCENT} %, minst én; burettslagslova § 4-2)."
         )
 
 
@@ -73,7 +72,7 @@ def notify_acquisition(
     )
     open_board_limit(session, case, asked_on, now=now, tz_name=tz_name)
     result = AcquisitionResult(
-        case.reference, case.status, cooperative, before, before + 1, public_cap(cooperative.homes)
+        case.reference, case.status, cooperative, before, before + 1, public_ownership_cap(cooperative.homes)
     )
     case.details = {
         **case.details, "owned_before": before, "owned_after": before + 1, "cap": result.cap,
@@ -95,11 +94,6 @@ def ask_about_sublet(
             "tenant_household": question["tenant_household"],
         },
     )
-
-
-def meeting_deadline(requested_at: dt.datetime, tz_name: str) -> dt.date:
-    """The meeting must be held no later than 21 calendar days after the request (local date)."""
-    return local_today(tz_name, requested_at) + dt.timedelta(days=MEETING_DEADLINE_DAYS)
 
 
 def request_meeting(

@@ -22,6 +22,7 @@ from werkzeug.datastructures import MultiDict
 
 from shared.calendar import local_today
 from shared.db import unit_of_work
+from shared.deadlines import DeadlineTerms, terms_for_new_case
 from shared.models import Case, Cooperative, utcnow
 from shared.vocabulary import COMPLAINT_CATEGORIES, SUBMITTER_ROLES
 
@@ -37,8 +38,6 @@ HONEYPOT = "nettsted"
 RECEIPT = "kvittering"
 # The receipt shows the tracking link only this long after the case was submitted.
 RECEIPT_SECONDS = 10 * 60
-# The handbook's default complaint deadlines in working days (SPEC §5).
-DEADLINES = {"acknowledge": 2, "resolve": 20}
 
 # Form field (flat, also the element id) → label, in the order the form shows them.
 LABELS = {
@@ -95,8 +94,8 @@ def token_digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def receipt_token(db: Session, receipt: dict[str, Any], now: dt.datetime) -> str | None:
-    """The tracking token for a receipt kept in the session, while it is fresh; else None."""
+def receipt_case(db: Session, receipt: dict[str, Any], now: dt.datetime) -> Case | None:
+    """The case of a receipt kept in the session, while it is fresh and its token digest matches."""
     case = db.execute(
         select(Case).where(Case.reference == str(receipt.get("reference", "")))
     ).scalar_one_or_none()
@@ -104,7 +103,15 @@ def receipt_token(db: Session, receipt: dict[str, Any], now: dt.datetime) -> str
         return None
     if not hmac.compare_digest(token_digest(case.tracking_token), str(receipt.get("digest", ""))):
         return None
-    return case.tracking_token
+    return case
+
+
+def promised_deadlines(db: Session, case: Case | None) -> DeadlineTerms:
+    """The complaint deadlines the receipt promises: the case's own rule when it is known."""
+    if case is None:
+        return terms_for_new_case(db, "complaint")
+    orgnr = case.cooperative.orgnr if case.cooperative else None
+    return terms_for_new_case(db, "complaint", case.category, orgnr)
 
 
 def _norwegian_order(name: str) -> str:
@@ -166,10 +173,10 @@ def submit_complaint_form():  # type: ignore[no-untyped-def]
 @bp.get("/klage/kvittering")
 def receipt():  # type: ignore[no-untyped-def]
     submitted = session.pop(RECEIPT, None)
-    token = None
-    if isinstance(submitted, dict):
-        with current_app.extensions["sessionmaker"]() as db:
-            token = receipt_token(db, submitted, utcnow())
+    with current_app.extensions["sessionmaker"]() as db:
+        case = receipt_case(db, submitted, utcnow()) if isinstance(submitted, dict) else None
+        token = case.tracking_token if case else None
+        deadlines = promised_deadlines(db, case)
     tracking_path = url_for("tracking.case_page", token=token) if token else ""
     page = render_template(
         "receipt.html",
@@ -177,7 +184,7 @@ def receipt():  # type: ignore[no-untyped-def]
         received_note=submitted.get("received_note") if token else None,
         tracking_path=tracking_path,
         tracking_url=current_app.config["SETTINGS"].public_base_url + tracking_path,
-        deadlines=DEADLINES,
+        deadlines=deadlines,
     )
     return page, 200, {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
 

@@ -19,11 +19,11 @@ from dataclasses import dataclass, field
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from shared.agreement import ANNUAL_MEETING_WINDOWS, earliest_with_notice
 from shared.calendar import local_today
 from shared.db import unit_of_work
 from shared.meeting_models import Meeting
 from shared.messages import MeetingScheduled, new_event_id, record_event
-from shared.workdays import add_working_days
 
 from .booking import BookingRules, add_to_agenda, free_days, try_book
 
@@ -47,11 +47,11 @@ class AnnualMeetingRules:
     """Defaults until the handbook supplies its own."""
 
     windows: tuple[AnnualWindow, ...] = (
-        AnnualWindow("spring", "Vårmøte i samarbeidsutvalget", (3, 1), (5, 31)),
-        AnnualWindow("autumn", "Høstmøte i samarbeidsutvalget", (9, 1), (11, 30)),
+        AnnualWindow("spring", "Vårmøte i samarbeidsutvalget", *ANNUAL_MEETING_WINDOWS["spring"]),
+        AnnualWindow("autumn", "Høstmøte i samarbeidsutvalget", *ANNUAL_MEETING_WINDOWS["autumn"]),
     )
     weekday: int = 1  # Tuesday (Monday is 0)
-    booking: BookingRules = field(default_factory=BookingRules)  # 10:00, two hours, notice
+    booking: BookingRules = field(default_factory=BookingRules)  # 10:00, two hours
 
 
 @dataclass(frozen=True)
@@ -96,7 +96,7 @@ def _book_window(session: Session, window: AnnualWindow, year: int, *, now: dt.d
     if cancelled and not replace_cancelled:
         return AnnualBooking(slot, "cancelled", max(cancelled))
     # Never in the past, and never at shorter notice than a meeting request gets.
-    first = max(first, add_working_days(local_today(tz_name, now), rules.booking.minimum_notice))
+    first = max(first, earliest_with_notice(local_today(tz_name, now)))
     if first > last:
         return AnnualBooking(slot, "passed")
     for day in candidate_days(session, first, last, rules.weekday, cancelled):

@@ -14,26 +14,26 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from shared.meeting_models import MINIMUM_NOTICE_DAYS, AgendaItem, Meeting
+from shared.agreement import OPEN_STATUSES, earliest_with_notice, meeting_deadline
+from shared.calendar import local_today
+from shared.meeting_models import AgendaItem, Meeting
 from shared.meeting_reminders import plan_reminders
 from shared.models import Case
-from shared.workdays import add_working_days, is_meeting_day
-
-OPEN = ("received", "routed", "acknowledged")
+from shared.workdays import is_meeting_day
 
 
 @dataclass(frozen=True)
 class BookingRules:
-    start: dt.time = dt.time(10, 0)
+    """When in the day and where; the notice and the deadline are the agreement's (shared.agreement)."""
+
+    start: dt.time = dt.time(10, 0)  # inside the agreement's meeting hours
     duration: dt.timedelta = dt.timedelta(hours=2)
-    minimum_notice: int = MINIMUM_NOTICE_DAYS  # working days
-    deadline_days: int = 21  # calendar days (the agreement's 3 weeks)
     location: str = "Avtales i innkallingen (møterom eller Teams)"
 
 
-def request_window(requested_on: dt.date, rules: BookingRules) -> tuple[dt.date, dt.date]:
+def request_window(requested_at: dt.datetime, tz_name: str) -> tuple[dt.date, dt.date]:
     """From the first day after the minimum notice to the deadline, both included."""
-    return add_working_days(requested_on, rules.minimum_notice), requested_on + dt.timedelta(days=rules.deadline_days)
+    return earliest_with_notice(local_today(tz_name, requested_at)), meeting_deadline(requested_at, tz_name)
 
 
 def planned_in(session: Session, first: dt.date, last: dt.date) -> Meeting | None:
@@ -93,7 +93,7 @@ def standing_items(session: Session, meeting: Meeting) -> None:
     """Open acquisition notices, open sublet questions and escalated complaints (SPEC §5)."""
     rows = session.execute(
         select(Case).where(
-            Case.status.in_(OPEN),
+            Case.status.in_(OPEN_STATUSES),
             (Case.type.in_(["acquisition", "sublet"])) | ((Case.type == "complaint") & Case.overdue.is_(True)),
         ).order_by(Case.created_at)
     ).scalars()

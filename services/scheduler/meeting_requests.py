@@ -6,7 +6,6 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
-from shared.calendar import local_today
 from shared.messages import MeetingRequestAnswered, MeetingScheduled, new_event_id, record_event
 from shared.meeting_models import Meeting
 from shared.models import Case, CaseHistory
@@ -39,7 +38,7 @@ def answer_meeting_request(session: Session, case_id: int, *, now: dt.datetime, 
     details = dict(case.details or {})
     if details.get("outcome"):
         return details["outcome"]
-    first, last = request_window(local_today(tz_name, case.created_at), rules)
+    first, last = request_window(case.created_at, tz_name)
     meeting, outcome = _book_or_join(session, first, last, rules, tz_name, now)
     details["outcome"] = outcome
     if meeting is not None:

@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from services.intake.cases import open_case
 from services.scheduler.booking import BookingRules, request_window, try_book
 from services.scheduler.meeting_requests import answer_meeting_request
+from shared.agreement import MINIMUM_NOTICE_DAYS
 from shared.db import make_sessionmaker, unit_of_work
 from shared.meeting_models import AgendaItem, Meeting
 from shared.models import Case, OutboxEvent
@@ -22,8 +23,12 @@ OSLO = ZoneInfo("Europe/Oslo")
 RULES = BookingRules()
 
 
+def requested_at(on: dt.date) -> dt.datetime:
+    return dt.datetime.combine(on, dt.time(9, 0), tzinfo=OSLO)
+
+
 def request(sessions, on: dt.date, topics=("Erverv i Prestvannet",)) -> int:
-    at = dt.datetime.combine(on, dt.time(9, 0), tzinfo=OSLO)
+    at = requested_at(on)
     with unit_of_work(sessions) as session:
         case = open_case(session, "meeting_request", actor="kari.johansen@kommune.example", now=at,
                          tz_name="Europe/Oslo", description="Vi trenger et møte.",
@@ -87,7 +92,7 @@ def test_a_fixed_meeting_in_the_window_gets_the_topics(sessions):
 
 def test_a_full_calendar_alerts_the_leaders_and_keeps_the_request_open(sessions):
     requested = dt.date(2027, 9, 6)
-    first, last = request_window(requested, RULES)
+    first, last = request_window(requested_at(requested), "Europe/Oslo")
     with unit_of_work(sessions) as session:
         day = first
         while day <= last:
@@ -130,7 +135,7 @@ def test_any_request_with_a_free_calendar_is_booked_by_the_rules(engine, request
     reset(engine)
     sessions = make_sessionmaker(engine)
     outcome = answer(sessions, request(sessions, requested))
-    first, last = request_window(requested, RULES)
+    first, last = request_window(requested_at(requested), "Europe/Oslo")
     possible = [first + dt.timedelta(days=n) for n in range((last - first).days + 1)
                 if is_meeting_day(first + dt.timedelta(days=n))]
     if not possible:
@@ -140,5 +145,5 @@ def test_any_request_with_a_free_calendar_is_booked_by_the_rules(engine, request
     day = meeting.starts_at.astimezone(OSLO).date()
     assert outcome == "booked" and day == possible[0]
     assert is_meeting_day(day) and day <= requested + dt.timedelta(days=21)
-    assert working_days_between(requested, day) >= RULES.minimum_notice
+    assert working_days_between(requested, day) >= MINIMUM_NOTICE_DAYS
     assert meeting.starts_at.astimezone(OSLO).time() == dt.time(10, 0)

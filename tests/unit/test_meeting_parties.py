@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from services.scheduler.booking import add_to_agenda
 from shared.db import unit_of_work
-from shared.meeting_models import Meeting, earliest_with_notice, notice_kept
+from shared.meeting_models import Meeting
 from shared.models import Case, CaseHistory
 from tests.support.api import auth
 from tests.unit.test_booking import answer
@@ -52,16 +52,6 @@ def booked(client, sessions, tokens, complaint) -> dict[str, int]:
         assert meeting.held_on == dt.date(2027, 3, 8)
         add_to_agenda(session, meeting, f"Klage {complaint_case.reference}", "complaint", complaint_id)
         return {"meeting": meeting.id, "request": request_id, "complaint": complaint_id}
-
-
-@pytest.mark.parametrize(("announced", "earliest"), [
-    (dt.date(2027, 3, 3), dt.date(2027, 3, 10)),   # Wednesday: five working days later
-    (dt.date(2027, 3, 6), dt.date(2027, 3, 12)),   # a Saturday counts from Monday
-    (dt.date(2027, 3, 24), dt.date(2027, 4, 5)),   # Easter: 25, 26 and 29 March are holidays
-])
-def test_the_minimum_notice(announced, earliest):
-    assert earliest_with_notice(announced) == earliest
-    assert notice_kept(earliest, announced) and not notice_kept(earliest - dt.timedelta(days=1), announced)
 
 
 def move(client, token, meeting_id, body):

@@ -342,3 +342,48 @@ def test_an_address_mail_cannot_reach_is_refused_on_the_form(client, sessions):
     assert post(client, submitter_email="ola@bøler.no").status_code == 303
     with sessions() as session:
         assert session.execute(select(Case.submitter_email)).scalar_one() == "ola@xn--bler-gra.no"
+
+
+def _handbook_with(**replacements: str) -> str:
+    from shared.settings import PROJECT_ROOT
+
+    text = (PROJECT_ROOT / "shared" / "data" / "handbook.yaml").read_text(encoding="utf-8")
+    for old, new in replacements.items():
+        assert old in text
+        text = text.replace(old, new, 1)
+    return text
+
+
+def test_the_receipt_promises_the_deadlines_of_the_handbook_in_force(client, sessions):
+    from shared.db import unit_of_work
+    from shared.handbook_versions import save_handbook
+    from shared.models import utcnow
+
+    # The complaint default: acknowledge within 3, resolve within 15 working days.
+    handbook = _handbook_with(**{"acknowledge_days: 2": "acknowledge_days: 3",
+                             "resolve_days: 20": "resolve_days: 15"})
+    with unit_of_work(sessions) as session:
+        save_handbook(session, handbook, "kari.johansen@kommune.example", utcnow())
+    post(client)
+    html = " ".join(text(client.get("/klage/kvittering")).split())
+    assert "bekrefte at klagen er mottatt innen 3 arbeidsdager" in html
+    assert "ferdig behandlet innen 15 arbeidsdager" in html
+
+
+def test_the_receipt_follows_the_rule_for_the_complaints_category(client, sessions):
+    from shared.db import unit_of_work
+    from shared.handbook_versions import save_handbook
+    from shared.models import utcnow
+
+    # Noise complaints get 5 working days to be acknowledged and 30 to be resolved; others keep 2 and 20.
+    handbook = _handbook_with(**{"categories: {}": "categories:\n      noise:\n        acknowledge_days: 5\n"
+                                               "        resolve_days: 30"})
+    with unit_of_work(sessions) as session:
+        save_handbook(session, handbook, "kari.johansen@kommune.example", utcnow())
+    post(client, category="noise")
+    noise = " ".join(text(client.get("/klage/kvittering")).split())
+    assert "innen 5 arbeidsdager" in noise and "innen 30 arbeidsdager" in noise
+    post(client, category="damage")
+    damage = " ".join(text(client.get("/klage/kvittering")).split())
+    assert "innen 2 arbeidsdager" in damage and "innen 20 arbeidsdager" in damage
+

@@ -1,0 +1,107 @@
+"""The cooperation agreement's rules (samhandlingsavtalen), each defined once (SPEC §1, §5, §8).
+
+The six points of the agreement come from the agreement, not from a statute: the UI never cites a law
+for them. Where a statute does apply, its section is named beside the rule. The handbook
+(shared/handbook.py, shared/data/handbook.yaml) is each installation's editable copy of the deadline
+defaults; the values here apply where it says nothing.
+
+Rules that are part of a larger mechanism stay with it (README, "Where each rule lives"): the
+working-day calendar, the meeting-free holiday periods and the 16.00 received-after rule in
+shared/workdays.py, the case lifecycle's transitions in shared/lifecycle.py, and the board's limit's
+rows and reminders in shared/board_approval.py.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from types import MappingProxyType
+from zoneinfo import ZoneInfo
+
+from .workdays import CLOSING_TIME, add_working_days
+
+__all__ = [
+    "ANNUAL_MEETING_WINDOWS", "BOARD_APPROVAL_DAYS", "CLOSED_STATUSES", "DEADLINE_DAYS",
+    "FIXED_MEETINGS_PER_YEAR", "MEETING_HOURS", "MEETING_REQUEST_DAYS", "MINIMUM_NOTICE_DAYS",
+    "OPEN_STATUSES", "PUBLIC_OWNERSHIP_PERCENT", "REMINDER_FRACTION", "earliest_with_notice",
+    "meeting_deadline", "notice_kept", "public_ownership_cap", "within_meeting_hours", "within_public_cap",
+]
+
+# --- Committee meetings -----------------------------------------------------------------------------
+
+# Agreement point 1: two fixed meetings a year, one in a spring window and one in an autumn window
+# (SPEC §5); (month, day) to (month, day), both included.
+FIXED_MEETINGS_PER_YEAR = 2
+ANNUAL_MEETING_WINDOWS: Mapping[str, tuple[tuple[int, int], tuple[int, int]]] = MappingProxyType({
+    "spring": ((3, 1), (5, 31)),
+    "autumn": ((9, 1), (11, 30)),
+})
+
+# SPEC §5: meetings are held in working hours, local time; the day ends at the calendar's closing time.
+MEETING_HOURS = (dt.time(8, 0), CLOSING_TIME)
+
+# Agreement point 6: "the meeting is called within 3 weeks": held no later than 21 calendar days after
+# the request's local date (SPEC §4, §5).
+MEETING_REQUEST_DAYS = 21
+
+# SPEC §5: a meeting is held no earlier than 5 Norwegian working days after it was announced (booked or
+# moved); a shorter notice needs both parties' agreement. Always shorter than point 6 allows.
+MINIMUM_NOTICE_DAYS = 5
+
+
+def meeting_deadline(requested_at: dt.datetime, tz_name: str) -> dt.date:
+    """The last day a requested meeting may be held: the request's local date + 21 calendar days."""
+    if requested_at.tzinfo is None or requested_at.utcoffset() is None:
+        raise ValueError("expected an aware datetime")
+    requested_on = requested_at.astimezone(ZoneInfo(tz_name)).date()
+    return requested_on + dt.timedelta(days=MEETING_REQUEST_DAYS)
+
+
+def earliest_with_notice(announced_on: dt.date) -> dt.date:
+    """The first day a meeting announced (booked or moved) on this local date may be held."""
+    return add_working_days(announced_on, MINIMUM_NOTICE_DAYS)
+
+
+def notice_kept(held_on: dt.date, announced_on: dt.date) -> bool:
+    return held_on >= earliest_with_notice(announced_on)
+
+
+def within_meeting_hours(starts: dt.datetime, ends: dt.datetime) -> bool:
+    """Start and end (local wall-clock times) on one day, inside working hours."""
+    opening, closing = MEETING_HOURS
+    return starts.date() == ends.date() and starts.time() >= opening and ends.time() <= closing
+
+
+# --- Cases --------------------------------------------------------------------------------------------
+
+# SPEC §5's lifecycle: a case is open until it is resolved or rejected (shared/lifecycle.py has the
+# transitions; reopening brings a closed case back to acknowledged).
+OPEN_STATUSES = ("received", "routed", "acknowledged")
+CLOSED_STATUSES = ("resolved", "rejected")
+
+# Agreement point 5 and SPEC §5, the handbook's defaults in Norwegian working days per case type:
+# (acknowledge within, resolve within); None is no such deadline. A complaint is acknowledged within 2
+# and resolved within 20; a sublet question is answered within 20. A reminder at 75 % of the time.
+DEADLINE_DAYS: Mapping[str, tuple[int | None, int | None]] = MappingProxyType({
+    "complaint": (2, 20),
+    "sublet": (None, 20),
+})
+REMINDER_FRACTION = 0.75
+
+# --- Acquisitions (statute) -----------------------------------------------------------------------------
+
+# burettslagslova § 4-2 (SPEC §4, §8): public owners together may own at most 10 % of a borettslag's
+# homes, and always at least one. (A bylaw allowing more is data per borettslag, SPEC §8.)
+PUBLIC_OWNERSHIP_PERCENT = 10
+
+# burettslagslova § 4-5: approval of a new owner counts as given when no refusal has reached the
+# municipality 20 (calendar) days after the board was asked; the row is kept by shared/board_approval.py.
+BOARD_APPROVAL_DAYS = 20
+
+
+def public_ownership_cap(homes: int) -> int:
+    """How many homes public owners may own together: 10 % rounded down, and always at least one."""
+    return max(1, homes * PUBLIC_OWNERSHIP_PERCENT // 100)
+
+
+def within_public_cap(owned: int, homes: int) -> bool:
+    return owned <= public_ownership_cap(homes)
