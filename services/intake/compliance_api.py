@@ -13,7 +13,7 @@ from flask import abort, current_app, render_template
 from flask_smorest import Blueprint
 
 from shared.calendar import local_today
-from shared.agreement import MINIMUM_NOTICE_DAYS
+from shared.agreement import MEETING_REQUEST_DAYS, MINIMUM_NOTICE_DAYS
 from shared.models import utcnow
 
 from .auth import STAFF, require
@@ -56,4 +56,4 @@ def compliance_page(year: int):  # type: ignore[no-untyped-def]
     if year not in YEARS:
         abort(404)
     return render_template("compliance.html", report=_report(year), years=YEARS,
-                           minimum_notice=MINIMUM_NOTICE_DAYS), 200, PAGE_HEADERS
+                           minimum_notice=MINIMUM_NOTICE_DAYS, request_days=MEETING_REQUEST_DAYS), 200, PAGE_HEADERS

@@ -89,6 +89,7 @@ def test_the_page_shows_the_same_without_personal_data(client, year_2027):
     assert page.status_code == 200 and '<html lang="nb">' in html
     assert "Samsvar med samhandlingsavtalen 2027" in html
     assert "<strong>1 holdt</strong> og <strong>1 planlagt</strong>" in html
+    assert "skal holdes senest 21 dager etter innkallingen, med minst\n  5 arbeidsdagers varsel" in html
     assert all(reference in html for reference in ("MO-2027-0001", "MO-2027-0002", "MO-2027-0003"))
     text = re.sub(r"<[^>]+>", " ", html)
     assert "@" not in text and "Kari" not in text and "Erverv i Prestvannet" not in text  # no names, no topics
