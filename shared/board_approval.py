@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from .agreement import BOARD_APPROVAL_DAYS, OPEN_STATUSES
 from .db import unit_of_work
+from .formats import date_nb
 from .models import Case, CaseHistory, Deadline
 from .workdays import previous_working_day
 
@@ -77,16 +78,16 @@ def record_board_decision(session: Session, case: Case, decision: str, *, receiv
         raise BoardDecisionRefused("Styrets svar kan bare registreres på et åpent varsel om erverv.")
     last = _local_day(deadline.due_at, tz_name)
     if received_on > last:
-        raise BoardDecisionRefused(f"Svaret kom etter fristen {last:%d.%m.%Y}; godkjenningen regnes da som "
+        raise BoardDecisionRefused(f"Svaret kom etter fristen {date_nb(last)}; godkjenningen regnes da som "
                                    f"gitt ({STATUTE}).")
     answered_at = min(now, _at(received_on, END_OF_DAY, tz_name))
     claimed = session.execute(update(Deadline).where(Deadline.id == deadline.id, Deadline.met_at.is_(None))
                               .values(met_at=answered_at, closed_at=deadline.closed_at or now))
     if claimed.rowcount != 1:
         raise BoardDecisionRefused("Styrets svar er allerede registrert.")
-    text = {"approved": f"Styret godkjente kommunen som ny andelseier; svaret kom {received_on:%d.%m.%Y}.",
+    text = {"approved": f"Styret godkjente kommunen som ny andelseier; svaret kom {date_nb(received_on)}.",
             "refused": f"Styret nektet å godkjenne kommunen som ny andelseier; meldingen kom "
-                       f"{received_on:%d.%m.%Y}, innen fristen {last:%d.%m.%Y}."}[decision]
+                       f"{date_nb(received_on)}, innen fristen {date_nb(last)}."}[decision]
     if deadline.closed_at is not None:
         text += " Det erstatter at godkjenningen ble regnet som gitt."
     case.updated_at = now
@@ -130,7 +131,7 @@ def deem_approved(sessions: sessionmaker[Session], now: dt.datetime, tz_name: st
             session.add(CaseHistory(
                 case_id=case.id, at=now, actor=ACTOR, action="board_deemed_approved", from_status=case.status,
                 to_status=case.status, public=False,
-                comment=f"Ingen melding om nekting kom fram innen fristen {last:%d.%m.%Y}; styrets "
+                comment=f"Ingen melding om nekting kom fram innen fristen {date_nb(last)}; styrets "
                         f"godkjenning regnes som gitt ({STATUTE}).",
             ))
             settled += 1

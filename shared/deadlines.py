@@ -20,7 +20,8 @@ from .handbook import parse_handbook
 from .handbook_versions import newest_version
 from .messages import DeadlineMissed, DeadlineReminderDue, new_event_id, record_event
 from .models import Case, CaseHistory, Deadline
-from .workdays import CLOSING_TIME, WEEKDAYS, deadline_at, holiday_name, long_date, received_on, reminder_at
+from .formats import long_date_nb, time_nb, weekday_nb
+from .workdays import CLOSING_TIME, deadline_at, holiday_name, received_on, reminder_at
 
 KIND_LABELS = {"acknowledge": "kvittere ut", "resolve": "løse saken"}
 # What a deadline row is now, as the case API shows it (see deadline_state).
@@ -74,10 +75,10 @@ def received_note(arrived: dt.datetime, tz_name: str) -> str | None:
     if holiday:
         why = f"på en helligdag ({holiday})"
     elif local.weekday() >= 5:
-        why = f"på en {WEEKDAYS[local.weekday()]}"
+        why = f"på en {weekday_nb(local.date())}"
     else:
-        why = f"etter kl. {CLOSING_TIME:%H.%M}"
-    return f"Klagen kom inn {why} og regnes som mottatt {long_date(counted)}."
+        why = f"etter kl. {time_nb(CLOSING_TIME)}"
+    return f"Klagen kom inn {why} og regnes som mottatt {long_date_nb(counted)}."
 
 
 def _open(session: Session, case: Case, kind: str, days: int, start: dt.datetime,

@@ -33,9 +33,6 @@ OSLO = "Europe/Oslo"
 CLOSING_TIME = dt.time(16, 0)
 SUMMER_HOLIDAY_WEEKS = range(28, 32)  # ISO weeks 28–31, the common summer holiday
 _PLAIN_SUNDAY = "Søndag"
-WEEKDAYS = ("mandag", "tirsdag", "onsdag", "torsdag", "fredag", "lørdag", "søndag")
-MONTHS = ("januar", "februar", "mars", "april", "mai", "juni", "juli", "august", "september",
-          "oktober", "november", "desember")
 _ONE_DAY = dt.timedelta(days=1)
 
 
@@ -107,12 +104,6 @@ def working_days_between(start: dt.date, end: dt.date) -> int:
         count += is_working_day(day)
         day += _ONE_DAY
     return count
-
-
-def long_date(day: dt.date) -> str:
-    """The date as Norwegian prose: "mandag 7. desember 2026"."""
-    day = _plain_date(day)
-    return f"{WEEKDAYS[day.weekday()]} {day.day}. {MONTHS[day.month - 1]} {day.year}"
 
 
 def _local(instant: dt.datetime, tz_name: str) -> dt.datetime:

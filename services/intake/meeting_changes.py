@@ -29,6 +29,7 @@ from shared.agreement import (
     within_meeting_hours,
 )
 from shared.calendar import local_today
+from shared.formats import date_nb, datetime_nb, time_nb
 from shared.meeting_models import OTHER_PARTY, PARTY_NAMES, AgendaItem, Meeting
 from shared.meeting_reminders import plan_reminders, skip_reminders
 from shared.messages import MeetingScheduled, new_event_id, record_event
@@ -103,19 +104,15 @@ def request_deadline(case: Case, tz_name: str) -> dt.date:
     return meeting_deadline(case.created_at, tz_name)
 
 
-def when(instant: dt.datetime, tz_name: str) -> str:
-    return instant.astimezone(ZoneInfo(tz_name)).strftime("%d.%m.%Y kl. %H.%M")
-
-
 def _check_slot(starts: dt.datetime, ends: dt.datetime, now: dt.datetime) -> None:
     if starts <= now:
         raise NotBookable("Møtet må ligge fram i tid.")
     if not is_meeting_day(starts.date()):
-        raise NotBookable(f"{starts:%d.%m.%Y} er ikke en møtedag (helg, helligdag, fellesferien i uke 28–31 "
+        raise NotBookable(f"{date_nb(starts.date())} er ikke en møtedag (helg, helligdag, fellesferien i uke 28–31 "
                           "eller 22. desember–3. januar).")
     if not within_meeting_hours(starts, ends):
         opening, closing = MEETING_HOURS
-        raise NotBookable(f"Møtet må ligge innenfor arbeidstiden {opening:%H.%M}–{closing:%H.%M}.")
+        raise NotBookable(f"Møtet må ligge innenfor arbeidstiden {time_nb(opening)}–{time_nb(closing)}.")
 
 
 def _history(session: Session, case: Case, actor: str, action: str, comment: str, now: dt.datetime) -> None:
@@ -151,7 +148,7 @@ def _check_notice(session: Session, day: dt.date, today: dt.date, agreed_by: str
 
 
 def _move_comment(meeting: Meeting, agreed: Contact | None, short: bool, tz_name: str) -> str:
-    comment = f"Møtet er flyttet til {when(meeting.starts_at, tz_name)}."
+    comment = f"Møtet er flyttet til {datetime_nb(meeting.starts_at, tz_name)}."
     if agreed is not None and short:
         comment += (f" Flyttet på kortere varsel enn {MINIMUM_NOTICE_DAYS} arbeidsdager etter avtale med "
                     f"{agreed.name} ({agreed.email}, {PARTY_NAMES[agreed.party]}).")
@@ -202,7 +199,7 @@ def reschedule_meeting(session: Session, meeting_id: int, change: dict[str, Any]
         _history(session, case, actor, "meeting_moved", comment, now)
         if (case, deadline) in late:
             _history(session, case, actor, "deadline_overridden",
-                     f"Møtet holdes etter fristen {deadline:%d.%m.%Y}; fristen ble overstyrt ved flyttingen.", now)
+                     f"Møtet holdes etter fristen {date_nb(deadline)}; fristen ble overstyrt ved flyttingen.", now)
     record_event(session, MeetingScheduled(event_id=new_event_id(), meeting_id=meeting.id,
                                            sequence=meeting.sequence, method="REQUEST"))
     return meeting
@@ -217,7 +214,7 @@ def cancel_meeting(session: Session, meeting_id: int, *, actor: str, now: dt.dat
     skip_reminders(session, meeting.id, now)
     for case in linked_requests(session, meeting):
         _history(session, case, actor, "meeting_cancelled",
-                 f"Møtet {when(meeting.starts_at, tz_name)} er avlyst; ønsket om møte står åpent.", now)
+                 f"Møtet {datetime_nb(meeting.starts_at, tz_name)} er avlyst; ønsket om møte står åpent.", now)
     record_event(session, MeetingScheduled(event_id=new_event_id(), meeting_id=meeting.id,
                                            sequence=meeting.sequence, method="CANCEL"))
     return meeting

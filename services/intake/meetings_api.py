@@ -12,6 +12,7 @@ from shared import lifecycle
 from shared.agreement import MINIMUM_NOTICE_DAYS
 from shared.committee import meeting_ics
 from shared.db import unit_of_work
+from shared.formats import date_nb
 from shared.meeting_models import PARTY_NAMES, Meeting
 from shared.models import utcnow
 
@@ -54,8 +55,8 @@ def meeting_view(meeting: Meeting) -> dict[str, Any]:
 
 
 def _short_notice(error: ShortNotice) -> str:
-    refused = (f"Møtet kan ikke flyttes til {error.day:%d.%m.%Y}: det gir kortere varsel enn "
-               f"{MINIMUM_NOTICE_DAYS} arbeidsdager (tidligst {error.earliest:%d.%m.%Y}).")
+    refused = (f"Møtet kan ikke flyttes til {date_nb(error.day)}: det gir kortere varsel enn "
+               f"{MINIMUM_NOTICE_DAYS} arbeidsdager (tidligst {date_nb(error.earliest)}).")
     if error.other_party is None:
         return (f"{refused} Et systemtoken handler ikke for noen part og kan ikke avtale kortere varsel; "
                 "det må en kontaktperson gjøre, med den andre partens samtykke i agreed_by.")
@@ -80,14 +81,14 @@ def _change(use_case: Callable[..., Meeting], meeting_id: int, *args: Any, **kwa
     except NotBookable as error:
         raise ApiError(422, fields={"starts_at": [str(error)]}) from None
     except DayTaken as error:
-        raise ApiError(409, f"Samarbeidsutvalget har allerede et møte {error.day:%d.%m.%Y}.",
+        raise ApiError(409, f"Samarbeidsutvalget har allerede et møte {date_nb(error.day)}.",
                        code="day_taken") from None
     except ShortNotice as error:
         raise ApiError(409, _short_notice(error), code="short_notice") from None
     except BadAgreement as error:
         raise ApiError(422, fields={"agreed_by": [str(error)]}) from None
     except AfterDeadline as error:
-        raise ApiError(409, f"Møtet ville bli holdt etter fristen {error.deadline:%d.%m.%Y} for {error.reference}; "
+        raise ApiError(409, f"Møtet ville bli holdt etter fristen {date_nb(error.deadline)} for {error.reference}; "
                             "send override_deadline: true for å gjøre det likevel.", code="after_deadline") from None
     except MinutesRefused as error:
         raise ApiError(409, str(error)) from None

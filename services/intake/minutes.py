@@ -19,6 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from shared import lifecycle
+from shared.formats import date_nb
 from shared.meeting_models import OTHER_PARTY, PARTY_NAMES, Meeting
 from shared.messages import MinutesRecorded, new_event_id, record_event
 from shared.models import Case, Contact
@@ -72,7 +73,7 @@ def _check(meeting: Meeting, decisions: list[dict[str, Any]], now: dt.datetime) 
 
 
 def _held_on(meeting: Meeting, tz_name: str) -> str:
-    return meeting.starts_at.astimezone(ZoneInfo(tz_name)).strftime("%d.%m.%Y")
+    return date_nb(meeting.starts_at.astimezone(ZoneInfo(tz_name)).date())
 
 
 def _decide(session: Session, case: Case, action: str, *, party: str, actor: str, now: dt.datetime,

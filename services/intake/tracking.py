@@ -14,13 +14,12 @@ from flask import Blueprint, abort, current_app, render_template
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from shared.formats import written_date_nb, written_datetime_nb
 from shared.models import Case
 from shared.vocabulary import CASE_STATUSES, CASE_TYPES, COMPLAINT_CATEGORIES
 
 bp = Blueprint("tracking", __name__)
 
-MONTHS = ("januar", "februar", "mars", "april", "mai", "juni", "juli", "august", "september",
-          "oktober", "november", "desember")
 EMAIL = re.compile(r"[^\s@<>()\[\],;:\"']+@[^\s@<>()\[\],;:\"']+")
 PRIVATE = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer", "X-Robots-Tag": "noindex"}
 
@@ -83,16 +82,9 @@ def find_public_case(db: Session, token: str, tz: ZoneInfo) -> PublicCase | None
     )
 
 
-@bp.app_template_filter("dato")
-def norwegian_date(value: dt.date) -> str:
-    """5. januar 2026"""
-    return f"{value.day}. {MONTHS[value.month - 1]} {value.year}"
-
-
-@bp.app_template_filter("tidspunkt")
-def norwegian_datetime(value: dt.datetime) -> str:
-    """5. januar 2026 kl. 09.30 (Språkrådet: a full stop between hours and minutes)"""
-    return f"{norwegian_date(value)} kl. {value:%H.%M}"
+# "5. januar 2026" and "5. januar 2026 kl. 09.30" (times already in the agreement's zone).
+bp.add_app_template_filter(written_date_nb, "dato")
+bp.add_app_template_filter(written_datetime_nb, "tidspunkt")
 
 
 @bp.get("/sak/<token>")

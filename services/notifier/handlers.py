@@ -17,6 +17,7 @@ from shared.access import may_hold_case
 from shared.board_approval import BOARD_APPROVAL
 from shared.db import one_connection, unit_of_work
 from shared.deadlines import default_rule, open_deadlines, received_note
+from shared.formats import date_nb, datetime_nb
 from shared.handbook_versions import rule_for_case
 from shared.inbox import is_processed, mark_processed
 from shared.messages import (
@@ -75,7 +76,7 @@ def case_context(case: Case, settings: Settings) -> dict[str, Any]:
         "description": case.description,
         "share_number": case.share_number,
         "address": case.address,
-        "occurred_on": case.occurred_on.strftime("%d.%m.%Y") if case.occurred_on else "",
+        "occurred_on": date_nb(case.occurred_on) if case.occurred_on else "",
         "submitter_name": case.submitter_name,
         "submitter_email": case.submitter_email,
         "submitter_phone": case.submitter_phone,
@@ -101,7 +102,7 @@ def summary_context(session: Session, case: Case, settings: Settings) -> dict[st
         "category_label": COMPLAINT_CATEGORIES.get(case.category or "", ""),
         # A complaint's share number is the submitter's words; a notice's is the staff's.
         "share_number": case.share_number if case.type != "complaint" else None,
-        "received": received.astimezone(ZoneInfo(settings.tz_name)).strftime("%d.%m.%Y"),
+        "received": date_nb(received.astimezone(ZoneInfo(settings.tz_name)).date()),
         "handler_name": handler.name if handler else "",
         "handler_organisation": handler.organisation if handler else "",
         "handler_email": handler.email if handler else "",
@@ -109,7 +110,7 @@ def summary_context(session: Session, case: Case, settings: Settings) -> dict[st
 
 
 def _date(iso: str | None) -> str:
-    return dt.date.fromisoformat(iso).strftime("%d.%m.%Y") if iso else ""
+    return date_nb(dt.date.fromisoformat(iso)) if iso else ""
 
 
 def case_action_links(
@@ -148,8 +149,8 @@ def full_context(
         announced = session.get_one(OutboxEvent, notification.event_id).payload
         deadline = session.get_one(Deadline, announced["deadline_id"])
         local = deadline.due_at.astimezone(ZoneInfo(settings.tz_name))
-        context.update(deadline_kind=deadline.kind, due=local.strftime("%d.%m.%Y kl. %H.%M"),
-                       due_date=local.strftime("%d.%m.%Y"), assignee=case.assignee or "",
+        context.update(deadline_kind=deadline.kind, due=datetime_nb(local),
+                       due_date=date_nb(local.date()), assignee=case.assignee or "",
                        board_asked_on=_date((case.details or {}).get("board_asked_on")))
     context["role"] = "primary" if notification.recipient == case.assignee else "copy"
     context["kind"] = notification.kind

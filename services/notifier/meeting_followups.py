@@ -7,12 +7,12 @@ from __future__ import annotations
 
 from email.message import EmailMessage
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from jinja2 import Environment
 from sqlalchemy.orm import Session, selectinload
 
 from shared.committee import committee
+from shared.formats import datetime_nb
 from shared.meeting_models import PARTY_NAMES, Meeting
 from shared.messages import Event, MeetingReminderDue, MinutesRecorded
 from shared.models import Notification, OutboxEvent
@@ -42,7 +42,7 @@ def decision_outcome(decision: dict[str, Any]) -> str:
 def _meeting_context(meeting: Meeting, notification: Notification, tz_name: str) -> dict[str, Any]:
     return {
         "recipient_name": notification.recipient_name, "title": meeting.title,
-        "when": meeting.starts_at.astimezone(ZoneInfo(tz_name)).strftime("%d.%m.%Y kl. %H.%M"),
+        "when": datetime_nb(meeting.starts_at, tz_name),
         "location": meeting.location, "items": [item.title for item in meeting.agenda],
     }
 

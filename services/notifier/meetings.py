@@ -3,13 +3,13 @@ from __future__ import annotations
 
 from email.message import EmailMessage
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from jinja2 import Environment
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from shared.committee import committee, meeting_ics
+from shared.formats import datetime_nb
 from shared.ical import agenda_text
 from shared.meeting_models import Meeting
 from shared.messages import MeetingRequestAnswered, MeetingScheduled
@@ -23,7 +23,7 @@ from .routing import contact_by_email, queue_notification
 
 
 def _when(meeting: Meeting, tz_name: str) -> str:
-    return meeting.starts_at.astimezone(ZoneInfo(tz_name)).strftime("%d.%m.%Y kl. %H.%M")
+    return datetime_nb(meeting.starts_at, tz_name)
 
 
 def compose_meeting_mail(

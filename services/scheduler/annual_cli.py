@@ -7,6 +7,7 @@ from __future__ import annotations
 import argparse
 
 from shared.db import make_engine, make_sessionmaker, unit_of_work
+from shared.formats import date_nb
 from shared.models import utcnow
 from shared.settings import Settings
 
@@ -27,6 +28,6 @@ def book_annual_command(argv: list[str], settings: Settings) -> int:
     finally:
         engine.dispose()
     for booking in booked:
-        day = f" {booking.day:%d.%m.%Y}" if booking.day else ""
+        day = f" {date_nb(booking.day)}" if booking.day else ""
         print(f"{booking.slot}: {OUTCOMES[booking.outcome]}{day}")
     return 1 if any(b.outcome == "no_slot" for b in booked) else 0

@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 import datetime as dt
-from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
+from shared.formats import date_nb, datetime_nb
 from shared.messages import MeetingRequestAnswered, MeetingScheduled, new_event_id, record_event
 from shared.meeting_models import Meeting
 from shared.models import Case, CaseHistory
@@ -45,13 +45,13 @@ def answer_meeting_request(session: Session, case_id: int, *, now: dt.datetime, 
         for topic in details.get("topics", []):
             add_to_agenda(session, meeting, topic, "request", case.id)
         details["meeting"] = {"id": meeting.id, "starts_at": meeting.starts_at.isoformat()}
-        when = meeting.starts_at.astimezone(ZoneInfo(tz_name)).strftime("%d.%m.%Y kl. %H.%M")
+        when = datetime_nb(meeting.starts_at, tz_name)
         comment = (f"Sakene er satt på dagsordenen for møtet {when}." if outcome == "joined"
                    else f"Møte i samarbeidsutvalget er innkalt til {when}.")
         record_event(session, MeetingScheduled(event_id=new_event_id(), meeting_id=meeting.id,
                                                sequence=meeting.sequence, method="REQUEST"))
     else:
-        comment = (f"Ingen ledig møtedag mellom {first:%d.%m.%Y} og fristen {last:%d.%m.%Y}; "
+        comment = (f"Ingen ledig møtedag mellom {date_nb(first)} og fristen {date_nb(last)}; "
                    "begge parters ledere er varslet, og ønsket står åpent.")
     case.details = details
     session.add(CaseHistory(case_id=case.id, at=now, actor="samhandling", action="meeting_" + outcome,

@@ -17,7 +17,6 @@ from shared.workdays import (
     is_public_holiday,
     is_summer_holiday_week,
     is_working_day,
-    long_date,
     next_working_day,
     previous_working_day,
     received_on,
@@ -232,11 +231,6 @@ def test_reminder_after_closing_comes_on_the_received_day_not_before():
     deadline = deadline_at(friday_evening, 1)
     assert deadline == _oslo(2026, 12, 8, 16, 0)  # Tuesday
     assert reminder_at(friday_evening, deadline) == _oslo(2026, 12, 7, 16, 0)  # Monday
-
-
-def test_long_dates_in_norwegian():
-    assert long_date(D(2026, 12, 7)) == "mandag 7. desember 2026"
-    assert long_date(D(2027, 5, 17)) == "mandag 17. mai 2027"
 
 
 def test_reminder_for_a_one_day_deadline_comes_the_evening_before():
