@@ -464,7 +464,7 @@ def test_pages_forbid_scripts_and_parts_download_sandboxed(sink: MailSink) -> No
 def test_api_delete_some_and_page_with_start(sink: MailSink) -> None:
     for number in range(3):
         _send(sink, _simple_message(f"Melding {number}"))
-    first, second, third = sink.wait_for(3)
+    first, second, _ = sink.wait_for(3)
 
     request = urllib.request.Request(
         f"{sink.ui_url}/api/v1/messages", method="DELETE", data=json.dumps({"IDs": [second.id]}).encode()
