@@ -438,3 +438,86 @@ def test_start_on_busy_port_fails_fast_without_leaking() -> None:
 
     assert not sink.running
     assert set(threading.enumerate()) - threads_before == set()
+
+
+# -- behaviour the HTTP layer must keep (security headers, deletes, paging, busy ports) ------
+
+
+def test_pages_forbid_scripts_and_parts_download_sandboxed(sink: MailSink) -> None:
+    _send(sink, _rich_message())
+    [stored] = sink.wait_for(1)
+
+    for path in ("/", f"/message/{stored.id}", "/message/finnes-ikke"):
+        try:
+            response = urllib.request.urlopen(f"{sink.ui_url}{path}", timeout=10)
+        except urllib.error.HTTPError as error:
+            response = error
+        with response:
+            assert "script-src 'none'" in response.headers["Content-Security-Policy"], path
+            assert response.headers["X-Content-Type-Options"] == "nosniff"
+            assert response.headers["Cache-Control"] == "no-store"
+    with urllib.request.urlopen(f"{sink.ui_url}/api/v1/message/{stored.id}/part/2", timeout=10) as part:
+        assert part.headers["Content-Security-Policy"] == "sandbox"
+        assert part.headers["Content-Disposition"] == "attachment; filename*=UTF-8''innkalling.pdf"
+
+
+def test_api_delete_some_and_page_with_start(sink: MailSink) -> None:
+    for number in range(3):
+        _send(sink, _simple_message(f"Melding {number}"))
+    first, second, _ = sink.wait_for(3)
+
+    request = urllib.request.Request(
+        f"{sink.ui_url}/api/v1/messages", method="DELETE", data=json.dumps({"IDs": [second.id]}).encode()
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:
+        assert response.status == 200
+
+    assert [m.subject for m in sink.messages()] == ["Melding 0", "Melding 2"]
+    listing = _get_json(sink, "/api/v1/messages?start=1&limit=5")
+    assert (listing["total"], listing["start"], listing["count"]) == (2, 1, 1)
+    assert [m["ID"] for m in listing["messages"]] == [first.id]
+
+
+def test_api_delete_with_bad_body_is_400_and_keeps_messages(sink: MailSink) -> None:
+    _send(sink, _simple_message("Blir"))
+    sink.wait_for(1)
+
+    for body in (b"{ikke json", b"[1, 2]"):
+        request = urllib.request.Request(f"{sink.ui_url}/api/v1/messages", method="DELETE", data=body)
+        with pytest.raises(urllib.error.HTTPError) as excinfo:
+            urllib.request.urlopen(request, timeout=10)
+        assert excinfo.value.code == 400
+        assert "error" in json.loads(excinfo.value.read())
+    assert len(sink.messages()) == 1
+
+
+def test_delete_all_button_empties_the_inbox_and_goes_back(sink: MailSink) -> None:
+    _send(sink, _simple_message("Slettes"))
+    sink.wait_for(1)
+
+    request = urllib.request.Request(f"{sink.ui_url}/slett", method="POST", data=b"")
+    with urllib.request.urlopen(request, timeout=10) as response:  # follows the 303 to the inbox
+        page = response.read().decode("utf-8")
+
+    assert sink.messages() == []
+    assert "Ingen e-poster mottatt ennå." in page
+
+
+def test_wrong_method_is_405(sink: MailSink) -> None:
+    request = urllib.request.Request(f"{sink.ui_url}/api/v1/message/latest", method="DELETE")
+    with pytest.raises(urllib.error.HTTPError) as excinfo:
+        urllib.request.urlopen(request, timeout=10)
+    assert excinfo.value.code == 405
+    assert "error" in json.loads(excinfo.value.read())
+
+
+def test_start_on_busy_ui_port_raises_oserror_and_frees_smtp() -> None:
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        sink = MailSink(smtp_port=0, ui_port=busy.getsockname()[1])
+
+        with pytest.raises(OSError):
+            sink.start()
+
+    assert not sink.running
