@@ -1,8 +1,8 @@
 """The routine handbook (rutinehåndbok): who gets each case, its deadlines and its e-mail templates.
 
-A YAML document (shared/data/handbook.yaml by default, HANDBOOK_PATH to use another), validated in
-full before anything uses it: a handbook with one bad line is refused whole, with the line and
-the reason. Rules are layered: built-in defaults < `defaults:` < the case type's `default` <
+A YAML document (shared/data/handbook.yaml by default, HANDBOOK_PATH to use another), read with
+ruamel.yaml (which knows the line of every key) and checked in full by a marshmallow schema before
+anything uses it: a handbook with one bad line is refused whole, with each line, field and reason. Rules are layered: built-in defaults < `defaults:` < the case type's `default` <
 the complaint category < the borettslag's override (by orgnr), field by field.
 
 Versions live in the database (shared/handbook_versions.py); each case records the version that
@@ -11,20 +11,26 @@ routed it, so a new version changes the routing of new cases only.
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, validates_schema
+from marshmallow.error_store import SCHEMA
+from marshmallow.experimental.context import Context
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.constructor import DuplicateKeyError
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.events import AliasEvent
 from stdnum.no import orgnr as orgnr_checker
 
 from .agreement import REMINDER_FRACTION
 from .settings import PROJECT_ROOT
 from .vocabulary import CASE_HOLDERS, CASE_TYPES, COMPLAINT_CATEGORIES
-from .yaml_lines import Path as YamlPath
-from .yaml_lines import Problem, YamlProblems, read_yaml
 
 DEFAULT_PATH = Path(__file__).parent / "data" / "handbook.yaml"
 # The templates stay with the notifier that renders them; the handbook only names them.
@@ -51,8 +57,24 @@ BUILT_IN = {"copies": (), "acknowledge_days": None, "resolve_days": None,
             "reminder_fraction": REMINDER_FRACTION, "escalate_to": LEADER}
 
 
-class HandbookError(YamlProblems):
-    """The handbook is refused; `problems` lists each line and reason."""
+YamlPath = tuple[Any, ...]  # keys and list indexes from the document's root, e.g. ("format",)
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    line: int
+    reason: str  # starts with the field path, e.g. "case_types.complaint.default.primary: ..."
+
+    def __str__(self) -> str:
+        return f"line {self.line}: {self.reason}"
+
+
+class HandbookError(ValueError):
+    """The handbook is refused; `problems` lists each line and reason, in line order."""
+
+    def __init__(self, problems: Iterable[Problem]) -> None:
+        self.problems = sorted(set(problems))
+        super().__init__("; ".join(str(p) for p in self.problems))
 
 
 @dataclass(frozen=True)
@@ -153,199 +175,365 @@ def parse_handbook(text: str, *, templates: Collection[str] | None = None) -> Ha
 @lru_cache(maxsize=32)
 def _parse(text: str, templates: frozenset[str]) -> Handbook:
     try:
-        data, lines = read_yaml(text)
-    except YamlProblems as error:
-        raise HandbookError(error.problems) from None
-    checker = _Checker(lines, templates)
-    rules = checker.document(data)
-    if checker.problems:
-        raise HandbookError(sorted(set(checker.problems)))
-    return Handbook(source=text, rules=MappingProxyType(rules), selectors=tuple(checker.selectors))
+        document = _read_yaml(text)
+        if not isinstance(document, CommentedMap):
+            reason = ("the handbook is empty" if document is None
+                      else "the handbook must be a mapping with format, defaults and case_types")
+            raise HandbookError([Problem(1, reason)])
+        try:
+            with _KNOWN_TEMPLATES(templates):
+                data = _Document().load(document)
+        except ValidationError as error:
+            raise HandbookError(_problems(error.messages, document)) from None
+    except RecursionError:
+        raise HandbookError([Problem(1, "the document is nested too deeply")]) from None
+    return Handbook(source=text, rules=MappingProxyType(_rules(data)),
+                    selectors=tuple(_selectors(data, document)))
 
 
-class _Checker:
-    """Collects every problem instead of stopping at the first, so one round of fixes is enough."""
+# Reading: ruamel.yaml's round-trip loader keeps the line of every key and list item (`.lc`) and
+# refuses duplicate keys itself. Aliases are refused before loading: an alias bomb would expand
+# exponentially in a message that shows the value, and a hand-edited handbook never needs one.
 
-    def __init__(self, lines: dict[YamlPath, int], templates: frozenset[str]) -> None:
-        self.lines, self.templates = lines, templates
-        self.problems: list[Problem] = []
-        self.selectors: list[Selector] = []
+def _read_yaml(text: str) -> Any:
+    try:
+        # An alias is written with "*"; only then is the extra pass over the events needed.
+        events = YAML(typ="rt", pure=True).parse(text) if "*" in text else ()
+        aliases = [Problem(event.start_mark.line + 1, "anchors and aliases are not supported")
+                   for event in events if isinstance(event, AliasEvent)]
+        document = None if aliases else YAML(typ="rt", pure=True).load(text)
+    except DuplicateKeyError as error:
+        key = re.match(r'found duplicate key "(.*?)" with value', error.problem or "", re.DOTALL)
+        reason = f"duplicate key '{key.group(1)}'" if key else "duplicate key"
+        raise HandbookError([Problem(_mark_line(error), reason)]) from None
+    except MarkedYAMLError as error:
+        reason = f"YAML syntax error: {error.problem or error.context}"
+        raise HandbookError([Problem(_mark_line(error), reason)]) from None
+    except (YAMLError, ValueError) as error:  # e.g. "!!int x"
+        raise HandbookError([Problem(1, f"unreadable value: {error}")]) from None
+    if aliases:
+        raise HandbookError(aliases)
+    return document
 
-    def where(self, path: YamlPath) -> tuple[int, str]:
-        at = path
-        while at not in self.lines:
-            at = at[:-1]
-        return self.lines[at], ".".join(str(part) for part in path)
 
-    def fail(self, path: YamlPath, reason: str) -> None:
-        line, where = self.where(path)
-        self.problems.append(Problem(line, f"{where}: {reason}" if where else reason))
+def _mark_line(error: MarkedYAMLError) -> int:
+    mark = error.problem_mark or error.context_mark
+    return mark.line + 1 if mark else 1
 
-    def mapping(self, value: Any, path: YamlPath, allowed: Collection[Any],
-                required: Collection[str] = ()) -> dict[Any, Any]:
-        if value is None and path:
-            value = {}  # `noise:` with nothing under it is an empty override
-        if not isinstance(value, dict):
-            self.fail(path, "must be a mapping (key: value)")
-            return {}
-        for key in value:
-            if key not in allowed:
-                known = ", ".join(map(str, allowed))
-                self.fail((*path, key), f"unknown key '{key}' (allowed: {known})")
-        for key in required:
-            if key not in value:
-                self.fail(path, f"'{key}' is missing")
-        return {key: item for key, item in value.items() if key in allowed}
 
-    def document(self, data: Any) -> dict[RuleKey, Rule]:
-        if not isinstance(data, dict):
-            self.fail((), "the handbook must be a mapping with format, defaults and case_types"
-                          if data is not None else "the handbook is empty")
-            return {}
-        root = self.mapping(data, (), ("format", "defaults", "case_types"), required=("case_types",))
-        if "format" in root and root["format"] != 1:
-            self.fail(("format",), "only format 1 is known")
-        defaults = self.fields(root.get("defaults"), ("defaults",),
-                               ("reminder_fraction", "escalate_to"))
-        types = self.mapping(root.get("case_types", {}), ("case_types",), CASE_TYPES,
-                             required=CASE_TYPES)
-        layers = {name: self.case_type(name, types[name]) for name in types}
-        rules: dict[RuleKey, Rule] = {}
-        for name, (default, categories, overrides) in layers.items():
-            if "primary" not in default or "templates" not in default:
-                continue  # already reported; the other types are still checked
-            base = self.merge({**BUILT_IN, **defaults}, default, ("case_types", name, "default"))
-            variants: dict[str | None, Rule] = {None: base}
-            for category in COMPLAINT_CATEGORIES if name == "complaint" else ():
-                path = ("case_types", name, "categories", category)
-                variants[category] = self.merge(base, categories.get(category, {}), path)
-            for category, rule in variants.items():
-                rules[(name, category, None)] = rule
-                for orgnr, layer in overrides.items():
-                    path = ("case_types", name, "cooperatives", orgnr)
-                    rules[(name, category, orgnr)] = self.merge(rule, layer, path)
-        return rules
+def _locate(document: Any, path: YamlPath) -> tuple[YamlPath, int]:
+    """The longest start of `path` found in the document, and the line of its last key or item.
 
-    def case_type(self, name: str, value: Any) -> tuple[dict, dict, dict]:
-        path = ("case_types", name)
-        allowed = ("default", "cooperatives") + (("categories",) if name == "complaint" else ())
-        body = self.mapping(value, path, allowed, required=("default",))
-        if "default" not in body:
-            return {}, {}, {}  # reported; nothing more to check without it
-        raw_default = body["default"] or {}
-        default = self.fields(raw_default, (*path, "default"), RULE_FIELDS)
-        if isinstance(raw_default, dict):
-            self.complete(raw_default, (*path, "default"))
-        categories = {
-            category: self.fields(layer, (*path, "categories", category), RULE_FIELDS)
-            for category, layer in self.mapping(body.get("categories"), (*path, "categories"),
-                                                tuple(COMPLAINT_CATEGORIES)).items()
-        }
-        return default, categories, self.cooperatives(body.get("cooperatives"), (*path, "cooperatives"))
+    A key is found by its text too, so an unquoted organisasjonsnummer (read as a number) is found
+    by the text the rules use.
+    """
+    node, line = document, 1
+    for depth, part in enumerate(path):
+        if isinstance(node, CommentedMap):
+            key = next((k for k in node if k == part or str(k) == str(part)), _NOT_FOUND)
+            if key is _NOT_FOUND:
+                return path[:depth], line
+            line, node = node.lc.key(key)[0] + 1, node[key]
+        elif isinstance(node, CommentedSeq) and isinstance(part, int) and 0 <= part < len(node):
+            line, node = node.lc.item(part)[0] + 1, node[part]
+        else:
+            return path[:depth], line
+    return path, line
 
-    def complete(self, default: dict[str, Any], path: YamlPath) -> None:
-        """A type's default must name a primary role and the templates every case needs."""
-        for key in ("primary", "templates"):
-            if key not in default:
-                self.fail(path, f"'{key}' is missing")
-        templates = default.get("templates")
+
+def _problems(messages: Any, document: Any, path: YamlPath = ()) -> Iterator[Problem]:
+    """marshmallow's nested messages as problems, each at its line and field path.
+
+    A message about a key that is not there (_MISSING) is given at the line of the mapping that
+    lacks it, with the key filled in.
+    """
+    if isinstance(messages, dict):
+        for key, inner in messages.items():
+            yield from _problems(inner, document, path if key == SCHEMA else (*path, key))
+    elif isinstance(messages, list):
+        for message in messages:
+            yield from _problems(message, document, path)
+    else:
+        found, line = _locate(document, path)
+        reason = str(messages)
+        if len(found) < len(path):
+            reason = reason.replace(_KEY, str(path[len(found)]))
+        where = ".".join(str(part) for part in found)
+        yield Problem(line, f"{where}: {reason}" if where else reason)
+
+
+# The schema: format checks only, every problem collected in one pass. The known e-mail templates
+# come from the caller through marshmallow's context.
+
+_KNOWN_TEMPLATES = Context[frozenset[str]]
+_NOT_FOUND = object()
+_KEY = "<key>"  # in a message about a key that is not there; filled in by _problems
+_MISSING = f"'{_KEY}' is missing"
+_DAY_FIELDS = ("acknowledge_days", "resolve_days")
+
+
+def _role(value: Any) -> str | None:
+    """A role selector as the rules hold it (contact:<e-mail> in lower case), or None if unknown."""
+    if not isinstance(value, str):
+        return None
+    if value in ROLES:
+        return str(value)
+    email = value.removeprefix(CONTACT_PREFIX).strip().lower()
+    if value.startswith(CONTACT_PREFIX) and re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", email):
+        return CONTACT_PREFIX + email
+    return None
+
+
+def _unknown_role(value: Any) -> str:
+    return f"unknown role {value!r} (known: {', '.join(ROLES)}, or contact:<e-mail>)"
+
+
+def _number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+class _Value(fields.Field):
+    """A plain value: `check` gives it in plain form, or None when it is wrong, and then
+    `message(value)` says what is wanted (also for null)."""
+
+    def __init__(self, check: Callable[[Any], Any], message: Callable[[Any], str], **kwargs: Any) -> None:
+        super().__init__(error_messages={"null": message(None), "required": _MISSING}, **kwargs)
+        self.check, self.message = check, message
+
+    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> Any:
+        checked = self.check(value)
+        if checked is None:
+            raise ValidationError(self.message(value))
+        return checked
+
+
+def _role_field(*, or_leader: bool = False, **kwargs: Any) -> _Value:
+    return _Value(lambda v: LEADER if or_leader and v == LEADER else _role(v), _unknown_role, **kwargs)
+
+
+def _days_field() -> _Value:
+    return _Value(lambda v: int(v) if _number(v) and isinstance(v, int) and 1 <= v <= MAX_DAYS else None,
+                  lambda v: f"must be a whole number of working days from 1 to {MAX_DAYS}, or null",
+                  allow_none=True)  # null: no deadline
+
+
+def _fraction_field() -> _Value:
+    return _Value(lambda v: float(v) if _number(v) and 0 < v < 1 else None,
+                  lambda v: "must be a number between 0 and 1 (exclusive), e.g. 0.75")
+
+
+def _template_field() -> _Value:
+    return _Value(lambda v: str(v) if isinstance(v, str) and v in _KNOWN_TEMPLATES.get() else None,
+                  lambda v: f"no e-mail template named {v!r}")
+
+
+class _Roles(fields.Field):
+    """A list of roles, each named at its line when unknown, none twice."""
+
+    default_error_messages = {"null": "must be a list of roles (use [] for none)"}
+
+    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> tuple[str, ...]:
+        if not isinstance(value, list):
+            raise self.make_error("null")
+        roles = [_role(item) for item in value]
+        unknown = {index: [_unknown_role(value[index])] for index, r in enumerate(roles) if r is None}
+        if unknown:
+            raise ValidationError(unknown)
+        if len(set(roles)) != len(roles):
+            raise ValidationError("names the same role twice")
+        return tuple(r for r in roles if r)
+
+
+class _Section(fields.Nested):
+    """A mapping under a key; a key with nothing under it (`noise:`) is an empty mapping."""
+
+    def __init__(self, schema: type[Schema], **kwargs: Any) -> None:
+        super().__init__(schema, error_messages={"required": _MISSING}, **kwargs)
+
+    def deserialize(self, value: Any, attr: str | None = None, data: Any = None, **kwargs: Any) -> Any:
+        return super().deserialize({} if value is None else value, attr, data, **kwargs)
+
+
+class _Mapping(Schema):
+    """Known keys only: each unknown key is named at its line, with the keys allowed there."""
+
+    class Meta:
+        unknown = EXCLUDE  # reported by _no_unknown_keys, which can name the key and what is allowed
+
+    error_messages = {"type": "must be a mapping (key: value)"}
+
+    @validates_schema(pass_original=True, skip_on_field_errors=False)
+    def _no_unknown_keys(self, data: Any, original_data: Any, **kwargs: Any) -> None:
+        if isinstance(original_data, Mapping):
+            allowed = ", ".join(self.fields)
+            unknown = {key: [f"unknown key '{key}' (allowed: {allowed})"
+                             if isinstance(key, (str, int, float)) else "a key must be a plain value"]
+                       for key in original_data if key not in self.fields}
+            if unknown:
+                raise ValidationError(unknown)
+
+
+_TemplateKinds = _Mapping.from_dict({kind: _template_field() for kind in TEMPLATE_KINDS})
+
+
+class _Templates(_TemplateKinds):  # type: ignore[misc,valid-type]
+    error_messages = {"type": "must be a mapping of kind to template name"}
+
+
+class _Layer(_Mapping):
+    """One layer of a rule (defaults, a type's default, a category, a borettslag): any of its fields."""
+
+    primary = _role_field()
+    copies = _Roles()
+    acknowledge_days = _days_field()
+    resolve_days = _days_field()
+    reminder_fraction = _fraction_field()
+    escalate_to = _role_field(or_leader=True)
+    templates = _Section(_Templates)
+
+
+class _TypeDefault(_Layer):
+    """A type's default names a primary role and the templates every case needs."""
+
+    primary = _role_field(required=True)
+    templates = _Section(_Templates, required=True)
+
+    @validates_schema(pass_original=True, skip_on_field_errors=False)
+    def _required_templates(self, data: Any, original_data: Any, **kwargs: Any) -> None:
+        templates = original_data.get("templates") if isinstance(original_data, Mapping) else None
         missing = [kind for kind in REQUIRED_TEMPLATES
-                   if isinstance(templates, dict) and kind not in templates]
+                   if isinstance(templates, Mapping) and kind not in templates]
         if missing:
-            self.fail((*path, "templates"), f"names no template for {', '.join(missing)}")
+            raise ValidationError({"templates": [f"names no template for {', '.join(missing)}"]})
 
-    def cooperatives(self, value: Any, path: YamlPath) -> dict[str, dict[str, Any]]:
-        if value is None:
-            return {}
-        if not isinstance(value, dict):
-            self.fail(path, "must be a mapping of organisasjonsnummer to rule")
-            return {}
-        overrides = {}
+
+class _Overrides(fields.Field):
+    """The borettslag overrides, by organisasjonsnummer (an unquoted one is read as text)."""
+
+    default_error_messages = {"invalid": "must be a mapping of organisasjonsnummer to rule"}
+
+    def deserialize(self, value: Any, attr: str | None = None, data: Any = None, **kwargs: Any) -> Any:
+        return super().deserialize({} if value is None else value, attr, data, **kwargs)
+
+    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> dict[str, Any]:
+        if not isinstance(value, Mapping):
+            raise self.make_error("invalid")
+        layers: dict[str, Any] = {}
+        errors: dict[Any, Any] = {}
         for key, layer in value.items():
             orgnr = str(key)
             if not (re.fullmatch(r"\d{9}", orgnr) and orgnr_checker.is_valid(orgnr)):
-                self.fail((*path, key), f"'{key}' is not a valid organisasjonsnummer")
+                errors[key] = [f"'{key}' is not a valid organisasjonsnummer"]
                 continue
-            # An unquoted orgnr reads as an int; later messages name it as text.
-            self.lines.setdefault((*path, orgnr), self.lines[(*path, key)])
-            overrides[orgnr] = self.fields(layer, (*path, key), RULE_FIELDS)
-        return overrides
-
-    def fields(self, value: Any, path: YamlPath, allowed: Collection[str]) -> dict[str, Any]:
-        checked = {}
-        for key, item in self.mapping(value, path, allowed).items():
-            result = getattr(self, f"_{key}")(item, (*path, key))
-            if result is not _INVALID:
-                checked[key] = result
-        return checked
-
-    def merge(self, rule: Mapping[str, Any] | Rule, layer: Mapping[str, Any], path: YamlPath) -> Rule:
-        values = rule.as_dict() if isinstance(rule, Rule) else dict(rule)
-        templates = {**values.get("templates", {}), **layer.get("templates", {})}
-        values.update(layer, templates=templates, copies=tuple(layer.get("copies", values["copies"])))
-        merged = Rule(**values)
-        ack, resolve = merged.acknowledge_days, merged.resolve_days
-        # Reported at the layer that sets one of them, so an inherited conflict is reported once.
-        at = next((key for key in ("acknowledge_days", "resolve_days") if key in layer), None)
-        if at and ack is not None and resolve is not None and ack >= resolve:
-            self.fail((*path, at),
-                      f"acknowledge_days ({ack}) must be less than resolve_days ({resolve})")
-        return merged
-
-    # One checker per rule field: the checked value, or _INVALID after recording why.
-    def _role(self, value: Any, path: YamlPath, *, holds_case: bool = False) -> Any:
-        if isinstance(value, str):
-            email = value.removeprefix(CONTACT_PREFIX).strip().lower()
-            if value in ROLES or (value.startswith(CONTACT_PREFIX)
-                                  and re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", email)):
-                role = value if value in ROLES else CONTACT_PREFIX + email
-                self.selectors.append(Selector(role, *self.where(path), holds_case=holds_case))
-                return role
-        self.fail(path, f"unknown role {value!r} (known: {', '.join(ROLES)}, or contact:<e-mail>)")
-        return _INVALID
-
-    def _primary(self, value: Any, path: YamlPath) -> Any:
-        return self._role(value, path, holds_case=True)
-
-    def _copies(self, value: Any, path: YamlPath) -> Any:
-        if not isinstance(value, list):
-            self.fail(path, "must be a list of roles (use [] for none)")
-            return _INVALID
-        roles = [self._role(item, (*path, index)) for index, item in enumerate(value)]
-        if _INVALID in roles:
-            return _INVALID
-        if len(set(roles)) != len(roles):
-            self.fail(path, "names the same role twice")
-            return _INVALID
-        return tuple(roles)
-
-    def _days(self, value: Any, path: YamlPath) -> Any:
-        if value is None or (type(value) is int and 1 <= value <= MAX_DAYS):
-            return value
-        self.fail(path, f"must be a whole number of working days from 1 to {MAX_DAYS}, or null")
-        return _INVALID
-
-    _acknowledge_days = _resolve_days = _days
-
-    def _reminder_fraction(self, value: Any, path: YamlPath) -> Any:
-        if type(value) in (int, float) and 0 < value < 1:
-            return float(value)
-        self.fail(path, "must be a number between 0 and 1 (exclusive), e.g. 0.75")
-        return _INVALID
-
-    def _escalate_to(self, value: Any, path: YamlPath) -> Any:
-        return LEADER if value == LEADER else self._role(value, path, holds_case=True)
-
-    def _templates(self, value: Any, path: YamlPath) -> Any:
-        if not isinstance(value, dict):
-            self.fail(path, "must be a mapping of kind to template name")
-            return _INVALID
-        named = self.mapping(value, path, TEMPLATE_KINDS)
-        unknown = [kind for kind, name in named.items()
-                   if not isinstance(name, str) or name not in self.templates]
-        for kind in unknown:
-            self.fail((*path, kind), f"no e-mail template named {named[kind]!r}")
-        return named if not unknown and len(named) == len(value) else _INVALID
+            try:
+                layers[orgnr] = _Layer().load({} if layer is None else layer)
+            except ValidationError as error:
+                errors[key], layers[orgnr] = error.messages, error.valid_data or {}
+        if errors:
+            raise ValidationError(errors, valid_data=layers)
+        return layers
 
 
-_INVALID = object()
+def _with_days(days: Mapping[str, Any], layer: Mapping[str, Any]) -> tuple[dict[str, Any], str | None]:
+    """The deadlines with `layer` over `days`, and which of the layer's own fields makes them
+    conflict (acknowledge on or after resolve), if any."""
+    merged = {**days, **{key: layer[key] for key in _DAY_FIELDS if key in layer}}
+    ack, resolve = merged.get("acknowledge_days"), merged.get("resolve_days")
+    at = next((key for key in _DAY_FIELDS if key in layer), None)
+    conflict = at if at and ack is not None and resolve is not None and ack >= resolve else None
+    return merged, conflict
+
+
+class _CaseType(_Mapping):
+    default = _Section(_TypeDefault, required=True)
+    cooperatives = _Overrides()
+
+    @validates_schema(skip_on_field_errors=False)
+    def _acknowledge_before_resolve(self, data: Any, **kwargs: Any) -> None:
+        """Checked on every combination of layers, and reported at the layer that sets one of
+        the two, so an inherited conflict is reported once."""
+        errors: dict[str, Any] = {}
+
+        def layered(days: Mapping[str, Any], layer: Mapping[str, Any], *where: str) -> dict[str, Any]:
+            merged, at = _with_days(days, layer)
+            if at:
+                message = (f"acknowledge_days ({merged['acknowledge_days']}) must be less than "
+                           f"resolve_days ({merged['resolve_days']})")
+                node = errors
+                for part in where:
+                    node = node.setdefault(part, {})
+                node.setdefault(at, []).append(message)
+            return merged
+
+        base = layered({}, data.get("default", {}), "default")
+        variants = [base, *(layered(base, layer, "categories", name)
+                            for name, layer in data.get("categories", {}).items())]
+        for orgnr, layer in data.get("cooperatives", {}).items():
+            for days in variants:
+                layered(days, layer, "cooperatives", orgnr)
+        if errors:
+            raise ValidationError(errors)
+
+
+class _Complaint(_CaseType):
+    categories = _Section(_Mapping.from_dict({name: _Section(_Layer) for name in COMPLAINT_CATEGORIES}))
+
+
+class _Defaults(_Mapping):
+    reminder_fraction = _fraction_field()
+    escalate_to = _role_field(or_leader=True)
+
+
+class _Document(_Mapping):
+    format = _Value(lambda v: 1 if v == 1 else None, lambda v: "only format 1 is known")
+    defaults = _Section(_Defaults)
+    case_types = _Section(_Mapping.from_dict(
+        {name: _Section(_Complaint if name == "complaint" else _CaseType, required=True)
+         for name in CASE_TYPES}), required=True)
+
+
+# From the checked document to rules: built-in < defaults < type default < category < borettslag.
+
+def _layers(data: Mapping[str, Any]) -> Iterator[tuple[YamlPath, Mapping[str, Any]]]:
+    """Every rule layer in the document, with its path."""
+    yield ("defaults",), data.get("defaults", {})
+    for name, body in data["case_types"].items():
+        yield ("case_types", name, "default"), body["default"]
+        for group in ("categories", "cooperatives"):
+            for key, layer in body.get(group, {}).items():
+                yield ("case_types", name, group, key), layer
+
+
+def _rules(data: Mapping[str, Any]) -> dict[RuleKey, Rule]:
+    defaults = {**BUILT_IN, **data.get("defaults", {})}
+    rules: dict[RuleKey, Rule] = {}
+    for name, body in data["case_types"].items():
+        base = _merge(defaults, body["default"])
+        categories = body.get("categories", {})
+        variants: dict[str | None, Rule] = {None: base}
+        for category in COMPLAINT_CATEGORIES if name == "complaint" else ():
+            variants[category] = _merge(base, categories.get(category, {}))
+        for category, rule in variants.items():
+            rules[(name, category, None)] = rule
+            for orgnr, layer in body.get("cooperatives", {}).items():
+                rules[(name, category, orgnr)] = _merge(rule, layer)
+    return rules
+
+
+def _merge(rule: Mapping[str, Any] | Rule, layer: Mapping[str, Any]) -> Rule:
+    values = rule.as_dict() if isinstance(rule, Rule) else dict(rule)
+    templates = {**values.get("templates", {}), **layer.get("templates", {})}
+    values.update(layer, templates=templates, copies=tuple(layer.get("copies", values["copies"])))
+    return Rule(**values)
+
+
+def _selectors(data: Mapping[str, Any], document: Any) -> Iterator[Selector]:
+    """Every role selector as written, at its line, for the checks made when a version is saved."""
+    for path, layer in _layers(data):
+        named = [((*path, key), layer[key], True) for key in ("primary", "escalate_to")
+                 if key in layer and layer[key] != LEADER]
+        named += [((*path, "copies", index), value, False)
+                  for index, value in enumerate(layer.get("copies", ()))]
+        for where, value, holds_case in named:
+            found, line = _locate(document, where)
+            yield Selector(value, line, ".".join(str(part) for part in where), holds_case=holds_case)

@@ -29,7 +29,7 @@ from .handbook import (
     sort_key,
 )
 from .models import Case, Contact, HandbookVersion, utcnow
-from .yaml_lines import Problem
+from .handbook import Problem
 
 log = logging.getLogger(__name__)
 

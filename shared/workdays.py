@@ -2,10 +2,10 @@
 
 Choices, so the reader does not have to rediscover them:
 
-- A working day is Monday–Friday and not a Norwegian public holiday. Public holidays come from the
-  `holidays` package's Norway calendar (Norwegian names), built once per year and cached. That
-  calendar can also list every Sunday as "Søndag"; those entries are dropped, because weekends are
-  handled separately and a plain Sunday is not a public holiday.
+- A working day is Monday–Friday and not a Norwegian public holiday. The `holidays` package's
+  Norway calendar (Norwegian names) answers every question about working days, with its own
+  working-day arithmetic. It is built with `include_sundays=False`: the package can list every
+  Sunday as a holiday ("Søndag"), but a plain Sunday is weekend, not a public holiday.
 - Christmas Eve (24 Dec) and New Year's Eve (31 Dec) are *not* public holidays in Norway, so they
   stay working days here even though many offices close early. Meetings avoid them anyway, because
   they fall inside the Christmas break (22 Dec–3 Jan).
@@ -22,9 +22,8 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Mapping
+import threading
 from functools import lru_cache
-from types import MappingProxyType
 from zoneinfo import ZoneInfo
 
 import holidays
@@ -32,20 +31,19 @@ import holidays
 OSLO = "Europe/Oslo"
 CLOSING_TIME = dt.time(16, 0)
 SUMMER_HOLIDAY_WEEKS = range(28, 32)  # ISO weeks 28–31, the common summer holiday
-_PLAIN_SUNDAY = "Søndag"
 _ONE_DAY = dt.timedelta(days=1)
 
 
-@lru_cache(maxsize=64)
-def _public_holidays(year: int) -> Mapping[dt.date, str]:
-    """Norway's public holidays in `year`, Norwegian names, without the plain Sundays."""
-    calendar = holidays.country_holidays("NO", years=year, language="no", include_sundays=False)
-    named: dict[dt.date, str] = {}
-    for day, name in calendar.items():
-        parts = [part for part in name.split("; ") if part != _PLAIN_SUNDAY]
-        if parts:
-            named[day] = "; ".join(parts)
-    return MappingProxyType(named)
+# One calendar for the process, expanded by the package a year at a time as dates ask for it. The
+# expansion is not thread-safe (a second thread could look at a year while the first fills it), so
+# every question goes through the lock; each takes microseconds.
+_CALENDAR_LOCK = threading.Lock()
+
+
+@lru_cache(maxsize=1)
+def _calendar() -> holidays.HolidayBase:
+    """Norway's public holidays, Norwegian names; plain Sundays are weekend, not listed."""
+    return holidays.country_holidays("NO", language="no", include_sundays=False)
 
 
 def _plain_date(day: dt.date) -> dt.date:
@@ -58,7 +56,8 @@ def _plain_date(day: dt.date) -> dt.date:
 def holiday_name(day: dt.date) -> str | None:
     """The public holiday's Norwegian name ("Andre påskedag"), or None on any other day."""
     day = _plain_date(day)
-    return _public_holidays(day.year).get(day)
+    with _CALENDAR_LOCK:
+        return _calendar().get(day)
 
 
 def is_public_holiday(day: dt.date) -> bool:
@@ -67,43 +66,39 @@ def is_public_holiday(day: dt.date) -> bool:
 
 def is_working_day(day: dt.date) -> bool:
     """Monday–Friday and not a public holiday; 24 and 31 December are working days."""
-    return day.weekday() < 5 and not is_public_holiday(day)
+    day = _plain_date(day)
+    with _CALENDAR_LOCK:
+        return _calendar().is_working_day(day)
 
 
 def next_working_day(day: dt.date) -> dt.date:
     """`day` itself if it is a working day, else the first working day after it."""
-    while not is_working_day(day):
-        day += _ONE_DAY
-    return day
+    return add_working_days(day, 0)
 
 
 def previous_working_day(day: dt.date) -> dt.date:
     """`day` itself if it is a working day, else the last working day before it."""
-    while not is_working_day(day):
-        day -= _ONE_DAY
-    return day
+    if is_working_day(day):
+        return day
+    with _CALENDAR_LOCK:
+        return _calendar().get_nth_working_day(day, -1)
 
 
 def add_working_days(start: dt.date, n: int) -> dt.date:
     """The n-th working day after `start` (start not counted); n=0 gives next_working_day(start)."""
     if n < 0:
         raise ValueError(f"n must be 0 or more, got {n}")
-    day = next_working_day(start)
-    if day != start and n > 0:
-        n -= 1  # rolling forward off a non-working start already reached the first working day
-    while n > 0:
-        day = next_working_day(day + _ONE_DAY)
-        n -= 1
-    return day
+    start = _plain_date(start)
+    with _CALENDAR_LOCK:
+        return _calendar().get_nth_working_day(start, n)
 
 
 def working_days_between(start: dt.date, end: dt.date) -> int:
     """Working days after `start` up to and including `end`; 0 when end <= start."""
-    count, day = 0, start + _ONE_DAY
-    while day <= end:
-        count += is_working_day(day)
-        day += _ONE_DAY
-    return count
+    if _plain_date(end) <= _plain_date(start):
+        return 0
+    with _CALENDAR_LOCK:
+        return _calendar().get_working_days_count(start + _ONE_DAY, end)
 
 
 def _local(instant: dt.datetime, tz_name: str) -> dt.datetime:

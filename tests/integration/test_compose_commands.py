@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
+from ruamel.yaml import YAML
 
 from dev.mailsink import MailSink
 from shared.settings import PROJECT_ROOT, Settings
@@ -61,7 +61,7 @@ def interpolate(value: str, shell: Mapping[str, str]) -> str:
 
 
 def compose() -> dict[str, Any]:
-    return yaml.safe_load(COMPOSE_FILE.read_text())
+    return YAML(typ="safe", pure=True).load(COMPOSE_FILE.read_text())
 
 
 def dockerfile_env() -> dict[str, str]:
@@ -201,7 +201,7 @@ def test_compose_interpolation_requires_a_secret_key():
 def test_every_service_is_health_checked_and_waited_for():
     """Each long-running service has a health check; nothing starts before what it needs is
     healthy (or, for the one-shot migration, has finished)."""
-    services = yaml.safe_load(COMPOSE_FILE.read_text())["services"]
+    services = compose()["services"]
     one_shot = {name for name, service in services.items() if service.get("restart") == "no"}
     assert one_shot == {"migrate"}
     unchecked = [name for name in services if name not in one_shot and "healthcheck" not in services[name]]

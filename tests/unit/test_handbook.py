@@ -134,6 +134,110 @@ def test_odd_documents_are_refused_not_crashed_on(text):
         parse_handbook(text)
 
 
+# Each message in full: its line, its field path and the reason (ruamel.yaml's lines, the schema's
+# checks). (what is wrong, old, new, the line's fragment in the new text, the whole message after
+# "line N: ")
+MESSAGES = [
+    ("copies not a list", "copies: [municipality.leader, association.leader]",
+     "copies: municipality.leader", "copies: municipality.leader",
+     "case_types.meeting_request.default.copies: must be a list of roles (use [] for none)"),
+    ("a list item at its own line", "copies: [municipality.leader, association.leader]",
+     "copies:\n        - municipality.leader\n        - association.boss", "- association.boss",
+     "case_types.meeting_request.default.copies.1: unknown role 'association.boss' (known: "
+     "municipality.main_contact, municipality.leader, association.case_officer, association.leader, "
+     "cooperative.board, or contact:<e-mail>)"),
+    ("a role twice", "copies: [municipality.leader, association.leader]",
+     "copies: [municipality.leader, municipality.leader]", "copies: [municipality.leader, municipality",
+     "case_types.meeting_request.default.copies: names the same role twice"),
+    ("templates not a mapping", "      templates:\n        notification: meeting_request_notification\n"
+     "        receipt: complaint_receipt\n        status_changed: status_changed",
+     "      templates: meeting_request_notification", "templates: meeting_request_notification",
+     "case_types.meeting_request.default.templates: must be a mapping of kind to template name"),
+    ("format", "format: 1", "format: 2", "format: 2", "format: only format 1 is known"),
+    ("a key the defaults do not have", "  escalate_to: leader\n",
+     "  escalate_to: leader\n  resolve_days: 5\n", "resolve_days: 5",
+     "defaults.resolve_days: unknown key 'resolve_days' (allowed: reminder_fraction, escalate_to)"),
+    ("a category not a mapping", "    categories: {}\n", "    categories:\n      noise: [1]\n",
+     "noise: [1]", "case_types.complaint.categories.noise: must be a mapping (key: value)"),
+    ("true is not a number of days", "acknowledge_days: 2\n", "acknowledge_days: true\n",
+     "acknowledge_days: true", "case_types.complaint.default.acknowledge_days: must be a whole "
+     "number of working days from 1 to 250, or null"),
+    ("a contact without an e-mail address", "primary: municipality.main_contact\n      copies: "
+     "[association.case_officer]", "primary: contact:kari\n      copies: [association.case_officer]",
+     "contact:kari", "case_types.complaint.default.primary: unknown role 'contact:kari' (known: "
+     "municipality.main_contact, municipality.leader, association.case_officer, association.leader, "
+     "cooperative.board, or contact:<e-mail>)"),
+    ("a borettslag's rule", "    cooperatives: {}\n",
+     "    cooperatives:\n      \"997273354\":\n        reminder_fraction: 1\n", "reminder_fraction: 1",
+     "case_types.complaint.cooperatives.997273354.reminder_fraction: must be a number between 0 and 1 "
+     "(exclusive), e.g. 0.75"),
+    ("duplicate key", "  meeting_request:", "  sublet: {}\n  meeting_request:", "sublet: {}",
+     "duplicate key 'sublet'"),
+]
+
+
+@pytest.mark.parametrize(("old", "new", "fragment", "message"), [m[1:] for m in MESSAGES],
+                         ids=[m[0] for m in MESSAGES])
+def test_each_message_names_its_line_and_field_path(old, new, fragment, message):
+    assert old in SHIPPED
+    text = SHIPPED.replace(old, new, 1)
+    with pytest.raises(HandbookError) as refused:
+        parse_handbook(text)
+    assert f"line {line_of(text, fragment)}: {message}" in [str(p) for p in refused.value.problems]
+
+
+def test_what_is_missing_is_named_at_the_mapping_that_lacks_it():
+    text = (SHIPPED
+            .replace("  meeting_request:      # møteinnkalling: begge parters ledere får kopi (avtalen "
+                     "punkt 6)\n    default:\n", "  meeting_request:\n    default:  # uten maler\n", 1)
+            .replace("      templates:\n        notification: meeting_request_notification\n"
+                     "        receipt: complaint_receipt\n        status_changed: status_changed", "", 1)
+            .replace("      templates:\n        notification: acquisition_notification\n"
+                     "        receipt: complaint_receipt\n",
+                     "      templates:  # uten kvittering\n        notification: acquisition_notification\n", 1))
+    with pytest.raises(HandbookError) as refused:
+        parse_handbook(text)
+    assert [str(p) for p in refused.value.problems] == [
+        f"line {line_of(text, '# uten kvittering')}: case_types.acquisition.default.templates: names no "
+        "template for receipt",
+        f"line {line_of(text, '# uten maler')}: case_types.meeting_request.default: 'templates' is missing"]
+
+
+def test_an_unquoted_orgnr_override_is_refused_at_the_line_of_the_field():
+    # An unquoted organisasjonsnummer reads as a number; the message still names the field's line.
+    text = SHIPPED.replace("    cooperatives: {}\n",
+                           "    cooperatives:\n      942474601:\n        primary: cooperative.board\n"
+                           "        resolve_days: 1\n", 1)
+    with pytest.raises(HandbookError) as refused:
+        parse_handbook(text)
+    assert [str(p) for p in refused.value.problems] == [
+        f"line {line_of(text, 'resolve_days: 1')}: case_types.complaint.cooperatives.942474601."
+        "resolve_days: acknowledge_days (2) must be less than resolve_days (1)"]
+
+
+def test_an_alias_is_refused_where_it_is_used():
+    text = SHIPPED.replace("    categories: {}\n", "    categories: &none {}\n", 1).replace(
+        "    cooperatives: {}\n", "    cooperatives: *none\n", 1)
+    with pytest.raises(HandbookError) as refused:
+        parse_handbook(text)
+    assert [str(p) for p in refused.value.problems] == [
+        f"line {line_of(text, '*none')}: anchors and aliases are not supported"]
+
+
+def test_a_conflict_in_a_category_is_reported_with_a_problem_in_the_types_default():
+    """One round of fixes is enough: a broken default does not hide its categories' problems."""
+    text = SHIPPED.replace("notification: complaint_notification", "notification: complaint_varsel", 1
+                           ).replace("    categories: {}\n",
+                                     "    categories:\n      noise:\n        resolve_days: 1\n", 1)
+    with pytest.raises(HandbookError) as refused:
+        parse_handbook(text)
+    assert [str(p) for p in refused.value.problems] == [
+        f"line {line_of(text, 'complaint_varsel')}: case_types.complaint.default.templates.notification: "
+        "no e-mail template named 'complaint_varsel'",
+        f"line {line_of(text, 'resolve_days: 1')}: case_types.complaint.categories.noise.resolve_days: "
+        "acknowledge_days (2) must be less than resolve_days (1)"]
+
+
 def test_override_beats_category_beats_type_default():
     text = NOISE_TO_CASE_OFFICER.replace(
         "    cooperatives: {}\n", "    cooperatives:\n      942474601:\n"

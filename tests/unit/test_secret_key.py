@@ -7,7 +7,7 @@ import shutil
 import subprocess
 
 import pytest
-import yaml
+from ruamel.yaml import YAML
 
 from shared.settings import DEV_SECRET, PROJECT_ROOT, Settings, SettingsError
 
@@ -20,7 +20,7 @@ def _shipped_placeholders() -> set[str]:
     for line in (PROJECT_ROOT / ".env.example").read_text().splitlines():
         if line.startswith("SECRET_KEY="):
             found.add(line.split("=", 1)[1])
-    compose = yaml.safe_load((PROJECT_ROOT / "docker-compose.yml").read_text())
+    compose = YAML(typ="safe", pure=True).load((PROJECT_ROOT / "docker-compose.yml").read_text())
     value = str(compose["x-env"]["SECRET_KEY"])
     if "-" in value and ":?" not in value:  # ${SECRET_KEY-default} or ${SECRET_KEY:-default}
         found.add(value.split("-", 1)[1].rstrip("}"))

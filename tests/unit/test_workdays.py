@@ -2,9 +2,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import sys
+import threading
 from zoneinfo import ZoneInfo
 
+import holidays
 import pytest
+from dateutil.easter import easter
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -301,3 +305,49 @@ def test_add_working_days_lands_on_the_nth_working_day(start, n):
         assert working_days_between(start, result - dt.timedelta(days=1)) == n - 1
     else:
         assert result == next_working_day(start)
+
+
+# The holidays package's own calendar and working-day API ------------------------------------------
+
+NORWAY = holidays.country_holidays("NO", language="no", include_sundays=False)
+
+
+def test_every_day_agrees_with_the_holidays_packages_norway_calendar():
+    for day in _days(D(2026, 1, 1), D(2030, 12, 31)):
+        assert holiday_name(day) == NORWAY.get(day), day
+        assert is_working_day(day) == NORWAY.is_working_day(day), day
+
+
+@given(
+    start=st.dates(min_value=D(2026, 1, 1), max_value=D(2030, 12, 31)),
+    n=st.integers(min_value=0, max_value=60),
+)
+def test_counting_is_the_packages_working_day_arithmetic(start, n):
+    """"n working days after start" is the package's n-th working day; start itself is not counted."""
+    assert add_working_days(start, n) == NORWAY.get_nth_working_day(start, n)
+    end = start + dt.timedelta(days=n)
+    assert working_days_between(start, end) == NORWAY.get_working_days_count(start, end) - (
+        1 if NORWAY.is_working_day(start) else 0)
+
+
+def test_a_year_first_asked_for_by_many_threads_at_once_is_answered_alike():
+    # The package fills a year the first time a date asks for it; no thread may see it half filled.
+    easter_mondays = [easter(year) + dt.timedelta(days=1) for year in range(2070, 2100)]
+    barrier = threading.Barrier(8)
+    answers: list[list[bool]] = []
+
+    def ask() -> None:
+        barrier.wait()
+        answers.append([is_working_day(day) for day in easter_mondays])
+
+    threads = [threading.Thread(target=ask) for _ in range(8)]
+    switch_interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # switch threads often, so a half-filled year would be seen
+    try:
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    finally:
+        sys.setswitchinterval(switch_interval)
+    assert answers == [[False] * len(easter_mondays)] * 8
