@@ -23,9 +23,9 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session
 
-from shared.meeting_models import Meeting, notice_kept
+from shared.meeting_models import notice_kept
 from shared.board_approval import BOARD_APPROVAL
-from shared.models import Case, Deadline
+from shared.models import Case, Deadline, Meeting
 
 from .meeting_changes import request_deadline
 

@@ -25,14 +25,12 @@ from shared.meeting_models import (
     MINIMUM_NOTICE_DAYS,
     OTHER_PARTY,
     PARTY_NAMES,
-    AgendaItem,
-    Meeting,
     earliest_with_notice,
     notice_kept,
 )
 from shared.meeting_reminders import plan_reminders, skip_reminders
 from shared.messages import MeetingScheduled, new_event_id, record_event
-from shared.models import Case, CaseHistory, Contact
+from shared.models import AgendaItem, Case, CaseHistory, Contact, Meeting
 from shared.workdays import CLOSING_TIME, is_meeting_day
 
 LARGEST_ID = 2**31 - 1

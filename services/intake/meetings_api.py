@@ -11,8 +11,8 @@ from sqlalchemy import select
 from shared import lifecycle
 from shared.committee import meeting_ics
 from shared.db import unit_of_work
-from shared.meeting_models import MINIMUM_NOTICE_DAYS, PARTY_NAMES, Meeting
-from shared.models import utcnow
+from shared.meeting_models import MINIMUM_NOTICE_DAYS, PARTY_NAMES
+from shared.models import Meeting, utcnow
 
 from .auth import STAFF, current_principal, require
 from .errors import ApiError

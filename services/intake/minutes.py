@@ -19,9 +19,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from shared import lifecycle
-from shared.meeting_models import OTHER_PARTY, PARTY_NAMES, Meeting
+from shared.meeting_models import OTHER_PARTY, PARTY_NAMES
 from shared.messages import MinutesRecorded, new_event_id, record_event
-from shared.models import Case, Contact
+from shared.models import Case, Contact, Meeting
 
 from .case_actions import change_case
 from .meeting_changes import find_meeting

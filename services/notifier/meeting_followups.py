@@ -13,9 +13,9 @@ from jinja2 import Environment
 from sqlalchemy.orm import Session, selectinload
 
 from shared.committee import committee
-from shared.meeting_models import PARTY_NAMES, Meeting
+from shared.meeting_models import PARTY_NAMES
 from shared.messages import Event, MeetingReminderDue, MinutesRecorded
-from shared.models import Notification, OutboxEvent
+from shared.models import Meeting, Notification, OutboxEvent
 from shared.runtime import Resources
 from shared.settings import Settings
 

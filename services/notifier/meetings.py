@@ -11,9 +11,8 @@ from sqlalchemy.orm import Session, selectinload
 
 from shared.committee import committee, meeting_ics
 from shared.ical import agenda_text
-from shared.meeting_models import Meeting
 from shared.messages import MeetingRequestAnswered, MeetingScheduled
-from shared.models import Case, Contact, Notification, OutboxEvent
+from shared.models import Case, Contact, Meeting, Notification, OutboxEvent
 from shared.runtime import Resources
 from shared.settings import Settings
 

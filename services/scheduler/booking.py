@@ -14,9 +14,9 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from shared.meeting_models import MINIMUM_NOTICE_DAYS, AgendaItem, Meeting
+from shared.meeting_models import MINIMUM_NOTICE_DAYS
 from shared.meeting_reminders import plan_reminders
-from shared.models import Case
+from shared.models import AgendaItem, Case, Meeting
 from shared.workdays import add_working_days, is_meeting_day
 
 OPEN = ("received", "routed", "acknowledged")

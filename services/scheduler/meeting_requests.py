@@ -8,8 +8,7 @@ from sqlalchemy.orm import Session
 
 from shared.calendar import local_today
 from shared.messages import MeetingRequestAnswered, MeetingScheduled, new_event_id, record_event
-from shared.meeting_models import Meeting
-from shared.models import Case, CaseHistory
+from shared.models import Case, CaseHistory, Meeting
 
 from .booking import BookingRules, add_to_agenda, free_days, planned_in, request_window, standing_items, try_book
 

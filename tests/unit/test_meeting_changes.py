@@ -13,9 +13,8 @@ from services.intake.tokens import create_token
 from services.notifier.meetings import handle_meeting_scheduled
 from services.scheduler.booking import BookingRules, try_book
 from shared.db import unit_of_work
-from shared.meeting_models import Meeting, MeetingReminder
 from shared.messages import MeetingScheduled
-from shared.models import CaseHistory, OutboxEvent, utcnow
+from shared.models import CaseHistory, Meeting, MeetingReminder, OutboxEvent, utcnow
 from shared.runtime import Resources
 from tests.unit.test_booking import answer, request
 from tests.unit.test_delivery import RecordingMailer

@@ -15,8 +15,8 @@ from sqlalchemy import select
 
 from services.scheduler.booking import add_to_agenda
 from shared.db import unit_of_work
-from shared.meeting_models import Meeting, earliest_with_notice, notice_kept
-from shared.models import Case, CaseHistory
+from shared.meeting_models import earliest_with_notice, notice_kept
+from shared.models import Case, CaseHistory, Meeting
 from tests.support.api import auth
 from tests.unit.test_booking import answer
 from tests.unit.test_routing import route, submit

@@ -10,9 +10,8 @@ from services.notifier.meeting_followups import handle_meeting_reminder_due
 from services.scheduler.booking import BookingRules, try_book
 from services.scheduler.meeting_reminders import fire_meeting_reminders
 from shared.db import unit_of_work
-from shared.meeting_models import AgendaItem, Meeting, MeetingReminder
 from shared.messages import MeetingReminderDue
-from shared.models import Cooperative, OutboxEvent
+from shared.models import AgendaItem, Cooperative, Meeting, MeetingReminder, OutboxEvent
 from shared.runtime import Resources
 from tests.unit.test_delivery import RecordingMailer
 from tests.unit.test_routing import open_staff_case

@@ -13,9 +13,8 @@ from services.intake.tokens import create_token
 from services.notifier.meeting_followups import handle_minutes_recorded
 from services.scheduler.booking import BookingRules, add_to_agenda, try_book
 from shared.db import unit_of_work
-from shared.meeting_models import Meeting
 from shared.messages import MinutesRecorded
-from shared.models import Case, CaseHistory, OutboxEvent, utcnow
+from shared.models import Case, CaseHistory, Meeting, OutboxEvent, utcnow
 from shared.runtime import Resources
 from tests.unit.test_delivery import RecordingMailer
 from tests.unit.test_routing import route, submit
