@@ -56,6 +56,9 @@ class Notification(Base):
     recipient: Mapped[str] = mapped_column(String(254))
     recipient_name: Mapped[str] = mapped_column(String(200), default="")
     kind: Mapped[str] = mapped_column(String(40))
+    # Chosen once, when the notification is planned (the case's handbook version may name it), so
+    # composing it, now or on a retry, never has to work it out from the kind again.
+    template: Mapped[str] = mapped_column(String(60))
     status: Mapped[str] = mapped_column(String(20), default="pending", index=True)
     message_id: Mapped[str] = mapped_column(String(200))
     attempts: Mapped[int] = mapped_column(Integer, default=0)

@@ -211,7 +211,7 @@ def _reference(sessions, case_id) -> str:
 
 
 def test_the_minutes_mail_says_a_proposal_waits_for_the_other_party(client, sessions, tokens, booked, settings):
-    from services.notifier.meeting_followups import handle_minutes_recorded
+    from services.notifier.runner import consume
     from shared.messages import MinutesRecorded
     from shared.models import OutboxEvent
     from shared.runtime import Resources
@@ -223,7 +223,7 @@ def test_the_minutes_mail_says_a_proposal_waits_for_the_other_party(client, sess
         payload = session.execute(select(OutboxEvent.payload).where(
             OutboxEvent.event_type == "MinutesRecorded")).scalar_one()
     mailer = RecordingMailer()
-    handle_minutes_recorded(Resources(settings), MinutesRecorded(**payload), mailer)
+    consume(Resources(settings), MinutesRecorded(**payload), mailer)
     text = mailer.sent[0].get_body(("plain",)).get_content()
     assert "Klagen avvises. Forslag: saken avvises når kommunen har bekreftet referatet." in text
     assert "Saken er avvist." not in text
