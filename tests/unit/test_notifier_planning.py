@@ -2,6 +2,9 @@
 routing rule (from a handbook parsed once per version), and where an escalation goes."""
 from __future__ import annotations
 
+import datetime as dt
+
+import pytest
 from sqlalchemy import select, update
 
 from services.notifier.case_mail import compose_case_mail
@@ -10,11 +13,13 @@ from services.notifier.routing import route_case
 from services.notifier.runner import consume
 from shared import handbook_versions
 from shared.db import unit_of_work
+from shared.deadlines import fire_due
 from shared.handbook import DEFAULT_PATH
 from shared.handbook_versions import save_handbook
-from shared.messages import CaseStatusChanged, CaseSubmitted, record_event
-from shared.models import Case, Notification, utcnow
+from shared.messages import CaseStatusChanged, CaseSubmitted, DeadlineMissed, record_event
+from shared.models import Absence, Case, Contact, Notification, OutboxEvent, utcnow
 from shared.runtime import Resources
+from tests.unit.test_deadlines import SUBMITTED, at
 from tests.unit.test_delivery import RecordingMailer
 from tests.unit.test_routing import NOW, route, submit
 
@@ -109,3 +114,52 @@ def test_the_handbook_is_parsed_once_per_version(sessions, settings, complaint, 
         consume(Resources(settings), submitted(sessions, complaint, event_id=f"e-{number}"), mailer)
     assert len(mailer.sent) == 9
     assert len(parsed) == 1
+
+
+@pytest.mark.parametrize(("escalate_to", "expected"), [
+    ("leader", "leder.boligkontoret@kommune.example"),  # the assignee's leader, as before
+    ("association.leader", "direktor@bonord.example"),
+    ("contact:per.hansen@bonord.example", "per.hansen@bonord.example"),
+])
+def test_a_missed_deadline_goes_where_the_handbook_escalates_to(
+        sessions, settings, complaint, escalate_to, expected):
+    save(sessions, SHIPPED.replace("  escalate_to: leader\n", f"  escalate_to: {escalate_to}\n", 1))
+    event = submitted(sessions, complaint, now=SUBMITTED)
+    consume(Resources(settings), event, RecordingMailer())
+    fire_due(sessions, at("2027-03-31"))  # the acknowledge deadline is missed
+    with sessions() as session:
+        [payload] = session.execute(select(OutboxEvent.payload).where(
+            OutboxEvent.event_type == "DeadlineMissed")).scalars().all()
+    mailer = RecordingMailer()
+    consume(Resources(settings), DeadlineMissed.from_payload(payload), mailer)
+    [mail] = mailer.sent
+    assert mail["To"].addresses[0].addr_spec == expected
+    assert "skal meldes til deg" in mail.get_body(("plain",)).get_content()
+    assert ("escalation_acknowledge", "deadline_escalation") in [(k, t) for _, k, t in templates(sessions)]
+
+
+@pytest.mark.parametrize(("away", "expected"), [
+    ("absent", "anne.nilsen@bonord.example"),  # Per Hansen's deputy stands in
+    ("deactivated", "leder.boligkontoret@kommune.example"),  # no one to stand in: the leader
+])
+def test_an_escalation_to_a_contact_who_is_away_goes_to_the_stand_in_or_the_leader(
+        sessions, settings, complaint, away, expected):
+    save(sessions, SHIPPED.replace("  escalate_to: leader\n",
+                                   "  escalate_to: contact:per.hansen@bonord.example\n", 1))
+    with unit_of_work(sessions) as session:
+        per = session.execute(select(Contact).where(Contact.email == "per.hansen@bonord.example")).scalar_one()
+        today = dt.date.today()
+        if away == "absent":
+            session.add(Absence(contact_email=per.email, starts_on=today - dt.timedelta(days=2),
+                                ends_on=today + dt.timedelta(days=2)))
+        else:
+            per.deactivated_at, per.deputy = utcnow(), None
+    event = submitted(sessions, complaint, now=SUBMITTED)
+    consume(Resources(settings), event, RecordingMailer())
+    fire_due(sessions, at("2027-03-31"))
+    with sessions() as session:
+        [payload] = session.execute(select(OutboxEvent.payload).where(
+            OutboxEvent.event_type == "DeadlineMissed")).scalars().all()
+    mailer = RecordingMailer()
+    consume(Resources(settings), DeadlineMissed.from_payload(payload), mailer)
+    assert [m["To"].addresses[0].addr_spec for m in mailer.sent] == [expected]
