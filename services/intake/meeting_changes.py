@@ -21,6 +21,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from shared.calendar import local_today
+from shared.case_details import BookedMeeting, MeetingRequestDetails, with_details
 from shared.meeting_models import (
     MINIMUM_NOTICE_DAYS,
     OTHER_PARTY,
@@ -97,9 +98,9 @@ def linked_requests(session: Session, meeting: Meeting) -> list[Case]:
 
 
 def request_deadline(case: Case, tz_name: str) -> dt.date:
-    stored = (case.details or {}).get("deadline")
+    stored = MeetingRequestDetails.of(case).deadline
     if stored:
-        return dt.date.fromisoformat(stored)
+        return stored
     return case.created_at.astimezone(ZoneInfo(tz_name)).date() + dt.timedelta(days=DEADLINE_DAYS)
 
 
@@ -197,7 +198,8 @@ def reschedule_meeting(session: Session, meeting_id: int, change: dict[str, Any]
     plan_reminders(session, meeting, now=now, tz_name=tz_name)
     comment = _move_comment(meeting, agreed, not notice_kept(starts.date(), today), tz_name)
     for case, deadline in requests:
-        case.details = {**(case.details or {}), "meeting": {"id": meeting.id, "starts_at": meeting.starts_at.isoformat()}}
+        booked = BookedMeeting(meeting.id, meeting.starts_at)
+        with_details(case, MeetingRequestDetails.of(case).replace(meeting=booked))
         _history(session, case, actor, "meeting_moved", comment, now)
         if (case, deadline) in late:
             _history(session, case, actor, "deadline_overridden",

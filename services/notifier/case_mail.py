@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from shared import action_links, lifecycle
 from shared.access import may_hold_case
+from shared.case_details import AcquisitionDetails, details_of
 from shared.deadlines import received_note
 from shared.models import Case, Deadline, Notification, OutboxEvent
 from shared.settings import Settings
@@ -71,8 +72,8 @@ def summary_context(session: Session, case: Case, settings: Settings) -> dict[st
     }
 
 
-def _date(iso: str | None) -> str:
-    return dt.date.fromisoformat(iso).strftime("%d.%m.%Y") if iso else ""
+def _date(day: dt.date | None) -> str:
+    return day.strftime("%d.%m.%Y") if day else ""
 
 
 def case_action_links(
@@ -99,9 +100,11 @@ def case_action_links(
 def _deadline_context(session: Session, case: Case, deadline_id: int, tz_name: str) -> dict[str, Any]:
     deadline = session.get_one(Deadline, deadline_id)
     local = deadline.due_at.astimezone(ZoneInfo(tz_name))
+    details = details_of(case)
+    asked_on = details.board_asked_on if isinstance(details, AcquisitionDetails) else None
     return {"deadline_kind": deadline.kind, "due": local.strftime("%d.%m.%Y kl. %H.%M"),
             "due_date": local.strftime("%d.%m.%Y"), "assignee": case.assignee or "",
-            "board_asked_on": _date((case.details or {}).get("board_asked_on"))}
+            "board_asked_on": _date(asked_on)}
 
 
 def full_context(
