@@ -6,14 +6,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy.orm import Session
-
 from shared.board_approval import BOARD_APPROVAL
-from shared.calendar import local_today
 from shared.committee import committee
 from shared.deadlines import open_deadlines
-from shared.handbook import LEADER
-from shared.handbook_versions import rule_for_case
 from shared.messages import (
     CaseStatusChanged,
     CaseSubmitted,
@@ -26,11 +21,11 @@ from shared.messages import (
     MinutesRecorded,
     NotificationRetried,
 )
-from shared.models import Case, Contact, Meeting, utcnow
+from shared.models import Case, Meeting, utcnow
 
-from .directory import contact_by_email, contact_for_role, leader_of, leaders, main_contact
+from .directory import contact_by_email, leaders, main_contact
 from .planning import Deps
-from .routing import present_stand_in, route_case
+from .routing import escalation_target, route_case
 
 STATUS_MAIL_ACTIONS = ("acknowledge", "resolve", "reject", "reopen")
 
@@ -77,18 +72,6 @@ def handle_deadline_missed(message: DeadlineMissed, deps: Deps) -> None:
     target = escalation_target(deps.session, case, deps.settings.tz_name)
     if target is not None:
         deps.queue_case_mail(case, target.email, target.name, f"escalation_{message.kind}", "escalation")
-
-
-def escalation_target(session: Session, case: Case, tz_name: str) -> Contact | None:
-    """`escalate_to: leader` is the assignee's leader (the municipality's leader when they have
-    none); a role or contact:<e-mail> is that contact, or the deputy standing in for them. One
-    who cannot be found or reached falls back to the leader, so an escalation is never lost."""
-    assignee = contact_by_email(session, case.assignee)
-    rule = rule_for_case(session, case)
-    named = (contact_for_role(session, rule.escalate_to, case)
-             if rule is not None and rule.escalate_to != LEADER else None)
-    present = present_stand_in(session, named, local_today(tz_name, utcnow()))[0] if named else None
-    return present or leader_of(session, assignee)
 
 
 def handle_meeting_scheduled(message: MeetingScheduled, deps: Deps) -> None:

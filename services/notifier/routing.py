@@ -4,7 +4,8 @@ The case's type, complaint category and borettslag pick a rule; its role selecto
 in the contacts directory. A contact who is absent on the routing date (Europe/Oslo) is replaced by
 the deputy, or the deputy's deputy; a chain that runs out or loops gives up. No primary contact
 found → the municipality's main contact, and the case is flagged unrouted. The case keeps the
-handbook version that routed it, so a new version changes the routing of new cases only.
+handbook version that routed it, so a new version changes the routing of new cases only. A missed
+deadline goes where that version's rule escalates to (escalation_target).
 """
 from __future__ import annotations
 
@@ -17,12 +18,12 @@ from sqlalchemy.orm import Session
 from shared import lifecycle
 from shared.access import CASE_NOTIFICATION, may_hold_case
 from shared.calendar import local_today
-from shared.handbook import Rule
-from shared.handbook_versions import current_handbook
-from shared.models import Absence, Case, CaseHistory, Contact
+from shared.handbook import LEADER, Rule
+from shared.handbook_versions import current_handbook, rule_for_case
+from shared.models import Absence, Case, CaseHistory, Contact, utcnow
 from shared.vocabulary import CASE_HOLDERS
 
-from .directory import contact_by_email, contact_for_role, main_contact
+from .directory import contact_by_email, contact_for_role, leader_of, main_contact
 from .planning import RECEIPT, SUMMARY_COPY, choose_template, queue_notification
 
 ACTOR = "samhandling"
@@ -198,3 +199,14 @@ def route_case(
                            template, mail_domain)
     return Routed(case, version, rule)
 
+
+def escalation_target(session: Session, case: Case, tz_name: str) -> Contact | None:
+    """`escalate_to: leader` is the assignee's leader (the municipality's leader when they have
+    none); a role or contact:<e-mail> is that contact, or the deputy standing in for them. One
+    who cannot be found or reached falls back to the leader, so an escalation is never lost."""
+    assignee = contact_by_email(session, case.assignee)
+    rule = rule_for_case(session, case)
+    named = (contact_for_role(session, rule.escalate_to, case)
+             if rule is not None and rule.escalate_to != LEADER else None)
+    present = present_stand_in(session, named, local_today(tz_name, utcnow()))[0] if named else None
+    return present or leader_of(session, assignee)
