@@ -15,7 +15,7 @@ from .models import Case, CaseHistory, Contact, Notification
 from .vocabulary import CASE_HOLDERS
 
 # The kind of the e-mail that hands a routed case to its primary contact and its copies
-# (services/notifier/routing.CASE_NOTIFICATION; shared/ imports no service).
+# (the notifier plans it, services/notifier/planning.py; shared/ imports no service).
 CASE_NOTIFICATION = "case_notification"
 
 # Why a contact may not act; the pages and the API map each to their own answer.

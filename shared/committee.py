@@ -5,8 +5,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from .ical import Person, meeting_calendar
-from .meeting_models import Meeting
-from .models import Contact, utcnow
+from .models import Contact, Meeting, utcnow
 from .settings import Settings
 
 

@@ -193,7 +193,8 @@ def _escalate(session: Session, deadline: Deadline, now: dt.datetime) -> None:
     session.add(CaseHistory(
         case_id=case.id, at=now, actor="samhandling", action="escalated", from_status=case.status,
         to_status=case.status, public=False,
-        comment=f"Fristen for å {KIND_LABELS[deadline.kind]} gikk ut; saken er meldt til leder.",
+        comment=f"Fristen for å {KIND_LABELS[deadline.kind]} gikk ut; saken er meldt videre etter "
+                "rutinehåndboken.",
     ))
     record_event(session, DeadlineMissed(
         event_id=new_event_id(), case_id=case.id, deadline_id=deadline.id, kind=deadline.kind))

@@ -37,9 +37,31 @@ FROM_FILE = "fil"  # created_by of the versions read from the file
 VERSION_LOCK = 0x68616E64  # pg_advisory_xact_lock key: one writer of versions at a time
 
 
+# Versions never change once stored, so each is parsed once per process, by its number.
+_PARSED: dict[int, Handbook] = {}
+_PARSED_LIMIT = 64
+
+
+def _remember(version_id: int, handbook: Handbook) -> Handbook:
+    if len(_PARSED) >= _PARSED_LIMIT:
+        _PARSED.clear()
+    _PARSED[version_id] = handbook
+    return handbook
+
+
+def forget_parsed() -> None:
+    """For a database emptied and filled again, as the tests do: its numbers start over."""
+    _PARSED.clear()
+
+
+def parsed(version: HandbookVersion) -> Handbook:
+    """The version's handbook, parsed the first time this process meets the version."""
+    return _PARSED.get(version.id) or _remember(version.id, parse_handbook(version.source))
+
+
 def handbook_by_version(session: Session, version_id: int) -> Handbook:
-    """The handbook a case was routed by (versions never change once stored)."""
-    return parse_handbook(session.get_one(HandbookVersion, version_id).source)
+    """The handbook a case was routed by; the database is asked only the first time."""
+    return _PARSED.get(version_id) or parsed(session.get_one(HandbookVersion, version_id))
 
 
 def rule_for_case(session: Session, case: Case) -> Rule | None:
@@ -75,14 +97,15 @@ def current_handbook(
     """The newest version; the file's text becomes a new version when it has changed."""
     text = _read(handbook_path(path))
     newest, from_file = _newest_and_file_text(session)
-    if _file_is_new(text, newest, from_file) and _acceptable(text, path, newest):
+    accepted = _acceptable(text, path, newest) if _file_is_new(text, newest, from_file) else None
+    if accepted is not None:
         _lock(session)
         newest, from_file = _newest_and_file_text(session)  # decided again, now as the only writer
         if _file_is_new(text, newest, from_file):
-            newest = _insert(session, text or "", FROM_FILE, now or utcnow(), newest)
+            newest = _insert(session, text or "", FROM_FILE, now or utcnow(), newest, accepted)
     if newest is None:
         raise HandbookError([Problem(1, f"no handbook stored and no file at {handbook_path(path)}")])
-    return newest.id, parse_handbook(newest.source)
+    return newest.id, parsed(newest)
 
 
 def save_handbook(
@@ -96,7 +119,7 @@ def save_handbook(
     newest = newest_version(session)
     if newest is not None and newest.source == text:
         return newest.id, handbook
-    return _insert(session, text, created_by, now, newest).id, handbook
+    return _insert(session, text, created_by, now, newest, handbook).id, handbook
 
 
 def check_for_saving(session: Session, handbook: Handbook) -> None:
@@ -126,10 +149,13 @@ def _read(path: Path) -> str | None:
         return None
 
 
-def _acceptable(text: str | None, path: str | Path | None, newest: HandbookVersion | None) -> bool:
-    """A refused file is logged and the newest version kept; with no version at all it is an error."""
+def _acceptable(text: str | None, path: str | Path | None,
+                newest: HandbookVersion | None) -> Handbook | None:
+    """The file's handbook, or None when refused: a refused file is logged and the newest version
+    kept; with no version at all it is an error."""
     try:
-        problems = board_problems(parse_handbook(text or ""))
+        handbook = parse_handbook(text or "")
+        problems = board_problems(handbook)
         if problems:
             raise HandbookError(problems)
     except HandbookError as error:
@@ -137,8 +163,8 @@ def _acceptable(text: str | None, path: str | Path | None, newest: HandbookVersi
             raise
         log.error("handbook file %s refused, keeping version %s: %s",
                   handbook_path(path), newest.id, error)
-        return False
-    return True
+        return None
+    return handbook
 
 
 def _lock(session: Session) -> None:
@@ -148,15 +174,16 @@ def _lock(session: Session) -> None:
 
 
 def _insert(session: Session, text: str, created_by: str, now: dt.datetime,
-            previous: HandbookVersion | None) -> HandbookVersion:
+            previous: HandbookVersion | None, handbook: Handbook) -> HandbookVersion:
     if previous is None:
         summary = "Første versjon."
     else:
-        summary = diff_summary(parse_handbook(previous.source), parse_handbook(text))
+        summary = diff_summary(parsed(previous), handbook)
     row = HandbookVersion(id=previous.id + 1 if previous else 1, created_at=now, created_by=created_by,
                           source=text, summary=summary)
     session.add(row)
     session.flush()
+    _remember(row.id, handbook)
     return row
 
 

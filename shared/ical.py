@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from icalendar import Calendar, Event, vCalAddress, vText
 
-from .meeting_models import Meeting
+from .models import Meeting
 
 
 @dataclass(frozen=True)

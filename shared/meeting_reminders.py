@@ -16,7 +16,7 @@ from sqlalchemy import exists, select, update
 from sqlalchemy.orm import Session
 
 from .db import dialect_insert
-from .meeting_models import Meeting, MeetingReminder
+from .models import Meeting, MeetingReminder
 
 
 @dataclass(frozen=True)

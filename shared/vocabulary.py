@@ -35,3 +35,6 @@ CASE_TYPES = {
 
 # The parties whose contacts may hold (be assigned) a case and act on it; a borettslag board never does.
 CASE_HOLDERS = ("municipality", "association")
+# The agreement's two parties; a borettslag board (cooperative) sits on the committee but is neither.
+OTHER_PARTY = {"municipality": "association", "association": "municipality"}
+PARTY_NAMES = {"municipality": "kommunen", "association": "boligbyggelaget"}

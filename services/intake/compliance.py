@@ -25,8 +25,8 @@ from sqlalchemy.orm import Session
 
 from shared.agreement import FIXED_MEETINGS_PER_YEAR, notice_kept
 from shared.board_approval import BOARD_APPROVAL
-from shared.meeting_models import Meeting
-from shared.models import Case, Deadline
+from shared.case_details import MeetingRequestDetails
+from shared.models import Case, Deadline, Meeting
 
 from .meeting_changes import request_deadline
 
@@ -110,8 +110,8 @@ def meeting_notice(meeting: Meeting, zone: ZoneInfo) -> str:
 def _request_row(session: Session, request: Case, today: dt.date, zone: ZoneInfo) -> RequestRow:
     requested_on = request.created_at.astimezone(zone).date()
     deadline = request_deadline(request, zone.key)
-    linked = ((request.details or {}).get("meeting") or {}).get("id")
-    meeting = session.get(Meeting, linked) if linked else None
+    linked = MeetingRequestDetails.of(request).meeting
+    meeting = session.get(Meeting, linked.id) if linked else None
     if meeting is None or meeting.status == "cancelled":
         return RequestRow(request.reference, requested_on, deadline, None, None, None,
                           False if today > deadline else None, True)

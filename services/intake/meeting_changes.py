@@ -29,11 +29,12 @@ from shared.agreement import (
     within_meeting_hours,
 )
 from shared.calendar import local_today
+from shared.case_details import BookedMeeting, MeetingRequestDetails, with_details
 from shared.formats import date_nb, datetime_nb, time_nb
-from shared.meeting_models import OTHER_PARTY, PARTY_NAMES, AgendaItem, Meeting
 from shared.meeting_reminders import plan_reminders, skip_reminders
 from shared.messages import MeetingScheduled, new_event_id, record_event
-from shared.models import Case, CaseHistory, Contact
+from shared.models import AgendaItem, Case, CaseHistory, Contact, Meeting
+from shared.vocabulary import OTHER_PARTY, PARTY_NAMES
 from shared.workdays import is_meeting_day
 
 LARGEST_ID = 2**31 - 1
@@ -98,9 +99,9 @@ def linked_requests(session: Session, meeting: Meeting) -> list[Case]:
 
 
 def request_deadline(case: Case, tz_name: str) -> dt.date:
-    stored = (case.details or {}).get("deadline")
+    stored = MeetingRequestDetails.of(case).deadline
     if stored:
-        return dt.date.fromisoformat(stored)
+        return stored
     return meeting_deadline(case.created_at, tz_name)
 
 
@@ -195,7 +196,8 @@ def reschedule_meeting(session: Session, meeting_id: int, change: dict[str, Any]
     plan_reminders(session, meeting, now=now, tz_name=tz_name)
     comment = _move_comment(meeting, agreed, not notice_kept(starts.date(), today), tz_name)
     for case, deadline in requests:
-        case.details = {**(case.details or {}), "meeting": {"id": meeting.id, "starts_at": meeting.starts_at.isoformat()}}
+        booked = BookedMeeting(meeting.id, meeting.starts_at)
+        with_details(case, MeetingRequestDetails.of(case).replace(meeting=booked))
         _history(session, case, actor, "meeting_moved", comment, now)
         if (case, deadline) in late:
             _history(session, case, actor, "deadline_overridden",

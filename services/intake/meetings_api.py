@@ -13,8 +13,8 @@ from shared.agreement import MINIMUM_NOTICE_DAYS
 from shared.committee import meeting_ics
 from shared.db import unit_of_work
 from shared.formats import date_nb
-from shared.meeting_models import PARTY_NAMES, Meeting
-from shared.models import utcnow
+from shared.models import Meeting, utcnow
+from shared.vocabulary import PARTY_NAMES
 
 from .auth import STAFF, current_principal, require
 from .errors import ApiError

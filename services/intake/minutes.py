@@ -19,10 +19,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from shared import lifecycle
+from shared.case_details import MeetingRequestDetails
 from shared.formats import date_nb
-from shared.meeting_models import OTHER_PARTY, PARTY_NAMES, Meeting
 from shared.messages import MinutesRecorded, new_event_id, record_event
-from shared.models import Case, Contact
+from shared.models import Case, Contact, Meeting
+from shared.vocabulary import OTHER_PARTY, PARTY_NAMES
 
 from .case_actions import change_case
 from .meeting_changes import find_meeting
@@ -44,7 +45,7 @@ def case_party(session: Session, case: Case) -> str | None:
     """Whose case it is: a meeting request's party; the municipality's acquisition notices and
     sublet questions; else the party of the contact the case is assigned to (a complaint)."""
     if case.type == "meeting_request":
-        return (case.details or {}).get("party")
+        return MeetingRequestDetails.of(case).party
     if case.type in ("acquisition", "sublet"):
         return "municipality"
     if case.assignee is None:

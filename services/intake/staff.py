@@ -1,12 +1,12 @@
 """Staff API: acquisition notices, sublet questions and meeting requests (bearer tokens)."""
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from flask import current_app
 from flask_smorest import Blueprint
 
+from shared.case_details import MeetingRequestDetails
 from shared.db import unit_of_work
 from shared.models import utcnow
 
@@ -92,6 +92,6 @@ def create_meeting_request(body: dict[str, Any]) -> dict[str, Any]:
     return {
         "reference": case.reference,
         "status": case.status,
-        "deadline": dt.date.fromisoformat(case.details["deadline"]),
+        "deadline": MeetingRequestDetails.of(case).deadline,
         "meeting": None,
     }

@@ -1,6 +1,8 @@
-"""Which composer writes a notification, by its kind, so a retried e-mail is the same e-mail."""
+"""Which composer writes a notification, by the template chosen when it was planned, so a retried
+e-mail is the same e-mail."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from email.message import EmailMessage
 
 from jinja2 import Environment
@@ -9,23 +11,21 @@ from sqlalchemy.orm import Session
 from shared.models import Notification
 from shared.settings import Settings
 
-from .handlers import compose_case_mail
-from .meeting_followups import compose_followup_mail
-from .meetings import compose_answer_mail, compose_meeting_mail
+from .case_mail import compose_case_mail
+from .meeting_mail import compose_answer, compose_invitation, compose_minutes, compose_reminder
 
-MEETING_ANSWERS = ("meeting_booked", "meeting_joined", "meeting_no_slot")
+Composer = Callable[..., EmailMessage]
+# The committee's mails; every other template is a case mail.
+MEETING_COMPOSERS: dict[str, Composer] = {
+    "meeting_invitation": compose_invitation,
+    "meeting_answer": compose_answer,
+    "meeting_reminder": compose_reminder,
+    "meeting_minutes": compose_minutes,
+}
 
 
 def compose_any(
     session: Session, notification: Notification, *, settings: Settings, env: Environment
 ) -> EmailMessage:
-    kind = notification.kind
-    if kind == "invitation":
-        composer = compose_meeting_mail
-    elif kind == "minutes" or kind.startswith("meeting_reminder_"):
-        composer = compose_followup_mail
-    elif kind in MEETING_ANSWERS:
-        composer = compose_answer_mail
-    else:
-        composer = compose_case_mail
+    composer = MEETING_COMPOSERS.get(notification.template, compose_case_mail)
     return composer(session, notification, settings=settings, env=env)

@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable
 from email.message import EmailMessage
 
-from sqlalchemy import event, func, or_, select, text, update
+from sqlalchemy import ColumnElement, event, func, or_, select, text, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -141,16 +141,6 @@ def _deliver(
     return outcome
 
 
-def send_notification(
-    sessions: sessionmaker[Session], notification_id: int, compose: Composer, mailer: Mailer, claim_timeout: int
-) -> str:
-    letters = _letters(sessions, Notification.id == notification_id, compose, claim_timeout)
-    if not letters:
-        return "busy"
-    (outcome,) = _deliver(sessions, letters, mailer, claim_timeout)
-    return outcome
-
-
 def _send(mailer: Mailer, message: EmailMessage) -> tuple[str, str]:
     """The notification's next status and the error to record (for staff, not for the log)."""
     try:
@@ -162,22 +152,23 @@ def _send(mailer: Mailer, message: EmailMessage) -> tuple[str, str]:
     return "sent", ""
 
 
-def deliver_event(
-    sessions: sessionmaker[Session], event_id: str, compose: Composer, mailer: Mailer, claim_timeout: int
+def deliver(
+    sessions: sessionmaker[Session], letters: ColumnElement[bool], compose: Composer, mailer: Mailer,
+    claim_timeout: int,
 ) -> dict[str, int]:
-    """Send what is unsent for the event; raise DeliveryIncomplete unless every one is final.
+    """Send what is unsent of the notifications `letters` selects (an event's, and any sent again
+    with it); raise DeliveryIncomplete unless every one is final.
 
-    All of the event's notifications are claimed and composed in one transaction, then sent over
-    one SMTP connection, each marked sent as soon as the server has accepted it.
+    They are claimed and composed in one transaction, then sent over one SMTP connection, each
+    marked sent as soon as the server has accepted it.
     """
-    letters = _letters(sessions, Notification.event_id == event_id, compose, claim_timeout)
-    outcome = _deliver(sessions, letters, mailer, claim_timeout)
+    outcome = _deliver(sessions, _letters(sessions, letters, compose, claim_timeout), mailer, claim_timeout)
     with sessions() as session:
         unsent = session.execute(
             select(func.count()).select_from(Notification)
-            .where(Notification.event_id == event_id, Notification.status.in_(["pending", "sending"]))
+            .where(letters, Notification.status.in_(["pending", "sending"]))
         ).scalar_one()
     if unsent:  # a transient failure, or another worker still holds a claim
         held = unsent - outcome.get("pending", 0)
-        raise DeliveryIncomplete(f"event {event_id}: {outcome}" + (f", {held} busy" if held else ""))
+        raise DeliveryIncomplete(f"{outcome}" + (f", {held} busy" if held else ""))
     return outcome

@@ -5,6 +5,7 @@ import re
 import smtplib
 import socket
 import time
+from functools import lru_cache
 from email.header import Header
 from email.headerregistry import Address
 from email.message import EmailMessage
@@ -12,7 +13,7 @@ from email.utils import format_datetime, parseaddr
 from pathlib import Path
 from typing import Any, Protocol
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, meta, select_autoescape
 
 from shared.models import utcnow
 from shared.settings import Settings
@@ -68,6 +69,23 @@ def template_environment() -> Environment:
     )
     env.filters.update(defang=defang, quote=quote)
     return env
+
+
+@lru_cache(maxsize=128)
+def template_variables(env: Environment, template: str) -> frozenset[str]:
+    """The variables a template's subject, text and HTML use, with what they include or extend."""
+    assert env.loader is not None
+    found: set[str] = set()
+    pending, seen = [f"{template}.subject.txt", f"{template}.txt", f"{template}.html"], set()
+    while pending:
+        name = pending.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        parsed = env.parse(env.loader.get_source(env, name)[0])
+        found |= meta.find_undeclared_variables(parsed)
+        pending += [ref for ref in meta.find_referenced_templates(parsed) if ref]
+    return frozenset(found)
 
 
 def mail_domain(settings: Settings) -> str:

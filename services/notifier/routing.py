@@ -4,33 +4,31 @@ The case's type, complaint category and borettslag pick a rule; its role selecto
 in the contacts directory. A contact who is absent on the routing date (Europe/Oslo) is replaced by
 the deputy, or the deputy's deputy; a chain that runs out or loops gives up. No primary contact
 found → the municipality's main contact, and the case is flagged unrouted. The case keeps the
-handbook version that routed it, so a new version changes the routing of new cases only.
+handbook version that routed it, so a new version changes the routing of new cases only. A missed
+deadline goes where that version's rule escalates to (escalation_target).
 """
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
 from shared import lifecycle
-from shared.access import may_hold_case
+from shared.access import CASE_NOTIFICATION, may_hold_case
 from shared.calendar import local_today
-from shared.db import dialect_insert
-from shared.handbook import CONTACT_PREFIX, Rule
+from shared.handbook import LEADER, Rule
 from shared.handbook_versions import current_handbook, rule_for_case
-from shared.models import Absence, Case, CaseHistory, Contact, Notification, utcnow
+from shared.models import Absence, Case, CaseHistory, Contact, utcnow
 from shared.vocabulary import CASE_HOLDERS
 
-CASE_NOTIFICATION = "case_notification"
-# A copy to someone who may not hold the case (a borettslag board): a summary without the
-# submitter's personal data, action links or staff links, decided here once and kept in the row.
-SUMMARY_COPY = "summary_copy"
-RECEIPT = "receipt"
+from .directory import contact_by_email, contact_for_role, leader_of, main_contact
+from .planning import RECEIPT, SUMMARY_COPY, choose_template, queue_notification
+
 ACTOR = "samhandling"
+# Which of the handbook's kinds of mail each recipient of a new case gets.
+MAILS = {CASE_NOTIFICATION: "notification", RECEIPT: "receipt", SUMMARY_COPY: "summary"}
 
 
 @dataclass(frozen=True)
@@ -52,50 +50,13 @@ class CaseNotFound(LookupError):
     pass
 
 
-def contact_by_email(session: Session, email: str | None) -> Contact | None:
-    if not email:
-        return None
-    return session.execute(select(Contact).where(Contact.email == email.lower())).scalar_one_or_none()
+@dataclass(frozen=True)
+class Routed:
+    """A case routed now, by the rule of the handbook version it records."""
 
-
-def _by_role(session: Session, party: str, role: str) -> Contact | None:
-    return session.execute(
-        select(Contact).where(Contact.party == party, Contact.role == role)
-        .order_by(Contact.id).limit(1)
-    ).scalar_one_or_none()
-
-
-def main_contact(session: Session) -> Contact | None:
-    return _by_role(session, "municipality", "main_contact")
-
-
-def case_officer(session: Session, case: Case) -> Contact | None:
-    return contact_by_email(session, case.cooperative.association_contact if case.cooperative else None)
-
-
-def board(session: Session, case: Case) -> Contact | None:
-    if case.cooperative is None:
-        return None
-    return session.execute(
-        select(Contact).where(Contact.party == "cooperative", Contact.role == "board",
-                              Contact.organisation == case.cooperative.name).limit(1)
-    ).scalar_one_or_none()
-
-
-# Every role selector the handbook knows (shared.handbook.ROLES), looked up for one case.
-ROLE_LOOKUPS: dict[str, Callable[[Session, Case], Contact | None]] = {
-    "municipality.main_contact": lambda session, _: main_contact(session),
-    "municipality.leader": lambda session, _: _by_role(session, "municipality", "leader"),
-    "association.case_officer": case_officer,
-    "association.leader": lambda session, _: _by_role(session, "association", "leader"),
-    "cooperative.board": board,
-}
-
-
-def contact_for_role(session: Session, selector: str, case: Case) -> Contact | None:
-    if selector.startswith(CONTACT_PREFIX):
-        return contact_by_email(session, selector.removeprefix(CONTACT_PREFIX))
-    return ROLE_LOOKUPS[selector](session, case)
+    case: Case
+    version: int
+    rule: Rule
 
 
 def is_absent(session: Session, email: str, day: dt.date) -> bool:
@@ -190,28 +151,6 @@ def recipients_for(plan: RoutingPlan, case: Case) -> list[Recipient]:
     return found
 
 
-def handbook_template(session: Session, case: Case, kind: str) -> str | None:
-    """The e-mail template the case's handbook names for a notification kind, if it names one."""
-    if kind in (CASE_NOTIFICATION, "assigned"):
-        named = "notification"
-    elif kind == RECEIPT:
-        named = "receipt"
-    elif kind.startswith("status_"):
-        named = "status_changed"
-    elif kind.startswith(("reminder_", "escalation_")):
-        named = kind.split("_", 1)[0]
-    else:
-        return None
-    rule = rule_for_case(session, case)
-    return rule.templates.get(named) if rule else None
-
-
-def message_id_for(event_id: str, recipient: str, kind: str, domain: str) -> str:
-    """Derived from the notification's unique key, so a resend carries the same Message-ID."""
-    digest = hashlib.sha256(f"{event_id}|{recipient}|{kind}".encode()).hexdigest()[:40]
-    return f"<{digest}@{domain}>"
-
-
 def _routing_comment(recipients: list[Recipient], assignee: str | None) -> str:
     if assignee is None:
         return "Ingen kontaktperson funnet; saken er sendt til kommunens hovedkontakt for fordeling."
@@ -228,10 +167,11 @@ def _routing_comment(recipients: list[Recipient], assignee: str | None) -> str:
 def route_case(
     session: Session, case_id: int, event_id: str, *, now: dt.datetime, mail_domain: str,
     handbook_path: str = "", tz_name: str = "Europe/Oslo",
-) -> Case | None:
+) -> Routed | None:
     """Move a received case to routed and queue its notifications; a second call does nothing.
 
-    The case when this call routed it, None when it had been routed already.
+    The case and the rule that routed it when this call routed it, None when it had been routed
+    already.
     """
     case = session.get(Case, case_id, with_for_update=True)
     if case is None:
@@ -254,21 +194,19 @@ def route_case(
                                 from_status=case.status, to_status=case.status, comment=comment,
                                 public=False))
     for recipient in recipients:
-        queue_notification(
-            session, event_id, case, recipient.email, recipient.name, recipient.kind, mail_domain
-        )
-    return case
+        template = choose_template(MAILS[recipient.kind], case.type, rule)
+        queue_notification(session, event_id, case, recipient.email, recipient.name, recipient.kind,
+                           template, mail_domain)
+    return Routed(case, version, rule)
 
 
-def queue_notification(
-    session: Session, event_id: str, case: Case | None, email: str, name: str, kind: str,
-    mail_domain: str,
-) -> None:
-    """One row per (event, recipient, kind); a second call for the same key adds nothing."""
-    insert = dialect_insert(session)
-    session.execute(insert(Notification).values(
-        event_id=event_id, case_id=case.id if case is not None else None, recipient=email,
-        recipient_name=name, kind=kind,
-        status="pending", message_id=message_id_for(event_id, email, kind, mail_domain),
-        created_at=utcnow(), attempts=0, last_error="",
-    ).on_conflict_do_nothing())
+def escalation_target(session: Session, case: Case, tz_name: str) -> Contact | None:
+    """`escalate_to: leader` is the assignee's leader (the municipality's leader when they have
+    none); a role or contact:<e-mail> is that contact, or the deputy standing in for them. One
+    who cannot be found or reached falls back to the leader, so an escalation is never lost."""
+    assignee = contact_by_email(session, case.assignee)
+    rule = rule_for_case(session, case)
+    named = (contact_for_role(session, rule.escalate_to, case)
+             if rule is not None and rule.escalate_to != LEADER else None)
+    present = present_stand_in(session, named, local_today(tz_name, utcnow()))[0] if named else None
+    return present or leader_of(session, assignee)

@@ -22,8 +22,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from shared.agreement import ANNUAL_MEETING_WINDOWS, earliest_with_notice
 from shared.calendar import local_today
 from shared.db import unit_of_work
-from shared.meeting_models import Meeting
 from shared.messages import MeetingScheduled, new_event_id, record_event
+from shared.models import Meeting
 
 from .booking import BookingRules, add_to_agenda, free_days, try_book
 

@@ -16,9 +16,8 @@ from sqlalchemy.orm import Session
 
 from shared.agreement import OPEN_STATUSES, earliest_with_notice, meeting_deadline
 from shared.calendar import local_today
-from shared.meeting_models import AgendaItem, Meeting
 from shared.meeting_reminders import plan_reminders
-from shared.models import Case
+from shared.models import AgendaItem, Case, Meeting
 from shared.workdays import is_meeting_day
 
 

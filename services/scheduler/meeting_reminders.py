@@ -12,7 +12,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from shared.db import unit_of_work
-from shared.meeting_models import Meeting, MeetingReminder
+from shared.models import Meeting, MeetingReminder
 from shared.meeting_reminders import DEFAULT_RULES, ReminderRules, plan_missing
 from shared.messages import MeetingReminderDue, new_event_id, record_event
 

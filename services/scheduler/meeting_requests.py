@@ -7,8 +7,8 @@ from sqlalchemy.orm import Session
 
 from shared.formats import date_nb, datetime_nb
 from shared.messages import MeetingRequestAnswered, MeetingScheduled, new_event_id, record_event
-from shared.meeting_models import Meeting
-from shared.models import Case, CaseHistory
+from shared.case_details import BookedMeeting, MeetingRequestDetails, with_details
+from shared.models import Case, CaseHistory, Meeting
 
 from .booking import BookingRules, add_to_agenda, free_days, planned_in, request_window, standing_items, try_book
 
@@ -35,16 +35,16 @@ def answer_meeting_request(session: Session, case_id: int, *, now: dt.datetime, 
                            rules: BookingRules | None = None) -> str:
     rules = rules or BookingRules()
     case = session.get_one(Case, case_id, with_for_update=True)
-    details = dict(case.details or {})
-    if details.get("outcome"):
-        return details["outcome"]
+    details = MeetingRequestDetails.of(case)
+    if details.outcome:
+        return details.outcome
     first, last = request_window(case.created_at, tz_name)
     meeting, outcome = _book_or_join(session, first, last, rules, tz_name, now)
-    details["outcome"] = outcome
+    details = details.replace(outcome=outcome)
     if meeting is not None:
-        for topic in details.get("topics", []):
+        for topic in details.topics:
             add_to_agenda(session, meeting, topic, "request", case.id)
-        details["meeting"] = {"id": meeting.id, "starts_at": meeting.starts_at.isoformat()}
+        details = details.replace(meeting=BookedMeeting(meeting.id, meeting.starts_at))
         when = datetime_nb(meeting.starts_at, tz_name)
         comment = (f"Sakene er satt på dagsordenen for møtet {when}." if outcome == "joined"
                    else f"Møte i samarbeidsutvalget er innkalt til {when}.")
@@ -53,7 +53,7 @@ def answer_meeting_request(session: Session, case_id: int, *, now: dt.datetime, 
     else:
         comment = (f"Ingen ledig møtedag mellom {date_nb(first)} og fristen {date_nb(last)}; "
                    "begge parters ledere er varslet, og ønsket står åpent.")
-    case.details = details
+    with_details(case, details)
     session.add(CaseHistory(case_id=case.id, at=now, actor="samhandling", action="meeting_" + outcome,
                             from_status=case.status, to_status=case.status, comment=comment))
     record_event(session, MeetingRequestAnswered(

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from shared.cli import migrate
 from shared.db import make_engine, make_sessionmaker, unit_of_work
 from shared.demo import SHIPPED, load_demo
+from shared.handbook_versions import forget_parsed
 from shared.models import Base
 from shared.settings import Settings
 
@@ -31,7 +32,8 @@ def fresh_schema(settings: Settings) -> None:
 
 
 def reset(engine: Engine) -> None:
-    """Empty every table and load the demo directory again."""
+    """Empty every table and load the demo directory again (handbook versions start over at 1)."""
+    forget_parsed()
     tables = [table.name for table in reversed(Base.metadata.sorted_tables)]
     with engine.begin() as connection:
         if connection.dialect.name == "postgresql":

@@ -10,7 +10,7 @@ import time_machine
 from sqlalchemy import select
 
 from services.intake.case_actions import change_case
-from services.notifier.handlers import compose_case_mail
+from services.notifier.case_mail import compose_case_mail
 from services.notifier.mail import template_environment
 from shared import action_links
 from shared.db import unit_of_work

@@ -16,8 +16,7 @@ from services.scheduler.annual import (
 from services.scheduler.annual_cli import book_annual_command
 from services.scheduler.booking import BookingRules, try_book
 from shared.db import unit_of_work
-from shared.meeting_models import AgendaItem, Meeting, MeetingReminder
-from shared.models import OutboxEvent
+from shared.models import AgendaItem, Meeting, MeetingReminder, OutboxEvent
 from shared.workdays import is_meeting_day
 from tests.support.database import at_once
 

@@ -12,7 +12,7 @@ from html import unescape
 import pytest
 from sqlalchemy import func, select
 
-from services.notifier.handlers import compose_case_mail
+from services.notifier.case_mail import compose_case_mail
 from services.notifier.mail import template_environment
 from services.notifier.routing import route_case
 from shared.db import unit_of_work

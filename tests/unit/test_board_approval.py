@@ -12,7 +12,7 @@ import pytest
 import time_machine
 from sqlalchemy import select
 
-from services.notifier.handlers import handle_deadline_event
+from services.notifier.runner import consume
 from shared.deadlines import fire_due
 from shared.messages import DeadlineReminderDue
 from shared.models import OutboxEvent
@@ -89,7 +89,7 @@ def test_the_municipalitys_contact_is_reminded_before_the_limit(client, tokens, 
         [payload] = session.execute(select(OutboxEvent.payload).where(
             OutboxEvent.event_type == "DeadlineReminderDue")).scalars().all()
     mailer = RecordingMailer()
-    handle_deadline_event(Resources(settings), DeadlineReminderDue.from_payload(payload), mailer)
+    consume(Resources(settings), DeadlineReminderDue.from_payload(payload), mailer)
     [mail] = mailer.sent
     text = " ".join(mail.get_body(("plain",)).get_content().split())
     assert mail["To"].addresses[0].addr_spec == "kari.johansen@kommune.example"  # the main contact

@@ -14,8 +14,7 @@ from services.scheduler.booking import BookingRules, request_window, try_book
 from services.scheduler.meeting_requests import answer_meeting_request
 from shared.agreement import MINIMUM_NOTICE_DAYS
 from shared.db import make_sessionmaker, unit_of_work
-from shared.meeting_models import AgendaItem, Meeting
-from shared.models import Case, OutboxEvent
+from shared.models import AgendaItem, Case, Meeting, OutboxEvent
 from shared.workdays import is_meeting_day, working_days_between
 from tests.support.database import at_once
 

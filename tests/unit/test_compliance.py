@@ -14,8 +14,7 @@ from services.intake.tokens import create_token
 from services.scheduler.annual import book_annual_meetings
 from shared.db import unit_of_work
 from shared.deadlines import fire_due
-from shared.meeting_models import Meeting
-from shared.models import Case, utcnow
+from shared.models import Case, Meeting, utcnow
 from tests.support.api import auth
 from tests.unit.test_booking import answer, request
 from tests.unit.test_deadlines import at, routed_case

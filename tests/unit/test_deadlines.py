@@ -120,7 +120,7 @@ def test_the_handbook_sets_the_deadlines(sessions, complaint, settings):
     """A new handbook version with 3 working days to acknowledge: new cases get 3."""
     from shared.settings import PROJECT_ROOT
 
-    from services.notifier.handlers import handle_case_submitted
+    from services.notifier.runner import consume
     from shared.handbook_versions import save_handbook
     from shared.messages import CaseSubmitted
     from shared.runtime import Resources
@@ -134,7 +134,7 @@ def test_the_handbook_sets_the_deadlines(sessions, complaint, settings):
     case_id = submit(sessions, complaint, now=SUBMITTED.astimezone(dt.timezone.utc))
     with sessions() as session:
         reference = session.get_one(Case, case_id).reference
-    handle_case_submitted(Resources(settings), CaseSubmitted(event_id="e-h", case_id=case_id, reference=reference),
+    consume(Resources(settings), CaseSubmitted(event_id="e-h", case_id=case_id, reference=reference),
                           RecordingMailer())
     with sessions() as session:
         acknowledge = session.execute(select(Deadline).where(

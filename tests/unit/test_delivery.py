@@ -8,8 +8,8 @@ from functools import partial
 import pytest
 from sqlalchemy import select, update
 
-from services.notifier.delivery import DeliveryIncomplete, deliver_event
-from services.notifier.handlers import compose_case_mail
+from services.notifier.delivery import DeliveryIncomplete, deliver
+from services.notifier.case_mail import compose_case_mail
 from services.notifier.mail import PermanentMailError, TransientMailError, template_environment
 from shared.db import unit_of_work
 from shared.models import Notification, utcnow
@@ -25,6 +25,10 @@ class RecordingMailer:
         if self.failures:
             raise self.failures.pop(0)
         self.sent.append(message)
+
+
+def deliver_event(sessions, event_id, composer, mailer, claim_timeout) -> dict[str, int]:
+    return deliver(sessions, Notification.event_id == event_id, composer, mailer, claim_timeout)
 
 
 @pytest.fixture

@@ -7,7 +7,8 @@ import pytest
 from sqlalchemy import select
 
 from services.intake.cases import open_case
-from services.notifier.routing import ROLE_LOOKUPS, route_case
+from services.notifier.directory import ROLE_LOOKUPS
+from services.notifier.routing import route_case
 from shared.db import unit_of_work
 from shared.handbook import DEFAULT_PATH, ROLES, HandbookError, load_handbook, parse_handbook
 from shared.handbook_versions import FROM_FILE, current_handbook, rule_for_case, save_handbook
@@ -378,7 +379,7 @@ def test_put_an_invalid_handbook_is_422_with_the_line(client, tokens):
 
 
 def test_the_mail_uses_the_template_the_cases_handbook_names(sessions, settings):
-    from services.notifier.handlers import compose_case_mail
+    from services.notifier.case_mail import compose_case_mail
     from services.notifier.mail import template_environment
 
     first = open_and_route(sessions, "complaint", "noise", event="e-a")

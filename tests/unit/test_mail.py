@@ -7,7 +7,7 @@ import email.policy
 from jinja2 import DictLoader, Environment
 
 from services.notifier.mail import compose, template_environment
-from services.notifier.routing import message_id_for
+from services.notifier.planning import message_id_for
 
 CONTEXT = {
     "reference": "KL-2027-0001",

@@ -10,12 +10,11 @@ import time_machine
 from sqlalchemy import select
 
 from services.intake.tokens import create_token
-from services.notifier.meetings import handle_meeting_scheduled
+from services.notifier.runner import consume
 from services.scheduler.booking import BookingRules, try_book
 from shared.db import unit_of_work
-from shared.meeting_models import Meeting, MeetingReminder
 from shared.messages import MeetingScheduled
-from shared.models import CaseHistory, OutboxEvent, utcnow
+from shared.models import CaseHistory, Meeting, MeetingReminder, OutboxEvent, utcnow
 from shared.runtime import Resources
 from tests.unit.test_booking import answer, request
 from tests.unit.test_delivery import RecordingMailer
@@ -169,8 +168,8 @@ def test_every_member_gets_the_cancellation_and_a_stale_update_is_dropped(client
     resources, mailer = Resources(settings), RecordingMailer()
     update, cancel = [MeetingScheduled(**{k: e[k] for k in ("event_id", "meeting_id", "sequence", "method")})
                       for e in scheduled(sessions)]
-    assert handle_meeting_scheduled(resources, update, mailer) == {}  # superseded by the cancellation
-    assert handle_meeting_scheduled(resources, cancel, mailer) == {"sent": MEMBERS}
+    assert consume(resources, update, mailer) == {}  # superseded by the cancellation
+    assert consume(resources, cancel, mailer) == {"sent": MEMBERS}
     for message in mailer.sent:
         assert message["Subject"].startswith("Avlyst:")
         part = next(p for p in message.walk() if p.get_content_type() == "text/calendar")

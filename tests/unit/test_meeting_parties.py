@@ -15,8 +15,7 @@ from sqlalchemy import select
 
 from services.scheduler.booking import add_to_agenda
 from shared.db import unit_of_work
-from shared.meeting_models import Meeting
-from shared.models import Case, CaseHistory
+from shared.models import Case, CaseHistory, Meeting
 from tests.support.api import auth
 from tests.unit.test_booking import answer
 from tests.unit.test_routing import route, submit
@@ -201,7 +200,7 @@ def _reference(sessions, case_id) -> str:
 
 
 def test_the_minutes_mail_says_a_proposal_waits_for_the_other_party(client, sessions, tokens, booked, settings):
-    from services.notifier.meeting_followups import handle_minutes_recorded
+    from services.notifier.runner import consume
     from shared.messages import MinutesRecorded
     from shared.models import OutboxEvent
     from shared.runtime import Resources
@@ -213,7 +212,7 @@ def test_the_minutes_mail_says_a_proposal_waits_for_the_other_party(client, sess
         payload = session.execute(select(OutboxEvent.payload).where(
             OutboxEvent.event_type == "MinutesRecorded")).scalar_one()
     mailer = RecordingMailer()
-    handle_minutes_recorded(Resources(settings), MinutesRecorded(**payload), mailer)
+    consume(Resources(settings), MinutesRecorded(**payload), mailer)
     text = mailer.sent[0].get_body(("plain",)).get_content()
     assert "Klagen avvises. Forslag: saken avvises når kommunen har bekreftet referatet." in text
     assert "Saken er avvist." not in text

@@ -6,13 +6,12 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, select, update
 
-from services.notifier.meeting_followups import handle_meeting_reminder_due
+from services.notifier.runner import consume
 from services.scheduler.booking import BookingRules, try_book
 from services.scheduler.meeting_reminders import fire_meeting_reminders
 from shared.db import unit_of_work
-from shared.meeting_models import AgendaItem, Meeting, MeetingReminder
 from shared.messages import MeetingReminderDue
-from shared.models import Cooperative, OutboxEvent
+from shared.models import AgendaItem, Cooperative, Meeting, MeetingReminder, OutboxEvent
 from shared.runtime import Resources
 from tests.unit.test_delivery import RecordingMailer
 from tests.unit.test_routing import open_staff_case
@@ -114,8 +113,8 @@ def test_every_member_gets_the_reminder_with_the_agenda(sessions, settings):
     (payload,) = reminder_events(sessions)
     mailer = RecordingMailer()
     event = MeetingReminderDue(**payload)
-    assert handle_meeting_reminder_due(Resources(settings), event, mailer) == {"sent": 6}
-    assert handle_meeting_reminder_due(Resources(settings), event, mailer) == {}  # redelivered
+    assert consume(Resources(settings), event, mailer) == {"sent": 6}
+    assert consume(Resources(settings), event, mailer) == {}  # redelivered
     message = mailer.sent[0]
     assert message["Subject"] == "Påminnelse: Vårmøte i samarbeidsutvalget 2027 om 7 dager, 02.03.2027 kl. 10.00"
     text = message.get_body(("plain",)).get_content()

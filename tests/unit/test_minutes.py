@@ -10,12 +10,11 @@ from sqlalchemy import select
 
 from services.intake.case_actions import change_case
 from services.intake.tokens import create_token
-from services.notifier.meeting_followups import handle_minutes_recorded
+from services.notifier.runner import consume
 from services.scheduler.booking import BookingRules, add_to_agenda, try_book
 from shared.db import unit_of_work
-from shared.meeting_models import Meeting
 from shared.messages import MinutesRecorded
-from shared.models import Case, CaseHistory, OutboxEvent, utcnow
+from shared.models import Case, CaseHistory, Meeting, OutboxEvent, utcnow
 from shared.runtime import Resources
 from tests.unit.test_delivery import RecordingMailer
 from tests.unit.test_routing import route, submit
@@ -134,7 +133,7 @@ def test_every_member_gets_the_minutes(client, sessions, token, meeting, setting
         payload = session.execute(select(OutboxEvent.payload).where(
             OutboxEvent.event_type == "MinutesRecorded")).scalar_one()
     mailer = RecordingMailer()
-    assert handle_minutes_recorded(Resources(settings), MinutesRecorded(**payload), mailer) == {"sent": 6}
+    assert consume(Resources(settings), MinutesRecorded(**payload), mailer) == {"sent": 6}
     message = mailer.sent[0]
     assert message["Subject"] == "Referat: Vårmøte i samarbeidsutvalget 2027 09.03.2027 kl. 10.00"
     text = message.get_body(("plain",)).get_content()
@@ -145,7 +144,6 @@ def test_every_member_gets_the_minutes(client, sessions, token, meeting, setting
 def test_a_failed_minutes_mail_is_retried_as_the_same_mail(client, sessions, token, meeting, settings):
     from sqlalchemy import update as sql_update
 
-    from services.notifier.handlers import handle_notification_retried
     from shared.messages import NotificationRetried
     from shared.models import Notification
 
@@ -153,11 +151,11 @@ def test_a_failed_minutes_mail_is_retried_as_the_same_mail(client, sessions, tok
     with sessions() as session:
         payload = session.execute(select(OutboxEvent.payload).where(
             OutboxEvent.event_type == "MinutesRecorded")).scalar_one()
-    handle_minutes_recorded(Resources(settings), MinutesRecorded(**payload), RecordingMailer())
+    consume(Resources(settings), MinutesRecorded(**payload), RecordingMailer())
     with unit_of_work(sessions) as session:
         failed = session.execute(select(Notification).where(Notification.kind == "minutes").limit(1)).scalar_one()
         session.execute(sql_update(Notification).where(Notification.id == failed.id).values(status="pending"))
     mailer = RecordingMailer()
     retried = NotificationRetried(event_id="retry-minutes", notification_id=failed.id)
-    assert handle_notification_retried(Resources(settings), retried, mailer) == {"sent": 1}
+    assert consume(Resources(settings), retried, mailer) == {"sent": 1}
     assert mailer.sent[0]["Subject"].startswith("Referat: ")

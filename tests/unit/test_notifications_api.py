@@ -40,7 +40,7 @@ def test_notifications_need_a_staff_token(client, tokens):  # noqa: F811
 
 
 def test_retry_delivers_the_one_notification(sessions, complaint, settings):
-    from services.notifier.handlers import handle_notification_retried
+    from services.notifier.runner import consume
     from shared.messages import NotificationRetried
     from shared.runtime import Resources
     from tests.unit.test_delivery import RecordingMailer
@@ -53,6 +53,6 @@ def test_retry_delivers_the_one_notification(sessions, complaint, settings):
     resources = Resources(settings)
     mailer = RecordingMailer()
     event = NotificationRetried(event_id="retry-1", notification_id=row.id)
-    assert handle_notification_retried(resources, event, mailer) == {"sent": 1}
-    assert handle_notification_retried(resources, event, mailer) == {}  # redelivered: nothing more
+    assert consume(resources, event, mailer) == {"sent": 1}
+    assert consume(resources, event, mailer) == {}  # redelivered: nothing more
     assert [m["To"].addresses[0].addr_spec for m in mailer.sent] == [row.recipient]

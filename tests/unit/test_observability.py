@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import select
 
 from services.notifier import metrics as worker_metrics
-from services.notifier.handlers import handle_case_submitted
+from services.notifier.runner import consume
 from services.notifier.mail import PermanentMailError
 from services.scheduler.main import create_scheduler_app
 from services.scheduler.relay import relay_once
@@ -121,7 +121,7 @@ def test_event_id_travels_from_intake_to_the_sent_email_without_personal_data(
 
     mailer = RecordingMailer()
     with log_context(event_id=event_id):  # what the notifier's task does around its handler
-        handle_case_submitted(Resources(settings), CaseSubmitted.from_payload(payload), mailer)
+        consume(Resources(settings), CaseSubmitted.from_payload(payload), mailer)
 
     lines = json_lines()
     by_message = {}
@@ -153,7 +153,7 @@ def test_email_outcomes_are_counted_by_kind(settings, sessions, client, complain
               for kind in ("case_notification", "receipt") for outcome in ("sent", "failed")}
 
     mailer = RecordingMailer([PermanentMailError("550 no such user")])  # the first one is refused
-    handle_case_submitted(Resources(settings), CaseSubmitted.from_payload(payload), mailer)
+    consume(Resources(settings), CaseSubmitted.from_payload(payload), mailer)
 
     gained = {key: emails.labels(*key)._value.get() - value for key, value in before.items()}
     assert sum(v for (_, outcome), v in gained.items() if outcome == "failed") == 1

@@ -12,7 +12,7 @@ import pytest
 import time_machine
 from sqlalchemy import select
 
-from services.notifier.handlers import handle_case_submitted
+from services.notifier.runner import consume
 from shared.messages import CaseSubmitted
 from shared.models import Case, Deadline
 from shared.runtime import Resources
@@ -49,7 +49,7 @@ def test_deadlines_count_from_the_day_the_complaint_counts_as_received(
         receipt_page = text(client.get("/klage/kvittering"))
         with sessions() as session:
             case = session.execute(select(Case)).scalar_one()
-        handle_case_submitted(Resources(settings), CaseSubmitted(
+        consume(Resources(settings), CaseSubmitted(
             event_id="e-late", case_id=case.id, reference=case.reference, case_type="complaint"), mailer)
     with sessions() as session:
         due = {d.kind: d.due_at.astimezone(OSLO).strftime("%Y-%m-%d %H:%M")

@@ -11,7 +11,7 @@ from html import unescape
 
 from sqlalchemy import select
 
-from services.notifier.handlers import compose_case_mail
+from services.notifier.case_mail import compose_case_mail
 from services.notifier.mail import template_environment
 from services.notifier.routing import route_case
 from shared.db import unit_of_work
@@ -92,7 +92,8 @@ def test_the_handed_over_mail_quotes_the_submitter_too(client, sessions, setting
     with sessions() as session:
         case = session.execute(select(Case)).scalar_one()
         notification = Notification(event_id="e-2", case_id=case.id, recipient="ola.berg@kommune.example",
-                                    recipient_name="Ola Berg", kind="assigned", status="pending",
+                                    recipient_name="Ola Berg", kind="assigned", template="complaint_notification",
+                                    status="pending",
                                     message_id="<m-2@samhandling.example>", attempts=0, last_error="")
         message = compose_case_mail(session, notification, settings=settings, env=template_environment())
     html = unescape(message.get_body(("html",)).get_content())

@@ -1,4 +1,4 @@
-"""Committee meetings and their agendas (kept beside models.py to keep each module small)."""
+"""Committee meetings, their agendas and the reminders before them."""
 from __future__ import annotations
 
 import datetime as dt
@@ -7,11 +7,7 @@ from typing import Any
 from sqlalchemy import ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .models import Base, utcnow
-
-# The agreement's two parties; a borettslag board (cooperative) sits on the committee but is neither.
-OTHER_PARTY = {"municipality": "association", "association": "municipality"}
-PARTY_NAMES = {"municipality": "kommunen", "association": "boligbyggelaget"}
+from .base import Base, utcnow
 
 
 class Meeting(Base):

@@ -1,0 +1,144 @@
+"""Composing a case's e-mails: what the template of the notification is told about the case.
+
+The template was chosen when the notification was planned (services/notifier/planning.py); the
+action and comment of a status change, and the deadline of a reminder or an escalation, come
+from the event that planned it, so a retry composes the same mail.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from email.message import EmailMessage
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from jinja2 import Environment
+from sqlalchemy.orm import Session, selectinload
+
+from shared import action_links, lifecycle
+from shared.access import may_hold_case
+from shared.case_details import AcquisitionDetails, details_of
+from shared.deadlines import received_note
+from shared.formats import date_nb, datetime_nb
+from shared.models import Case, Deadline, Notification, OutboxEvent
+from shared.settings import Settings
+from shared.vocabulary import CASE_STATUSES, CASE_TYPES, COMPLAINT_CATEGORIES, SUBMITTER_ROLES
+
+from .directory import contact_by_email
+from .mail import compose, template_variables
+from .planning import SUMMARY_TEMPLATE
+
+
+def case_context(case: Case, settings: Settings) -> dict[str, Any]:
+    tracking_url = f"{settings.public_base_url}/sak/{case.tracking_token}"
+    return {
+        "reference": case.reference,
+        "cooperative_name": case.cooperative.name if case.cooperative else "",
+        "cooperative_orgnr": case.cooperative.orgnr if case.cooperative else "",
+        "cooperative_homes": case.cooperative.homes if case.cooperative else 0,
+        "category_label": COMPLAINT_CATEGORIES.get(case.category or "", case.category or ""),
+        "status_label": CASE_STATUSES.get(case.status, case.status),
+        "description": case.description,
+        "share_number": case.share_number,
+        "address": case.address,
+        "occurred_on": date_nb(case.occurred_on) if case.occurred_on else "",
+        "submitter_name": case.submitter_name,
+        "submitter_email": case.submitter_email,
+        "submitter_phone": case.submitter_phone,
+        "submitter_role_label": SUBMITTER_ROLES.get(case.submitter_role or "", ""),
+        "details": case.details or {},
+        "created_by": case.created_by or "",
+        "tracking_url": tracking_url,
+        "link": tracking_url,
+        "received_note": (received_note(case.created_at, settings.tz_name)
+                          if case.type == "complaint" else None),
+    }
+
+
+def summary_context(session: Session, case: Case, settings: Settings) -> dict[str, Any]:
+    """What a copy to a borettslag board may say: no submitter data, no free text, no links."""
+    handler = contact_by_email(session, case.assignee)
+    received = case.created_at.replace(tzinfo=case.created_at.tzinfo or dt.timezone.utc)
+    return {
+        "reference": case.reference,
+        "case_type": case.type,
+        "type_label": CASE_TYPES.get(case.type, case.type),
+        "cooperative_name": case.cooperative.name if case.cooperative else "",
+        "category_label": COMPLAINT_CATEGORIES.get(case.category or "", ""),
+        # A complaint's share number is the submitter's words; a notice's is the staff's.
+        "share_number": case.share_number if case.type != "complaint" else None,
+        "received": date_nb(received.astimezone(ZoneInfo(settings.tz_name)).date()),
+        "handler_name": handler.name if handler else "",
+        "handler_organisation": handler.organisation if handler else "",
+        "handler_email": handler.email if handler else "",
+    }
+
+
+def _date(day: dt.date | None) -> str:
+    return date_nb(day) if day else ""
+
+
+def case_action_links(
+    session: Session, case: Case, notification: Notification, settings: Settings
+) -> list[dict[str, str]]:
+    """Signed links for the actions the case allows now, personal to the recipient and bound to
+    the case's version (SPEC §4); the same notification and case state give the same links.
+
+    Only for a contact who may hold the case: never a borettslag board.
+    """
+    if not may_hold_case(contact_by_email(session, notification.recipient)):
+        return []
+    allowed = lifecycle.allowed_actions(case.status)
+    links = []
+    for action in (a for a in action_links.LINK_ACTIONS if a in allowed):
+        token = action_links.sign(settings, case_id=case.id, action=action,
+                                  recipient=notification.recipient, source=notification.message_id,
+                                  version=case.version)
+        links.append({"action": action, "label": action_links.LABELS[action],
+                      "url": action_links.url(settings, token)})
+    return links
+
+
+def _deadline_context(session: Session, case: Case, deadline_id: int, tz_name: str) -> dict[str, Any]:
+    deadline = session.get_one(Deadline, deadline_id)
+    details = details_of(case)
+    asked_on = details.board_asked_on if isinstance(details, AcquisitionDetails) else None
+    local = deadline.due_at.astimezone(ZoneInfo(tz_name))
+    return {"deadline_kind": deadline.kind, "due": datetime_nb(local),
+            "due_date": date_nb(local.date()), "assignee": case.assignee or "",
+            "board_asked_on": _date(asked_on)}
+
+
+def full_context(
+    session: Session, case: Case, notification: Notification, settings: Settings, env: Environment
+) -> dict[str, Any]:
+    """The whole case, for the submitter's own mails and for contacts who may hold the case."""
+    context = case_context(case, settings)
+    event = session.get(OutboxEvent, notification.event_id)
+    announced = event.payload if event is not None else {}
+    if "action" in announced:  # a status change
+        context.update(action=announced["action"], comment=announced.get("comment", ""))
+    if "deadline_id" in announced:  # a reminder or an escalation
+        context.update(_deadline_context(session, case, announced["deadline_id"], settings.tz_name))
+    context["role"] = "primary" if notification.recipient == case.assignee else "copy"
+    context["kind"] = notification.kind
+    # The template decides whether the mail carries action links.
+    wants_links = "action_links" in template_variables(env, notification.template)
+    context["action_links"] = case_action_links(session, case, notification, settings) if wants_links else []
+    context["action_link_days"] = action_links.VALIDITY.days
+    return context
+
+
+def compose_case_mail(
+    session: Session, notification: Notification, *, settings: Settings, env: Environment,
+) -> EmailMessage:
+    case = session.get_one(Case, notification.case_id, options=[selectinload(Case.cooperative)])
+    if notification.template == SUMMARY_TEMPLATE:
+        context = summary_context(session, case, settings)
+    else:
+        context = full_context(session, case, notification, settings, env)
+    context["recipient_name"] = notification.recipient_name
+    return compose(
+        env, notification.template, context, settings=settings,
+        to_name=notification.recipient_name, to_email=notification.recipient,
+        message_id=notification.message_id,
+    )

@@ -1,0 +1,88 @@
+"""Planning a notification: one row per (event, recipient, kind), with its template chosen here, once.
+
+A case's e-mails are of the kinds the handbook may name a template for (shared.handbook
+TEMPLATE_KINDS: notification, receipt, status_changed, reminder, escalation); the case's handbook
+version names it, else the default below. The summary copy to a borettslag board and the
+meeting mails have templates of their own that no handbook names.
+"""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+
+from sqlalchemy.orm import Session
+
+from shared.db import dialect_insert
+from shared.handbook import Rule
+from shared.handbook_versions import rule_for_case
+from shared.models import Case, Notification, utcnow
+from shared.settings import Settings
+
+from .mail import mail_domain
+
+# Notification kinds a routed case starts with, besides shared.access.CASE_NOTIFICATION. A summary
+# copy goes to someone who may not hold the case (a borettslag board): without the submitter's
+# personal data, action links or staff links.
+SUMMARY_COPY = "summary_copy"
+RECEIPT = "receipt"
+SUMMARY_TEMPLATE = "case_summary"
+
+DEFAULT_TEMPLATES = {
+    "summary": SUMMARY_TEMPLATE,  # never one the handbook names: those carry the submitter's data
+    "receipt": "complaint_receipt",
+    "status_changed": "status_changed",
+    "reminder": "deadline_reminder",
+    "escalation": "deadline_escalation",
+}
+
+
+def choose_template(mail: str, case_type: str, rule: Rule | None) -> str:
+    """The template of one kind of case mail: the one the rule names, else the default."""
+    named = rule.templates.get(mail) if rule is not None else None
+    if named:
+        return named
+    return f"{case_type}_notification" if mail == "notification" else DEFAULT_TEMPLATES[mail]
+
+
+def message_id_for(event_id: str, recipient: str, kind: str, domain: str) -> str:
+    """Derived from the notification's unique key, so a resend carries the same Message-ID."""
+    digest = hashlib.sha256(f"{event_id}|{recipient}|{kind}".encode()).hexdigest()[:40]
+    return f"<{digest}@{domain}>"
+
+
+def queue_notification(
+    session: Session, event_id: str, case: Case | None, email: str, name: str, kind: str,
+    template: str, mail_domain: str,
+) -> None:
+    """One row per (event, recipient, kind); a second call for the same key adds nothing."""
+    insert = dialect_insert(session)
+    session.execute(insert(Notification).values(
+        event_id=event_id, case_id=case.id if case is not None else None, recipient=email,
+        recipient_name=name, kind=kind, template=template,
+        status="pending", message_id=message_id_for(event_id, email, kind, mail_domain),
+        created_at=utcnow(), attempts=0, last_error="",
+    ).on_conflict_do_nothing())
+
+
+@dataclass
+class Deps:
+    """What an event handler works with: the event's transaction, the settings, and its e-mails."""
+
+    session: Session
+    settings: Settings
+    event_id: str
+    resent: list[int] = field(default_factory=list)  # earlier notifications sent with this event
+
+    @property
+    def domain(self) -> str:
+        return mail_domain(self.settings)
+
+    def queue(self, email: str, name: str, kind: str, template: str, case: Case | None = None) -> None:
+        queue_notification(self.session, self.event_id, case, email, name, kind, template, self.domain)
+
+    def queue_case_mail(self, case: Case, email: str, name: str, kind: str, mail: str) -> None:
+        """A case mail, in the template the handbook version that routed the case names for `mail`."""
+        self.queue(email, name, kind, choose_template(mail, case.type, rule_for_case(self.session, case)), case)
+
+    def resend(self, notification_id: int) -> None:
+        self.resent.append(notification_id)

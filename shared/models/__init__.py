@@ -1,0 +1,36 @@
+"""Database models: plain SQLAlchemy 2.0, shared by every service.
+
+One module per area, each importing only `base` (and cases its borettslag); importing this
+package puts every table in Base.metadata.
+"""
+from __future__ import annotations
+
+from .access import ActionLinkUse, ApiToken, IdempotencyRecord
+from .base import Base, UTCDateTime, utcnow
+from .cases import Case, CaseHistory, Deadline, HandbookVersion, ReferenceCounter
+from .delivery import Notification, OutboxEvent, ProcessedEvent
+from .directory import Absence, Contact, Cooperative
+from .meetings import AgendaItem, Meeting, MeetingReminder
+
+__all__ = [
+    "Absence",
+    "ActionLinkUse",
+    "AgendaItem",
+    "ApiToken",
+    "Base",
+    "Case",
+    "CaseHistory",
+    "Contact",
+    "Cooperative",
+    "Deadline",
+    "HandbookVersion",
+    "IdempotencyRecord",
+    "Meeting",
+    "MeetingReminder",
+    "Notification",
+    "OutboxEvent",
+    "ProcessedEvent",
+    "ReferenceCounter",
+    "UTCDateTime",
+    "utcnow",
+]
