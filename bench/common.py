@@ -178,14 +178,14 @@ def machine() -> str:
 def table(headers: list[str], rows: list[list[object]]) -> str:
     cells = [[str(h) for h in headers]] + [[str(c) for c in row] for row in rows]
     widths = [max(len(r[i]) for r in cells) for i in range(len(headers))]
-    line = lambda r: "| " + " | ".join(c.ljust(w) for c, w in zip(r, widths)) + " |"  # noqa: E731
+    line = lambda r: "| " + " | ".join(c.ljust(w) for c, w in zip(r, widths, strict=False)) + " |"  # noqa: E731
     return "\n".join([line(cells[0]), "|" + "|".join("-" * (w + 2) for w in widths) + "|",
                       *map(line, cells[1:])])
 
 
 def record(name: str, body: str) -> None:
     """Write a section into bench/RESULTS.md (replacing its namesake), then print it."""
-    stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
     load = "/".join(f"{x:.1f}" for x in os.getloadavg())
     about = f"_{stamp}; {machine()}; load average at the end {load}_"
     section = f"## {name}\n\n{about}\n\n{body.strip()}\n"

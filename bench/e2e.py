@@ -17,9 +17,22 @@ from dataclasses import dataclass, field
 from sqlalchemy import text
 
 from bench.common import (
-    COMPLAINT, DATABASE_URL, REDIS_URL, Child, base_env, children, drop_database,
-    flush_bench_redis, free_port, fresh_database, percentile, record, start_gunicorn, table,
-    wait_http, wait_until,
+    COMPLAINT,
+    DATABASE_URL,
+    REDIS_URL,
+    Child,
+    base_env,
+    children,
+    drop_database,
+    flush_bench_redis,
+    free_port,
+    fresh_database,
+    percentile,
+    record,
+    start_gunicorn,
+    table,
+    wait_http,
+    wait_until,
 )
 from bench.load import PacedPoster, Posted
 from bench.memory import peak_rss

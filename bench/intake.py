@@ -12,8 +12,20 @@ import subprocess
 
 from bench import baseline_app
 from bench.common import (
-    COMPLAINT, DATABASE_URL, GUNICORN_OPTS, LOG_DIR, base_env, children, drop_database,
-    flush_bench_redis, free_port, fresh_database, record, start_gunicorn, table, wait_http,
+    COMPLAINT,
+    DATABASE_URL,
+    GUNICORN_OPTS,
+    LOG_DIR,
+    base_env,
+    children,
+    drop_database,
+    flush_bench_redis,
+    free_port,
+    fresh_database,
+    record,
+    start_gunicorn,
+    table,
+    wait_http,
 )
 
 TARGET = 0.7
@@ -45,7 +57,7 @@ def wrk(url: str, seconds: int, connections: int, threads: int) -> dict[str, flo
     non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     errors = re.search(r"Socket errors: (.*)", out)
     return {
-        "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),  # type: ignore
+        "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),  # type: ignore[union-attr]
         "p50": _ms(re.search(r"^\s+50%\s+(\S+)", out, re.M).group(1)),  # type: ignore[union-attr]
         "p99": _ms(re.search(r"^\s+99%\s+(\S+)", out, re.M).group(1)),  # type: ignore[union-attr]
         "requests": int(re.search(r"(\d+) requests in", out).group(1)),  # type: ignore[union-attr]

@@ -16,6 +16,10 @@ def _status(pid: int) -> dict[str, str]:
     return fields
 
 
+def _mib(status: dict[str, str], key: str) -> float:
+    return int(status.get(key, "0 kB").split()[0]) / 1024
+
+
 def group_members(pgid: int) -> list[int]:
     """Processes whose process group is pgid, leader first."""
     members = []
@@ -40,6 +44,5 @@ def peak_rss(pgid: int) -> list[tuple[int, str, float, float]]:
             status = _status(pid)
         except OSError:
             continue
-        kib = lambda key: int(status.get(key, "0 kB").split()[0]) / 1024  # noqa: E731
-        rows.append((pid, "main" if pid == pgid else "child", kib("VmHWM"), kib("VmRSS")))
+        rows.append((pid, "main" if pid == pgid else "child", _mib(status, "VmHWM"), _mib(status, "VmRSS")))
     return rows

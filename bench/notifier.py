@@ -17,8 +17,18 @@ from redis import Redis
 from sqlalchemy import func, select
 
 from bench.common import (
-    COMPLAINT, DATABASE_URL, REDIS_URL, Child, base_env, children, drop_database,
-    flush_bench_redis, fresh_database, record, table, wait_until,
+    COMPLAINT,
+    DATABASE_URL,
+    REDIS_URL,
+    Child,
+    base_env,
+    children,
+    drop_database,
+    flush_bench_redis,
+    fresh_database,
+    record,
+    table,
+    wait_until,
 )
 from bench.noop_app import DONE_KEY, NOOP_TASK
 from dev.mailsink import MailSink

@@ -45,7 +45,7 @@ class BoardDecisionRefused(Exception):
 
 
 def _at(day: dt.date, time: dt.time, tz_name: str) -> dt.datetime:
-    return dt.datetime.combine(day, time, tzinfo=ZoneInfo(tz_name)).astimezone(dt.timezone.utc)
+    return dt.datetime.combine(day, time, tzinfo=ZoneInfo(tz_name)).astimezone(dt.UTC)
 
 
 def last_day(asked_on: dt.date) -> dt.date:

@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 
 
 def local_now(tz_name: str, now: dt.datetime | None = None) -> dt.datetime:
-    now = now or dt.datetime.now(dt.timezone.utc)
+    now = now or dt.datetime.now(dt.UTC)
     return now.astimezone(ZoneInfo(tz_name))
 
 

@@ -16,11 +16,11 @@ from sqlalchemy.orm import Session, sessionmaker
 from .agreement import DEADLINE_DAYS, REMINDER_FRACTION
 from .board_approval import BOARD_APPROVAL, close_board_limit, deem_approved
 from .db import unit_of_work
+from .formats import long_date_nb, time_nb, weekday_nb
 from .handbook import parse_handbook
 from .handbook_versions import newest_version
 from .messages import DeadlineMissed, DeadlineReminderDue, new_event_id, record_event
 from .models import Case, CaseHistory, Deadline
-from .formats import long_date_nb, time_nb, weekday_nb
 from .workdays import CLOSING_TIME, deadline_at, holiday_name, received_on, reminder_at
 
 KIND_LABELS = {"acknowledge": "kvittere ut", "resolve": "løse saken"}

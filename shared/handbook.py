@@ -2,8 +2,9 @@
 
 A YAML document (shared/data/handbook.yaml by default, HANDBOOK_PATH to use another), read with
 ruamel.yaml (which knows the line of every key) and checked in full by a marshmallow schema before
-anything uses it: a handbook with one bad line is refused whole, with each line, field and reason. Rules are layered: built-in defaults < `defaults:` < the case type's `default` <
-the complaint category < the borettslag's override (by orgnr), field by field.
+anything uses it: a handbook with one bad line is refused whole, with each line, field and reason.
+Rules are layered: built-in defaults < `defaults:` < the case type's `default` < the complaint
+category < the borettslag's override (by orgnr), field by field.
 
 Versions live in the database (shared/handbook_versions.py); each case records the version that
 routed it, so a new version changes the routing of new cases only.

@@ -13,8 +13,7 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy import text as sql_text
+from sqlalchemy import select, text as sql_text
 from sqlalchemy.orm import Session
 
 from .handbook import (
@@ -22,6 +21,7 @@ from .handbook import (
     RULE_FIELDS,
     Handbook,
     HandbookError,
+    Problem,
     Rule,
     board_problems,
     handbook_path,
@@ -29,7 +29,6 @@ from .handbook import (
     sort_key,
 )
 from .models import Case, Contact, HandbookVersion, utcnow
-from .handbook import Problem
 
 log = logging.getLogger(__name__)
 
@@ -128,7 +127,7 @@ def check_for_saving(session: Session, handbook: Handbook) -> None:
     problems = board_problems(handbook)
     emails = {s.email for s in handbook.selectors if s.email}
     rows = session.execute(select(Contact.email, Contact.party).where(Contact.email.in_(emails)))
-    parties = {email: party for email, party in rows}
+    parties = dict(rows.all())
     for selector in (s for s in handbook.selectors if s.email):
         party = parties.get(selector.email)
         if party is None:

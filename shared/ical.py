@@ -43,7 +43,7 @@ def meeting_calendar(
     event = Event()
     event.add("uid", meeting.uid)
     event.add("sequence", meeting.sequence)
-    event.add("dtstamp", now.astimezone(dt.timezone.utc))
+    event.add("dtstamp", now.astimezone(dt.UTC))
     event.add("dtstart", meeting.starts_at.astimezone(zone))
     event.add("dtend", meeting.ends_at.astimezone(zone))
     event.add("summary", meeting.title)

@@ -11,15 +11,18 @@ import json
 import logging
 import re
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
+from types import MappingProxyType
 from typing import Any
 
 # Fields a caller may attach with `extra=`; anything else given that way is dropped.
 CONTEXT_FIELDS = ("event_id", "reference", "case_type", "kind", "message_id", "notification_id",
                   "task", "outcome")
-_context: ContextVar[dict[str, Any]] = ContextVar("samhandling_log_context", default={})
+# Read-only, and replaced (never changed) by log_context: one default is shared by every context.
+_context: ContextVar[Mapping[str, Any]] = ContextVar("samhandling_log_context",
+                                                     default=MappingProxyType({}))
 # Paths whose last segment is a credential: tracking pages, e-mail action links (their payload
 # carries the contact's address) and sign-in links.
 _TOKEN_PATHS = re.compile(r"""(/(?:sak|handling|logg-inn)/)[^/?#\s\\"'<>]+""", re.IGNORECASE)
@@ -56,7 +59,7 @@ class JsonFormatter(logging.Formatter):
 
     def format(self, record: logging.LogRecord) -> str:
         entry: dict[str, Any] = {
-            "ts": dt.datetime.fromtimestamp(record.created, dt.timezone.utc).isoformat(timespec="milliseconds"),
+            "ts": dt.datetime.fromtimestamp(record.created, dt.UTC).isoformat(timespec="milliseconds"),
             "level": record.levelname.lower(),
             "service": self.service,
             "logger": record.name,

@@ -32,7 +32,7 @@ DEFAULT_RULES = ReminderRules()
 def reminder_due(meeting: Meeting, days_before: int, rules: ReminderRules, tz_name: str) -> dt.datetime:
     """`rules.at` local time, `days_before` calendar days before the meeting's date, in UTC."""
     day = meeting.held_on - dt.timedelta(days=days_before)
-    return dt.datetime.combine(day, rules.at, tzinfo=ZoneInfo(tz_name)).astimezone(dt.timezone.utc)
+    return dt.datetime.combine(day, rules.at, tzinfo=ZoneInfo(tz_name)).astimezone(dt.UTC)
 
 
 def plan_reminders(session: Session, meeting: Meeting, *, now: dt.datetime, tz_name: str,

@@ -118,7 +118,7 @@ class Settings:
         return self.log_format or ("text" if self.environment == "development" else "json")
 
     @classmethod
-    def from_env(cls, env: Mapping[str, str] | None = None) -> "Settings":
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
         env = os.environ if env is None else env
         defaults = cls()
         environment = env.get("APP_ENV", defaults.environment)
@@ -158,5 +158,5 @@ class Settings:
             metrics_port=_int(env, "METRICS_PORT", defaults.metrics_port),
         )
 
-    def with_overrides(self, **changes: object) -> "Settings":
+    def with_overrides(self, **changes: object) -> Settings:
         return replace(self, **changes)

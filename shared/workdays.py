@@ -125,7 +125,7 @@ def _local_date(instant: dt.datetime, tz_name: str) -> dt.date:
 
 def _closing_utc(day: dt.date, closing: dt.time, tz_name: str) -> dt.datetime:
     local = dt.datetime.combine(day, closing, tzinfo=ZoneInfo(tz_name))
-    return local.astimezone(dt.timezone.utc)
+    return local.astimezone(dt.UTC)
 
 
 def deadline_at(
@@ -164,11 +164,11 @@ def reminder_at(
     first, last = received_on(start, tz_name, closing), _local_date(deadline, tz_name)
     n = working_days_between(first, last)
     if n == 0:
-        return deadline.astimezone(dt.timezone.utc)
+        return deadline.astimezone(dt.UTC)
     k = math.ceil(round(fraction * n, 9))  # round: 0.7 * 10 must be 7, not 7.000000000000001
     k = min(max(k, 1), n - 1) if n >= 2 else 0
     reminder = _closing_utc(add_working_days(first, k), closing, tz_name)
-    return max(reminder, start.astimezone(dt.timezone.utc))
+    return max(reminder, start.astimezone(dt.UTC))
 
 
 def is_summer_holiday_week(day: dt.date) -> bool:

@@ -12,8 +12,8 @@ from sqlalchemy.orm import Session
 from shared import lifecycle
 from shared.board_approval import BoardDecisionRefused, record_board_decision
 from shared.calendar import local_today
-from shared.deadlines import day_type, deadline_state, deadlines_of
 from shared.db import unit_of_work
+from shared.deadlines import day_type, deadline_state, deadlines_of
 from shared.models import Case, Deadline, utcnow
 
 from .auth import STAFF, current_principal, require
@@ -121,7 +121,8 @@ def transition(body: dict[str, Any], reference: str) -> dict[str, Any]:
     except AssigneeNotAllowed as error:
         raise ApiError(422, fields={"to": [str(error)]}) from None
     except lifecycle.IllegalTransition as error:
-        raise ApiError(409, f"Handlingen «{error.action}» er ikke tillatt når saken har status «{error.status}».") from None
+        raise ApiError(409, f"Handlingen «{error.action}» er ikke tillatt "
+                            f"når saken har status «{error.status}».") from None
 
 
 @bp.route("/cases/<reference>/board-decision", methods=["POST"])

@@ -87,8 +87,8 @@ class ComplianceReport:
 
 
 def _year_bounds(year: int, zone: ZoneInfo) -> tuple[dt.datetime, dt.datetime]:
-    return (dt.datetime(year, 1, 1, tzinfo=zone).astimezone(dt.timezone.utc),
-            dt.datetime(year + 1, 1, 1, tzinfo=zone).astimezone(dt.timezone.utc))
+    return (dt.datetime(year, 1, 1, tzinfo=zone).astimezone(dt.UTC),
+            dt.datetime(year + 1, 1, 1, tzinfo=zone).astimezone(dt.UTC))
 
 
 def fixed_meetings(session: Session, year: int) -> list[FixedMeeting]:

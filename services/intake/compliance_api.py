@@ -8,12 +8,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint as PageBlueprint
-from flask import abort, current_app, render_template
+from flask import Blueprint as PageBlueprint, abort, current_app, render_template
 from flask_smorest import Blueprint
 
-from shared.calendar import local_today
 from shared.agreement import MEETING_REQUEST_DAYS, MINIMUM_NOTICE_DAYS
+from shared.calendar import local_today
 from shared.models import utcnow
 
 from .auth import STAFF, require

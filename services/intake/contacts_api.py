@@ -15,11 +15,10 @@ from shared.models import Absence, Contact
 
 from .auth import STAFF, current_principal, require
 from .errors import ApiError
-from .schemas import REQUIRED, StrictSchema, Text, _length
+from .schemas import DATE_ERRORS, StrictSchema, Text, _length
 from .staff import SECURED, STAFF_ERRORS, documented_errors
 
 bp = Blueprint("contacts", __name__, url_prefix="/api/v1", description="Kontaktpersoner og fravær")
-DATE_ERRORS = {**REQUIRED, "invalid": "Datoen må skrives som ÅÅÅÅ-MM-DD."}
 MAX_ID = 2**31 - 1  # the id column's range; beyond it nothing can exist
 
 

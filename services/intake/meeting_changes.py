@@ -162,7 +162,7 @@ def _move(session: Session, meeting: Meeting, starts: dt.datetime, ends: dt.date
         Meeting.held_on == day, Meeting.status != "cancelled", Meeting.id != meeting.id)).first()
     if taken:
         raise DayTaken(day)
-    utc = dt.timezone.utc
+    utc = dt.UTC
     meeting.held_on, meeting.starts_at, meeting.ends_at = day, starts.astimezone(utc), ends.astimezone(utc)
     try:
         session.flush()

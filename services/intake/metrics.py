@@ -87,7 +87,7 @@ def _age_seconds(oldest: dt.datetime | None) -> float:
     if oldest is None:
         return 0.0
     if oldest.tzinfo is None:
-        oldest = oldest.replace(tzinfo=dt.timezone.utc)
+        oldest = oldest.replace(tzinfo=dt.UTC)
     return max((utcnow() - oldest).total_seconds(), 0.0)
 
 

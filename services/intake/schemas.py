@@ -7,15 +7,17 @@ import unicodedata
 from typing import Any
 
 from email_validator import EmailNotValidError, ValidatedEmail, validate_email
-from marshmallow import RAISE, Schema, ValidationError, fields, post_load, validate, validates
 from flask import current_app
+from marshmallow import RAISE, Schema, ValidationError, fields, post_load, validate, validates
 from stdnum.no import orgnr as orgnr_checker
 
 from shared.calendar import local_today
-
 from shared.vocabulary import COMPLAINT_CATEGORIES, SUBMITTER_ROLES
 
-REQUIRED = {"required": "Feltet må fylles ut.", "null": "Feltet må fylles ut."}
+# A field's error_messages, as marshmallow types them (a dict is invariant in its values).
+ErrorMessages = dict[str, str | list[Any] | dict[Any, Any]]
+REQUIRED: ErrorMessages = {"required": "Feltet må fylles ut.", "null": "Feltet må fylles ut."}
+DATE_ERRORS: ErrorMessages = {**REQUIRED, "invalid": "Datoen må skrives som ÅÅÅÅ-MM-DD."}
 LINE_BREAK = re.compile(r"[\r\n\u2028\u2029]")
 # Zero-width characters, bidi overrides and isolates, the BOM, soft hyphens (Unicode category Cf),
 # lone surrogates (Cs) and the Hangul fillers, letters that print as nothing: they hide or reorder

@@ -10,7 +10,7 @@ from shared.deadlines import STATES as DEADLINE_STATES
 from shared.lifecycle import STAFF_ACTIONS
 from shared.vocabulary import CASE_STATUSES, CASE_TYPES
 
-from .schemas import REQUIRED, OrgNumber, StrictSchema, Text, _length, today, valid_email, valid_orgnr
+from .schemas import DATE_ERRORS, REQUIRED, OrgNumber, StrictSchema, Text, _length, today, valid_email, valid_orgnr
 
 
 def _not_past(value: Any) -> None:
@@ -23,14 +23,11 @@ def _not_future(value: Any) -> None:
         raise ValidationError("Datoen kan ikke være fram i tid.")
 
 
-DATE_ERRORS = {**REQUIRED, "invalid": "Datoen må skrives som ÅÅÅÅ-MM-DD."}
-
-
 class AcquisitionSchema(StrictSchema):
     cooperative_orgnr = OrgNumber(required=True, validate=valid_orgnr)
     share_number = Text(required=True, validate=_length(1, 20))
     address = Text(required=True, validate=_length(1, 200))
-    planned_date = fields.Date(required=True, error_messages={**REQUIRED, "invalid": "Datoen må skrives som ÅÅÅÅ-MM-DD."})
+    planned_date = fields.Date(required=True, error_messages=DATE_ERRORS)
     note = Text(load_default="", multiline=True, validate=_length(None, 5000))
     board_asked_on = fields.Date(
         load_default=None, validate=_not_future, error_messages=DATE_ERRORS,
@@ -46,13 +43,14 @@ class AcquisitionSchema(StrictSchema):
 class SubletSchema(StrictSchema):
     cooperative_orgnr = OrgNumber(required=True, validate=valid_orgnr)
     share_number = Text(required=True, validate=_length(1, 20))
-    move_in_date = fields.Date(required=True, error_messages={**REQUIRED, "invalid": "Datoen må skrives som ÅÅÅÅ-MM-DD."})
+    move_in_date = fields.Date(required=True, error_messages=DATE_ERRORS)
     tenant_household = Text(required=True, multiline=True, validate=_length(1, 500))
     question = Text(required=True, multiline=True, validate=_length(10, 5000))
 
 
 class MeetingRequestSchema(StrictSchema):
-    party = Text(required=True, validate=validate.OneOf(["municipality", "association"], error="Velg en av: {choices}."))
+    party = Text(required=True,
+                 validate=validate.OneOf(["municipality", "association"], error="Velg en av: {choices}."))
     reason = Text(required=True, multiline=True, validate=_length(10, 2000))
     topics = fields.List(
         Text(validate=_length(1, 300)), required=True,

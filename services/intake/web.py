@@ -13,7 +13,14 @@ import hmac
 from typing import Any
 
 from flask import (
-    Blueprint, Flask, current_app, redirect, render_template, request, session, url_for,
+    Blueprint,
+    Flask,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
 )
 from marshmallow import ValidationError
 from sqlalchemy import select

@@ -57,7 +57,7 @@ def case_context(case: Case, settings: Settings) -> dict[str, Any]:
 def summary_context(session: Session, case: Case, settings: Settings) -> dict[str, Any]:
     """What a copy to a borettslag board may say: no submitter data, no free text, no links."""
     handler = contact_by_email(session, case.assignee)
-    received = case.created_at.replace(tzinfo=case.created_at.tzinfo or dt.timezone.utc)
+    received = case.created_at.replace(tzinfo=case.created_at.tzinfo or dt.UTC)
     return {
         "reference": case.reference,
         "case_type": case.type,

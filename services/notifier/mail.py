@@ -3,13 +3,12 @@ from __future__ import annotations
 
 import re
 import smtplib
-import socket
 import time
-from functools import lru_cache
 from email.header import Header
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime, parseaddr
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -202,7 +201,7 @@ class SmtpMailer:
             if not reused:
                 raise _classify(error) from error
             self._send_on_new_connection(message)  # the server had closed the kept connection
-        except (smtplib.SMTPException, OSError, socket.timeout) as error:
+        except (TimeoutError, smtplib.SMTPException, OSError) as error:
             self.close()
             raise _classify(error) from error
         self._last_used = time.monotonic()
@@ -211,7 +210,7 @@ class SmtpMailer:
     def _send_on_new_connection(self, message: EmailMessage) -> None:
         try:
             self._connection().send_message(message)
-        except (smtplib.SMTPException, OSError, socket.timeout) as error:
+        except (TimeoutError, smtplib.SMTPException, OSError) as error:
             self.close()
             raise _classify(error) from error
 

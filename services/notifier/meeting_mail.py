@@ -13,9 +13,9 @@ from jinja2 import Environment
 from sqlalchemy.orm import Session, selectinload
 
 from shared.committee import meeting_ics
+from shared.formats import datetime_nb
 from shared.ical import agenda_text
 from shared.models import Case, Meeting, Notification, OutboxEvent
-from shared.formats import datetime_nb
 from shared.settings import Settings
 from shared.vocabulary import PARTY_NAMES
 

@@ -6,9 +6,9 @@ meeting day in the window. A window counts as booked when it has a live annual m
 booked for its slot ("2027-spring", even if moved since) or one booked by hand (no slot) on a day
 inside it. Beat leaves a slot whose meeting a person cancelled alone (a meeting that comes back
 by itself after a cancellation would surprise everyone; the compliance report shows the gap);
-the command line books a replacement, on another day than the cancelled one. Beat runs this from 1 October for the next year, so
-the year is booked well before the agreement's 1 December, and for what is left of this year
-(never at shorter notice than a meeting request gets).
+the command line books a replacement, on another day than the cancelled one. Beat runs this from
+1 October for the next year, so the year is booked well before the agreement's 1 December, and
+for what is left of this year (never at shorter notice than a meeting request gets).
 """
 from __future__ import annotations
 

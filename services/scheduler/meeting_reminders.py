@@ -12,9 +12,9 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from shared.db import unit_of_work
-from shared.models import Meeting, MeetingReminder
 from shared.meeting_reminders import DEFAULT_RULES, ReminderRules, plan_missing
 from shared.messages import MeetingReminderDue, new_event_id, record_event
+from shared.models import Meeting, MeetingReminder
 
 from .booking import standing_items
 

@@ -5,9 +5,9 @@ import datetime as dt
 
 from sqlalchemy.orm import Session
 
+from shared.case_details import BookedMeeting, MeetingRequestDetails, with_details
 from shared.formats import date_nb, datetime_nb
 from shared.messages import MeetingRequestAnswered, MeetingScheduled, new_event_id, record_event
-from shared.case_details import BookedMeeting, MeetingRequestDetails, with_details
 from shared.models import Case, CaseHistory, Meeting
 
 from .booking import BookingRules, add_to_agenda, free_days, planned_in, request_window, standing_items, try_book

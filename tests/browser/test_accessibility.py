@@ -63,7 +63,7 @@ def test_compliance_page(server, page, axe_source, sessions):
     from tests.unit.test_booking import answer, request
 
     with unit_of_work(sessions) as session:
-        book_annual_meetings(session, 2027, dt.datetime(2026, 10, 5, tzinfo=dt.timezone.utc), "Europe/Oslo")
+        book_annual_meetings(session, 2027, dt.datetime(2026, 10, 5, tzinfo=dt.UTC), "Europe/Oslo")
     answer(sessions, request(sessions, dt.date(2027, 3, 1)))
     request(sessions, dt.date(2027, 6, 1))
     page.goto(server.url + "/samsvar/2027")

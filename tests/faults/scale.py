@@ -29,7 +29,8 @@ import time
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
+from itertools import pairwise
 from pathlib import Path
 
 from dev.mailsink import MailSink
@@ -86,7 +87,7 @@ class Run:
         return len(self.stack.sink.messages())
 
     def breaking(self) -> None:
-        self.fault_started = datetime.now(timezone.utc)
+        self.fault_started = datetime.now(UTC)
 
 
 def fault_worker_killed(run: Run, load: Load) -> str:
@@ -153,7 +154,7 @@ def run_scenario(
         run = Run(stack, redis, postgres, count)
         load = Load(stack, COMPLAINT, count).start()
         row.note = fault(run, load)
-        fault_end = datetime.now(timezone.utc)
+        fault_end = datetime.now(UTC)
         load.join(timeout=load.give_up_after + 60)
         expected = len(load.references) * RECIPIENTS_PER_CASE
         try:
@@ -191,7 +192,7 @@ def longest_gap(arrivals: list[datetime], since: datetime | None) -> float | Non
     if since is None or not arrivals or arrivals[-1] < since:
         return None
     times = [since] + [moment for moment in arrivals if moment > since]
-    return max((b - a).total_seconds() for a, b in zip(times, times[1:])) if len(times) > 1 else None
+    return max((b - a).total_seconds() for a, b in pairwise(times)) if len(times) > 1 else None
 
 
 def quiet_in_process_logs() -> None:
@@ -215,7 +216,7 @@ def table(rows: list[Row], count: int, database: str) -> str:
     out = [f"fault scenarios: {count} complaints each, {count * RECIPIENTS_PER_CASE} e-mails "
            f"expected per scenario; database {database}"]
     for index, line in enumerate(lines):
-        cells = [line[0].ljust(widths[0])] + [c.rjust(w) for c, w in zip(line[1:], widths[1:])]
+        cells = [line[0].ljust(widths[0])] + [c.rjust(w) for c, w in zip(line[1:], widths[1:], strict=True)]
         out.append("  ".join(cells))
         if index == 0:
             out.append("  ".join("-" * w for w in widths))

@@ -1,9 +1,9 @@
 """Parallel submissions get distinct, gapless references."""
 from __future__ import annotations
 
-from shared.calendar import local_today
-
 import pytest
+
+from shared.calendar import local_today
 
 pytestmark = pytest.mark.integration
 

@@ -63,7 +63,7 @@ def at_once(database_url: str, jobs: Sequence[Callable[[sessionmaker[Session]], 
         engine = make_engine(database_url)
         try:
             results[index] = job(make_sessionmaker(engine))
-        except BaseException as error:  # noqa: BLE001 - handed to the test's thread below
+        except BaseException as error:  # handed to the test's thread below
             errors.append(error)
         finally:
             engine.dispose()

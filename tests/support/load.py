@@ -90,7 +90,7 @@ class Load:
             list(pool.map(self._one, range(self.count)))
         self.finished = time.monotonic()
 
-    def start(self) -> "Load":
+    def start(self) -> Load:
         self._thread = threading.Thread(target=self._run, daemon=True)
         self._thread.start()
         return self

@@ -81,7 +81,7 @@ class PostgresServer:
             cwd=self.root, **self._user,  # type: ignore[arg-type]
         )
 
-    def init(self) -> "PostgresServer":
+    def init(self) -> PostgresServer:
         """Create the cluster and its database and start it; on any failure leave nothing behind."""
         import psycopg
 
@@ -98,7 +98,7 @@ class PostgresServer:
             raise
         return self
 
-    def start(self) -> "PostgresServer":
+    def start(self) -> PostgresServer:
         log = self.log_path.open("ab")
         self.process = subprocess.Popen(
             [str(self.bin_dir / "postgres"), "-D", str(self.data), "-p", str(self.port),

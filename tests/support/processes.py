@@ -50,7 +50,7 @@ class Service:
         self.log_path = log_dir / f"{name}.log"
         self.process: subprocess.Popen[bytes] | None = None
 
-    def start(self) -> "Service":
+    def start(self) -> Service:
         log = self.log_path.open("ab")
         self.process = subprocess.Popen(
             self.args, env=self.env, cwd=PROJECT_ROOT, stdout=log, stderr=subprocess.STDOUT,
@@ -106,7 +106,7 @@ class RedisServer:
     def url(self) -> str:
         return f"redis://127.0.0.1:{self.port}/0"
 
-    def start(self) -> "RedisServer":
+    def start(self) -> RedisServer:
         log = (self.log_dir / f"redis-{self.port}.log").open("ab")
         self.process = subprocess.Popen(
             ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
@@ -140,7 +140,7 @@ class IntakeServer:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    def start(self) -> "IntakeServer":
+    def start(self) -> IntakeServer:
         self.thread.start()
         return self
 

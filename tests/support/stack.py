@@ -64,7 +64,7 @@ class Stack:
         self.services[name] = scheduler
         return scheduler
 
-    def start(self) -> "Stack":
+    def start(self) -> Stack:
         self.intake = IntakeServer(create_app(self.settings)).start()
         self.start_scheduler()
         self.start_worker()

@@ -14,7 +14,7 @@ from shared.models import Absence, Case, CaseHistory, Contact, Cooperative, Noti
 from tests.support.api import auth
 
 # 23:30 UTC on 1 March is already 2 March in Oslo: absences are by the local date.
-NOW = dt.datetime(2027, 3, 1, 23, 30, tzinfo=dt.timezone.utc)
+NOW = dt.datetime(2027, 3, 1, 23, 30, tzinfo=dt.UTC)
 TODAY = dt.date(2027, 3, 2)
 KARI, OLA, LEADER = "kari.johansen@kommune.example", "ola.berg@kommune.example", "leder.boligkontoret@kommune.example"
 ANNE, PER = "anne.nilsen@bonord.example", "per.hansen@bonord.example"

@@ -13,7 +13,7 @@ ASSIGNEE = "kari.johansen@kommune.example"
 
 def contact(email: str = ASSIGNEE, party: str = "municipality", deactivated: bool = False) -> Contact:
     return Contact(email=email, name="N", party=party, role="case_officer",
-                   deactivated_at=dt.datetime(2027, 1, 1, tzinfo=dt.timezone.utc) if deactivated else None)
+                   deactivated_at=dt.datetime(2027, 1, 1, tzinfo=dt.UTC) if deactivated else None)
 
 
 CASE = Case(id=1, status="routed", assignee=ASSIGNEE)

@@ -86,7 +86,7 @@ def test_link_id_is_the_same_when_the_mail_is_sent_again(settings):
         token = sign(settings, 1, action, source=source)
         return action_links.verify(settings, token).link_id
 
-    with time_machine.travel(dt.datetime(2027, 3, 1, 9, tzinfo=dt.timezone.utc), tick=False):
+    with time_machine.travel(dt.datetime(2027, 3, 1, 9, tzinfo=dt.UTC), tick=False):
         first = link_id("<m@x>", "acknowledge")
     assert link_id("<m@x>", "acknowledge") == first
     assert len({first, link_id("<m@x>", "reject"), link_id("<n@x>", "acknowledge")}) == 3
@@ -112,7 +112,7 @@ def test_a_token_signed_with_another_key_is_invalid(settings):
 
 
 def test_an_old_token_is_expired_not_invalid(settings):
-    with time_machine.travel(dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=15)):
+    with time_machine.travel(dt.datetime.now(dt.UTC) - dt.timedelta(days=15)):
         token = sign(settings, 3, "resolve")
     with pytest.raises(action_links.ExpiredLink) as expired:
         action_links.verify(settings, token)
@@ -180,7 +180,7 @@ def test_after_acknowledging_the_contact_can_resolve_from_the_page(client, sessi
                                                                    case_id):
     done = confirm(client, link_path(sessions, settings, case_id, "acknowledge"))
     offered = dict(zip(re.findall(r'<a href="/handling/[^"]+">([^<]+)</a>', text(done)),
-                       HANDLING.findall(done.get_data(as_text=True))))
+                       HANDLING.findall(done.get_data(as_text=True)), strict=True))
     assert set(offered) == {"Merk saken som løst", "Avvis saken"}
     resolve = unescape(offered["Merk saken som løst"])
     page = client.get(resolve)
@@ -228,7 +228,7 @@ def test_post_without_or_with_a_wrong_csrf_token_changes_nothing(client, session
 
 
 def test_an_expired_link_says_so(client, sessions, settings, case_id):
-    sent = dt.datetime.now(dt.timezone.utc)
+    sent = dt.datetime.now(dt.UTC)
     with time_machine.travel(sent, tick=False):
         path = link_path(sessions, settings, case_id, "acknowledge")
     with time_machine.travel(sent + dt.timedelta(days=13, hours=23), tick=False):
@@ -384,7 +384,7 @@ def test_a_link_issued_before_a_reopen_cannot_close_the_reopened_case(client, se
                                                                        case_id):
     done = confirm(client, mail_path(sessions, settings, CONTACT, "acknowledge"))
     follow_ups = dict(zip(re.findall(r'<a href="/handling/[^"]+">([^<]+)</a>', text(done)),
-                          map(unescape, HANDLING.findall(done.get_data(as_text=True)))))
+                          map(unescape, HANDLING.findall(done.get_data(as_text=True))), strict=True))
     reject = follow_ups["Avvis saken"]
     csrf = form_token(client, reject)
     assert confirm(client, follow_ups["Merk saken som løst"]).status_code == 200
@@ -445,7 +445,7 @@ def test_the_mail_link_and_then_the_follow_up_link_resolve_the_case(client, sess
     done = confirm(client, mail_path(sessions, settings, CONTACT, "acknowledge"))
     assert done.status_code == 200
     follow_ups = dict(zip(re.findall(r'<a href="/handling/[^"]+">([^<]+)</a>', text(done)),
-                          map(unescape, HANDLING.findall(done.get_data(as_text=True)))))
+                          map(unescape, HANDLING.findall(done.get_data(as_text=True))), strict=True))
     resolved = confirm(client, follow_ups["Merk saken som løst"], "Ordnet.")
     assert resolved.status_code == 200 and "Saken er merket som løst" in text(resolved)
     assert case_state(sessions, case_id)[1][-2:] == [("acknowledged", CONTACT), ("resolved", CONTACT)]

@@ -31,7 +31,7 @@ from shared.vocabulary import CASE_STATUSES
 from shared.workdays import is_meeting_day, working_days_between
 
 OSLO = ZoneInfo("Europe/Oslo")
-UTC = dt.timezone.utc
+UTC = dt.UTC
 
 
 def oslo(*parts: int) -> dt.datetime:

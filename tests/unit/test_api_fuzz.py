@@ -40,7 +40,7 @@ def test_generated_requests_get_documented_answers(app, sessions):
                   derandomize=True, suppress_health_check=list(HealthCheck))
         @given(case=operation.as_strategy())
         def exercise(case) -> None:  # type: ignore[no-untyped-def]
-            sent[f"{case.method} {operation.path}"] += 1
+            sent[f"{case.method} {case.operation.path}"] += 1
             case.call_and_validate(headers={"Authorization": f"Bearer {token}"}, checks=CHECKS)
 
         exercise()

@@ -22,7 +22,7 @@ from shared.models import Case, CaseHistory, HandbookVersion, Notification, Outb
 from tests.support.api import auth
 from tests.unit.test_routing import submit
 
-NOW = dt.datetime(2027, 3, 1, 9, 0, tzinfo=dt.timezone.utc)
+NOW = dt.datetime(2027, 3, 1, 9, 0, tzinfo=dt.UTC)
 SHIPPED = DEFAULT_PATH.read_text(encoding="utf-8")
 BOARD = "styret.prestvannet@borettslag.example"
 PRESTVANNET = "997273354"

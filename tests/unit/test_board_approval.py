@@ -29,7 +29,10 @@ def at(day: str, hour: int = 10, minute: int = 0) -> dt.datetime:
     return dt.datetime.fromisoformat(day).replace(hour=hour, minute=minute, tzinfo=OSLO)
 
 
-def notify(client, tokens, when: dt.datetime = at(ASKED), **fields) -> str:
+ASKED_AT = at(ASKED)
+
+
+def notify(client, tokens, when: dt.datetime = ASKED_AT, **fields) -> str:
     body = {"cooperative_orgnr": "997273354", "share_number": "42", "address": "Prestvannetveien 19",
             "planned_date": "2027-06-01", "note": "Familie på fem.", **fields}
     with time_machine.travel(when, tick=False):

@@ -38,7 +38,7 @@ def request(sessions, on: dt.date, topics=("Erverv i Prestvannet",)) -> int:
 
 def answer(sessions, case_id: int) -> str:
     with unit_of_work(sessions) as session:
-        return answer_meeting_request(session, case_id, now=dt.datetime.now(dt.timezone.utc),
+        return answer_meeting_request(session, case_id, now=dt.datetime.now(dt.UTC),
                                       tz_name="Europe/Oslo")
 
 
@@ -74,7 +74,7 @@ def test_booking_table(sessions, requested, outcome, meeting_day):
 def test_a_fixed_meeting_in_the_window_gets_the_topics(sessions):
     with unit_of_work(sessions) as session:  # the spring meeting, booked long ago
         try_book(session, dt.date(2027, 3, 10), kind="annual", title="Vårmøte", rules=RULES,
-                 tz_name="Europe/Oslo", now=dt.datetime.now(dt.timezone.utc))
+                 tz_name="Europe/Oslo", now=dt.datetime.now(dt.UTC))
     first = request(sessions, dt.date(2027, 3, 1), topics=("Framleie i Stakkevollan",))
     second = request(sessions, dt.date(2027, 3, 2), topics=("Klager i Breivang",))
     assert (answer(sessions, first), answer(sessions, second)) == ("joined", "joined")
@@ -97,7 +97,7 @@ def test_a_full_calendar_alerts_the_leaders_and_keeps_the_request_open(sessions)
         while day <= last:
             if is_meeting_day(day):
                 try_book(session, day, kind="annual", title="Opptatt", rules=RULES, tz_name="Europe/Oslo",
-                         now=dt.datetime.now(dt.timezone.utc))
+                         now=dt.datetime.now(dt.UTC))
                 session.execute(Meeting.__table__.update().where(Meeting.held_on == day).values(status="held"))
             day += dt.timedelta(days=1)
     case_id = request(sessions, requested)

@@ -13,7 +13,7 @@ from shared.case_details import (
 )
 from shared.models import Case
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 
 
 def case(case_type: str, details: dict) -> Case:

@@ -2,13 +2,12 @@
 from __future__ import annotations
 
 import datetime as dt
-
-from shared.calendar import local_today
 import json
 
 import pytest
 from sqlalchemy import select
 
+from shared.calendar import local_today
 from shared.models import Case, CaseHistory, OutboxEvent
 from tests.support.database import count
 

@@ -11,8 +11,8 @@ from services.intake.case_actions import change_case, get_case
 from shared.db import unit_of_work
 from shared.deadlines import default_rule, fire_due, open_deadlines
 from shared.models import Case, CaseHistory, Deadline, OutboxEvent, utcnow
-from tests.unit.test_routing import route, submit
 from tests.support.database import at_once
+from tests.unit.test_routing import route, submit
 
 OSLO = ZoneInfo("Europe/Oslo")
 # Wednesday before Easter 2027, 09:30 in Oslo.
@@ -20,7 +20,7 @@ SUBMITTED = dt.datetime(2027, 3, 24, 9, 30, tzinfo=OSLO)
 
 
 def routed_case(sessions, complaint) -> int:
-    case_id = submit(sessions, complaint, now=SUBMITTED.astimezone(dt.timezone.utc))
+    case_id = submit(sessions, complaint, now=SUBMITTED.astimezone(dt.UTC))
     route(sessions, case_id)
     with unit_of_work(sessions) as session:
         open_deadlines(session, session.get_one(Case, case_id), default_rule("complaint"),
@@ -54,7 +54,8 @@ def test_deadlines_skip_easter(sessions, complaint):
 
 def test_one_reminder_and_one_escalation(sessions, complaint):
     case_id = routed_case(sessions, complaint)
-    assert fire_due(sessions, at("2027-03-29")) == {"reminders": 0, "escalations": 0, "deemed_approved": 0}  # Easter Monday
+    # Easter Monday
+    assert fire_due(sessions, at("2027-03-29")) == {"reminders": 0, "escalations": 0, "deemed_approved": 0}
     assert fire_due(sessions, at("2027-03-30")) == {"reminders": 1, "escalations": 0, "deemed_approved": 0}
     assert fire_due(sessions, at("2027-03-30", 18)) == {"reminders": 0, "escalations": 0, "deemed_approved": 0}
     assert fire_due(sessions, at("2027-03-31")) == {"reminders": 0, "escalations": 1, "deemed_approved": 0}
@@ -118,12 +119,11 @@ def test_overdue_cases_can_be_listed(client, sessions, complaint):
 
 def test_the_handbook_sets_the_deadlines(sessions, complaint, settings):
     """A new handbook version with 3 working days to acknowledge: new cases get 3."""
-    from shared.settings import PROJECT_ROOT
-
     from services.notifier.runner import consume
     from shared.handbook_versions import save_handbook
     from shared.messages import CaseSubmitted
     from shared.runtime import Resources
+    from shared.settings import PROJECT_ROOT
     from tests.unit.test_delivery import RecordingMailer
 
     text = (PROJECT_ROOT / "shared" / "data" / "handbook.yaml").read_text(encoding="utf-8")
@@ -131,7 +131,7 @@ def test_the_handbook_sets_the_deadlines(sessions, complaint, settings):
     with unit_of_work(sessions) as session:
         save_handbook(session, text.replace("acknowledge_days: 2", "acknowledge_days: 3", 1),
                       "kari.johansen@kommune.example", utcnow())
-    case_id = submit(sessions, complaint, now=SUBMITTED.astimezone(dt.timezone.utc))
+    case_id = submit(sessions, complaint, now=SUBMITTED.astimezone(dt.UTC))
     with sessions() as session:
         reference = session.get_one(Case, case_id).reference
     consume(Resources(settings), CaseSubmitted(event_id="e-h", case_id=case_id, reference=reference),

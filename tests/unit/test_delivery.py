@@ -8,8 +8,8 @@ from functools import partial
 import pytest
 from sqlalchemy import select, update
 
-from services.notifier.delivery import DeliveryIncomplete, deliver
 from services.notifier.case_mail import compose_case_mail
+from services.notifier.delivery import DeliveryIncomplete, deliver
 from services.notifier.mail import PermanentMailError, TransientMailError, template_environment
 from shared.db import unit_of_work
 from shared.models import Notification, utcnow
@@ -126,7 +126,7 @@ def relay_without_smtputf8():
     from tests.support.processes import free_port
 
     class Accepting:
-        async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd hook name)
+        async def handle_DATA(self, server, session, envelope):  # aiosmtpd's hook name
             return "250 OK"
 
     controller = Controller(Accepting(), hostname="127.0.0.1", port=free_port(), enable_SMTPUTF8=False)
@@ -204,8 +204,9 @@ def test_a_database_blip_after_the_smtp_answer_does_not_send_the_letter_again(
     """The server has taken the letter; only the row that says so is missing. The worker holds the
     outcome and records it once the database answers again, instead of failing the task and
     sending the letter a second time on the retry."""
-    import services.notifier.delivery as delivery
     from sqlalchemy.exc import OperationalError
+
+    import services.notifier.delivery as delivery
 
     finish, blips = delivery._finish, [OperationalError("UPDATE", {}, Exception("server closed"))] * 2
 

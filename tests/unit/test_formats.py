@@ -31,9 +31,9 @@ def test_a_time_has_a_full_stop_between_hours_and_minutes():
 
 
 @pytest.mark.parametrize(("instant", "text"), [
-    (dt.datetime(2027, 3, 10, 9, 0, tzinfo=dt.timezone.utc), "10.03.2027 kl. 10.00"),   # winter time
-    (dt.datetime(2027, 6, 10, 9, 0, tzinfo=dt.timezone.utc), "10.06.2027 kl. 11.00"),   # summer time
-    (dt.datetime(2026, 12, 31, 23, 30, tzinfo=dt.timezone.utc), "01.01.2027 kl. 00.30"),  # the local day
+    (dt.datetime(2027, 3, 10, 9, 0, tzinfo=dt.UTC), "10.03.2027 kl. 10.00"),   # winter time
+    (dt.datetime(2027, 6, 10, 9, 0, tzinfo=dt.UTC), "10.06.2027 kl. 11.00"),   # summer time
+    (dt.datetime(2026, 12, 31, 23, 30, tzinfo=dt.UTC), "01.01.2027 kl. 00.30"),  # the local day
 ])
 def test_an_instant_is_shown_in_the_agreements_zone(instant, text):
     assert datetime_nb(instant, "Europe/Oslo") == text
@@ -52,7 +52,7 @@ def test_long_dates_name_the_weekday_and_month():
 def test_written_dates_and_times_without_weekday():
     assert written_date_nb(dt.date(2026, 1, 5)) == "5. januar 2026"
     assert written_datetime_nb(dt.datetime(2026, 1, 5, 9, 30, tzinfo=OSLO)) == "5. januar 2026 kl. 09.30"
-    utc = dt.datetime(2026, 7, 1, 7, 30, tzinfo=dt.timezone.utc)
+    utc = dt.datetime(2026, 7, 1, 7, 30, tzinfo=dt.UTC)
     assert written_datetime_nb(utc, "Europe/Oslo") == "1. juli 2026 kl. 09.30"
 
 
@@ -63,6 +63,6 @@ def test_weekday_names_are_lower_case_bokmal():
 
 def test_a_datetime_is_not_taken_for_a_date():
     with pytest.raises(TypeError):
-        date_nb(dt.datetime(2027, 3, 10, 23, 30, tzinfo=dt.timezone.utc))  # type: ignore[arg-type]
+        date_nb(dt.datetime(2027, 3, 10, 23, 30, tzinfo=dt.UTC))  # type: ignore[arg-type]
     with pytest.raises(ValueError):
         datetime_nb(dt.datetime(2027, 3, 10, 10, 0))  # naive: which zone?

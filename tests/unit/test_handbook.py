@@ -16,7 +16,7 @@ from shared.models import Case, Cooperative, HandbookVersion, Notification
 from shared.vocabulary import CASE_TYPES, COMPLAINT_CATEGORIES
 from tests.support.api import auth
 
-NOW = dt.datetime(2027, 3, 1, 9, 0, tzinfo=dt.timezone.utc)
+NOW = dt.datetime(2027, 3, 1, 9, 0, tzinfo=dt.UTC)
 SHIPPED = DEFAULT_PATH.read_text(encoding="utf-8")
 NOISE_TO_CASE_OFFICER = SHIPPED.replace(
     "    categories: {}\n",

@@ -16,7 +16,7 @@ from shared.handbook_versions import save_handbook
 from shared.models import HandbookVersion
 from tests.support.api import auth
 
-NOW = dt.datetime(2027, 3, 1, 9, 0, tzinfo=dt.timezone.utc)
+NOW = dt.datetime(2027, 3, 1, 9, 0, tzinfo=dt.UTC)
 SHIPPED = DEFAULT_PATH.read_text(encoding="utf-8")
 
 

@@ -8,7 +8,7 @@ import pytest
 from shared import lifecycle
 from shared.models import Case
 
-NOW = dt.datetime(2027, 3, 1, 9, 0, tzinfo=dt.timezone.utc)
+NOW = dt.datetime(2027, 3, 1, 9, 0, tzinfo=dt.UTC)
 STATUSES = ["received", "routed", "acknowledged", "resolved", "rejected"]
 LEGAL = {
     ("received", "route"): "routed",

@@ -12,7 +12,7 @@ import threading
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from email.utils import make_msgid
 from pathlib import Path
@@ -76,7 +76,7 @@ def _get_json(sink: MailSink, path: str) -> Any:
 def test_stores_parsed_message_with_envelope(sink: MailSink) -> None:
     msg = _rich_message()
     recipients = ["ase@example.no", "bjorn@example.no", "skjult@example.no"]
-    before = datetime.now(timezone.utc)
+    before = datetime.now(UTC)
 
     _send(sink, msg, to_addrs=recipients)
 
@@ -94,7 +94,7 @@ def test_stores_parsed_message_with_envelope(sink: MailSink) -> None:
     assert stored.parsed["From"].addresses[0].display_name == "Samhandling Legekontor"
     assert b"Subject:" in stored.raw
     assert stored.created.tzinfo is not None
-    assert before - timedelta(seconds=1) <= stored.created <= datetime.now(timezone.utc)
+    assert before - timedelta(seconds=1) <= stored.created <= datetime.now(UTC)
 
 
 def test_plain_message_has_no_html_and_no_attachments(sink: MailSink) -> None:

@@ -16,9 +16,9 @@ from shared.db import unit_of_work
 from shared.messages import MeetingScheduled
 from shared.models import CaseHistory, Meeting, MeetingReminder, OutboxEvent, utcnow
 from shared.runtime import Resources
+from tests.support.api import auth
 from tests.unit.test_booking import answer, request
 from tests.unit.test_delivery import RecordingMailer
-from tests.support.api import auth
 
 OSLO = ZoneInfo("Europe/Oslo")
 TODAY = dt.datetime(2027, 2, 1, 10, 0, tzinfo=OSLO)

@@ -141,7 +141,8 @@ def test_no_minutes_before_the_meeting_has_started(client, sessions, tokens, boo
 
 def test_rejecting_the_other_partys_cases_waits_for_its_confirmation(client, sessions, tokens, booked):
     with at(8):
-        move(client, tokens["association"], booked["meeting"], {**SAME_MORNING, "agreed_by": "kari.johansen@kommune.example"})
+        move(client, tokens["association"], booked["meeting"],
+             {**SAME_MORNING, "agreed_by": "kari.johansen@kommune.example"})
     with at(12, 30):
         written = minutes(client, tokens["association"], booked["meeting"], REJECT_BOTH)
         assert written.status_code == 201, written.get_json()

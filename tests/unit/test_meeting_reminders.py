@@ -13,9 +13,9 @@ from shared.db import unit_of_work
 from shared.messages import MeetingReminderDue
 from shared.models import AgendaItem, Cooperative, Meeting, MeetingReminder, OutboxEvent
 from shared.runtime import Resources
+from tests.support.database import at_once
 from tests.unit.test_delivery import RecordingMailer
 from tests.unit.test_routing import open_staff_case
-from tests.support.database import at_once
 
 OSLO = ZoneInfo("Europe/Oslo")
 MEETING_DAY = dt.date(2027, 3, 2)  # Tuesday, 10:00
@@ -74,7 +74,8 @@ def test_each_fires_once_and_the_seven_day_one_refreshes_the_agenda(sessions):
         titles = session.execute(select(AgendaItem.title).where(AgendaItem.meeting_id == meeting_id)).scalars().all()
     assert any(title.startswith("Varsel om erverv ER-2027-") for title in titles)
     assert fire(sessions, at("2027-03-01")) == {"planned": 0, "reminders": 1}
-    assert [(e["days_before"], e["meeting_id"]) for e in reminder_events(sessions)] == [(7, meeting_id), (1, meeting_id)]
+    assert [(e["days_before"], e["meeting_id"]) for e in reminder_events(sessions)] == [
+        (7, meeting_id), (1, meeting_id)]
 
 
 def test_two_schedulers_at_once_fire_each_reminder_once(sessions, base_settings):

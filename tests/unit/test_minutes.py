@@ -16,9 +16,9 @@ from shared.db import unit_of_work
 from shared.messages import MinutesRecorded
 from shared.models import Case, CaseHistory, Meeting, OutboxEvent, utcnow
 from shared.runtime import Resources
+from tests.support.api import auth
 from tests.unit.test_delivery import RecordingMailer
 from tests.unit.test_routing import route, submit
-from tests.support.api import auth
 
 OSLO = ZoneInfo("Europe/Oslo")
 HELD = dt.date(2027, 3, 9)

@@ -5,11 +5,11 @@ from sqlalchemy import select, update
 
 from shared.db import unit_of_work
 from shared.models import Notification, OutboxEvent
-from tests.unit.test_routing import route, submit
 from tests.support.api import auth
+from tests.unit.test_routing import route, submit
 
 
-def test_failed_notifications_are_listed_and_retried(client, tokens, sessions, complaint):  # noqa: F811
+def test_failed_notifications_are_listed_and_retried(client, tokens, sessions, complaint):
     route(sessions, submit(sessions, complaint), event_id="event-1")
     with unit_of_work(sessions) as session:
         first = session.execute(select(Notification).order_by(Notification.id)).scalars().first()
@@ -33,7 +33,7 @@ def test_failed_notifications_are_listed_and_retried(client, tokens, sessions, c
     assert client.get("/api/v1/notifications?status=lost", headers=headers).status_code == 422
 
 
-def test_notifications_need_a_staff_token(client, tokens):  # noqa: F811
+def test_notifications_need_a_staff_token(client, tokens):
     assert client.get("/api/v1/notifications").status_code == 401
     assert client.get("/api/v1/notifications", headers=auth(tokens["cooperative"])).status_code == 403
     assert client.post("/api/v1/notifications/1/retry", headers=auth(tokens["cooperative"])).status_code == 403

@@ -14,8 +14,8 @@ import pytest
 from sqlalchemy import select
 
 from services.notifier import metrics as worker_metrics
-from services.notifier.runner import consume
 from services.notifier.mail import PermanentMailError
+from services.notifier.runner import consume
 from services.scheduler.main import create_scheduler_app
 from services.scheduler.relay import relay_once
 from shared.logs import JsonFormatter, configure_logging, log_context

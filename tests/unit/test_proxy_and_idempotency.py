@@ -11,8 +11,8 @@ from flask import Flask
 from services.intake import create_app
 from shared.models import Case
 from shared.settings import Settings
-from tests.support.database import count
 from tests.support.api import auth
+from tests.support.database import count
 from tests.unit.test_staff_api import acquisition
 
 COMPLAINTS = "/api/v1/complaints"

@@ -11,7 +11,7 @@ from shared.inbox import mark_processed
 from shared.messages import CaseSubmitted, record_event
 from shared.models import OutboxEvent
 
-T0 = dt.datetime(2027, 3, 1, 9, 0, tzinfo=dt.timezone.utc)
+T0 = dt.datetime(2027, 3, 1, 9, 0, tzinfo=dt.UTC)
 
 
 class Broker:
@@ -39,7 +39,8 @@ def test_new_events_are_published_once_by_task_name(sessions):
     assert run(sessions, broker, T0 + dt.timedelta(seconds=30)) == 0
     assert [(name, event_id) for name, _, event_id in broker.published] == [
         ("notifier.case_submitted", "a"), ("notifier.case_submitted", "b")]
-    assert broker.published[0][1] == {"event_id": "a", "case_id": 1, "reference": "KL-2027-0001", "case_type": "complaint"}
+    assert broker.published[0][1] == {"event_id": "a", "case_id": 1, "reference": "KL-2027-0001",
+                                      "case_type": "complaint"}
 
 
 def test_unprocessed_events_are_published_again_after_the_timeout(sessions):

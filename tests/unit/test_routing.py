@@ -10,7 +10,7 @@ from services.notifier.routing import route_case
 from shared.db import unit_of_work
 from shared.models import Case, CaseHistory, Contact, Notification, utcnow
 
-NOW = dt.datetime(2027, 3, 1, 9, 0, tzinfo=dt.timezone.utc)
+NOW = dt.datetime(2027, 3, 1, 9, 0, tzinfo=dt.UTC)
 
 
 def submit(sessions, complaint, orgnr="997273354", now=NOW) -> int:

@@ -9,8 +9,8 @@ from sqlalchemy import select
 from shared.calendar import local_today
 from shared.db import unit_of_work
 from shared.models import ApiToken, Case, OutboxEvent, utcnow
-from tests.support.database import count
 from tests.support.api import auth
+from tests.support.database import count
 
 
 def in_days(days: int) -> str:

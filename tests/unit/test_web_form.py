@@ -218,7 +218,7 @@ def test_tracking_page_hides_internal_notes_and_contact_addresses(client, sessio
         case = session.execute(select(Case)).scalar_one()
         contact = session.execute(select(Contact)).scalars().first()
         case.assignee = contact.email
-        at = dt.datetime(2026, 7, 1, 10, 5, tzinfo=dt.timezone.utc)
+        at = dt.datetime(2026, 7, 1, 10, 5, tzinfo=dt.UTC)
         session.add_all([
             CaseHistory(case_id=case.id, at=at, actor=contact.email, action="acknowledged",
                         from_status="received", to_status="acknowledged",

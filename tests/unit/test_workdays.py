@@ -9,8 +9,7 @@ from zoneinfo import ZoneInfo
 import holidays
 import pytest
 from dateutil.easter import easter
-from hypothesis import given
-from hypothesis import strategies as st
+from hypothesis import given, strategies as st
 
 from shared.workdays import (
     add_working_days,
@@ -180,7 +179,7 @@ def test_a_complaint_received_before_easter_2027():
     assert resolve == _oslo(2027, 4, 26, 16, 0)
     assert reminder_at(start, resolve) == _oslo(2027, 4, 19, 16, 0)  # after 15 of 20
     assert reminder_at(start, acknowledge) == _oslo(2027, 3, 30, 16, 0)  # after 1 of 2
-    assert resolve.tzinfo == dt.timezone.utc
+    assert resolve.tzinfo == dt.UTC
 
 
 def test_a_deadline_counted_on_maundy_thursday():
@@ -190,7 +189,7 @@ def test_a_deadline_counted_on_maundy_thursday():
 
 
 def test_the_local_date_counts_not_the_utc_date():
-    just_after_midnight_in_oslo = dt.datetime(2027, 3, 23, 23, 30, tzinfo=dt.timezone.utc)
+    just_after_midnight_in_oslo = dt.datetime(2027, 3, 23, 23, 30, tzinfo=dt.UTC)
     assert deadline_at(just_after_midnight_in_oslo, 2) == _oslo(2027, 3, 31, 16, 0)
 
 
@@ -222,7 +221,7 @@ def test_deadlines_stay_at_16_local_across_daylight_saving_changes(start, due_da
         (_oslo(2026, 12, 5, 11, 0), D(2026, 12, 7)),  # Saturday: Monday
         (_oslo(2027, 5, 17, 9, 0), D(2027, 5, 18)),  # Constitution Day, a Monday: Tuesday
         (_oslo(2027, 3, 24, 17, 0), D(2027, 3, 30)),  # Wednesday evening before Easter: Tuesday after
-        (dt.datetime(2026, 12, 4, 15, 30, tzinfo=dt.timezone.utc), D(2026, 12, 7)),  # 16:30 in Oslo
+        (dt.datetime(2026, 12, 4, 15, 30, tzinfo=dt.UTC), D(2026, 12, 7)),  # 16:30 in Oslo
     ],
 )
 def test_what_arrives_after_closing_or_on_a_day_off_counts_from_the_next_working_day(arrived, received):
