@@ -118,6 +118,8 @@ def _expired_link(
     serializer: URLSafeTimedSerializer, expired: SignatureExpired
 ) -> ActionLink | None:
     # The signature was checked before the age, so the payload is ours to read.
+    if expired.payload is None:
+        return None
     try:
         return _link(serializer.load_payload(expired.payload))
     except (BadSignature, InvalidLink, UnicodeError, ValueError):

@@ -20,9 +20,10 @@ Choices, so the reader does not have to rediscover them:
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select, update
+from sqlalchemy import ColumnElement, CursorResult, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from .agreement import BOARD_APPROVAL_DAYS, OPEN_STATUSES
@@ -81,8 +82,9 @@ def record_board_decision(session: Session, case: Case, decision: str, *, receiv
         raise BoardDecisionRefused(f"Svaret kom etter fristen {date_nb(last)}; godkjenningen regnes da som "
                                    f"gitt ({STATUTE}).")
     answered_at = min(now, _at(received_on, END_OF_DAY, tz_name))
-    claimed = session.execute(update(Deadline).where(Deadline.id == deadline.id, Deadline.met_at.is_(None))
-                              .values(met_at=answered_at, closed_at=deadline.closed_at or now))
+    claimed = cast(CursorResult[Any], session.execute(
+        update(Deadline).where(Deadline.id == deadline.id, Deadline.met_at.is_(None))
+        .values(met_at=answered_at, closed_at=deadline.closed_at or now)))
     if claimed.rowcount != 1:
         raise BoardDecisionRefused("Styrets svar er allerede registrert.")
     text = {"approved": f"Styret godkjente kommunen som ny andelseier; svaret kom {date_nb(received_on)}.",
@@ -107,7 +109,7 @@ def close_board_limit(session: Session, case: Case, now: dt.datetime) -> None:
     ).values(closed_at=now))
 
 
-def _unsettled(now: dt.datetime):  # type: ignore[no-untyped-def]
+def _unsettled(now: dt.datetime) -> tuple[ColumnElement[bool], ...]:
     return (Deadline.kind == BOARD_APPROVAL, Deadline.closed_at.is_(None), Deadline.met_at.is_(None),
             Deadline.due_at <= now)
 
@@ -121,8 +123,8 @@ def deem_approved(sessions: sessionmaker[Session], now: dt.datetime, tz_name: st
     settled = 0
     for deadline_id in due:
         with unit_of_work(sessions) as session:
-            claimed = session.execute(update(Deadline).where(Deadline.id == deadline_id, *_unsettled(now))
-                                      .values(closed_at=now))
+            claimed = cast(CursorResult[Any], session.execute(
+                update(Deadline).where(Deadline.id == deadline_id, *_unsettled(now)).values(closed_at=now)))
             if claimed.rowcount != 1:
                 continue
             deadline = session.get_one(Deadline, deadline_id)

@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select, update
+from sqlalchemy import CursorResult, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from .agreement import DEADLINE_DAYS, REMINDER_FRACTION
@@ -35,11 +35,15 @@ def day_type(kind: str) -> str:
 
 
 class DeadlineTerms(Protocol):
-    """What a deadline needs of a rule: the handbook's Rule and DeadlineRule both have it."""
+    """What a deadline needs of a rule: the handbook's Rule and DeadlineRule both have it (read-only,
+    as both are frozen)."""
 
-    acknowledge_days: int | None
-    resolve_days: int | None
-    reminder_fraction: float
+    @property
+    def acknowledge_days(self) -> int | None: ...
+    @property
+    def resolve_days(self) -> int | None: ...
+    @property
+    def reminder_fraction(self) -> float: ...
 
 
 @dataclass(frozen=True)
@@ -142,12 +146,12 @@ def deadlines_of(session: Session, case_id: int) -> list[Deadline]:
 
 def _claim(session: Session, deadline_id: int, column: str, due_column: str, now: dt.datetime,
            *criteria: Any) -> bool:
-    claimed = session.execute(
+    claimed = cast(CursorResult[Any], session.execute(
         update(Deadline)
         .where(Deadline.id == deadline_id, getattr(Deadline, column).is_(None),
                Deadline.closed_at.is_(None), getattr(Deadline, due_column) <= now, *criteria)
         .values({column: now})
-    )
+    ))
     return claimed.rowcount == 1
 
 

@@ -20,7 +20,7 @@ from types import MappingProxyType
 from typing import Any
 
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validates_schema
-from marshmallow.error_store import SCHEMA
+from marshmallow.exceptions import SCHEMA
 from marshmallow.experimental.context import Context
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
@@ -293,7 +293,7 @@ def _number(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
-class _Value(fields.Field):
+class _Value(fields.Field[Any]):
     """A plain value: `check` gives it in plain form, or None when it is wrong, and then
     `message(value)` says what is wanted (also for null)."""
 
@@ -328,7 +328,7 @@ def _template_field() -> _Value:
                   lambda v: f"no e-mail template named {v!r}")
 
 
-class _Roles(fields.Field):
+class _Roles(fields.Field[Any]):
     """A list of roles, each named at its line when unknown, none twice."""
 
     default_error_messages = {"null": "must be a list of roles (use [] for none)"}
@@ -408,7 +408,7 @@ class _TypeDefault(_Layer):
             raise ValidationError({"templates": [f"names no template for {', '.join(missing)}"]})
 
 
-class _Overrides(fields.Field):
+class _Overrides(fields.Field[Any]):
     """The borettslag overrides, by organisasjonsnummer (an unquoted one is read as text)."""
 
     default_error_messages = {"invalid": "must be a mapping of organisasjonsnummer to rule"}
@@ -514,10 +514,10 @@ def _rules(data: Mapping[str, Any]) -> dict[RuleKey, Rule]:
         variants: dict[str | None, Rule] = {None: base}
         for category in COMPLAINT_CATEGORIES if name == "complaint" else ():
             variants[category] = _merge(base, categories.get(category, {}))
-        for category, rule in variants.items():
-            rules[(name, category, None)] = rule
+        for variant, rule in variants.items():
+            rules[(name, variant, None)] = rule
             for orgnr, layer in body.get("cooperatives", {}).items():
-                rules[(name, category, orgnr)] = _merge(rule, layer)
+                rules[(name, variant, orgnr)] = _merge(rule, layer)
     return rules
 
 

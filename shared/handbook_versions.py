@@ -17,7 +17,6 @@ from sqlalchemy import select, text as sql_text
 from sqlalchemy.orm import Session
 
 from .handbook import (
-    CASE_HOLDERS,
     RULE_FIELDS,
     Handbook,
     HandbookError,
@@ -29,6 +28,7 @@ from .handbook import (
     sort_key,
 )
 from .models import Case, Contact, HandbookVersion, utcnow
+from .vocabulary import CASE_HOLDERS
 
 log = logging.getLogger(__name__)
 
@@ -128,7 +128,9 @@ def check_for_saving(session: Session, handbook: Handbook) -> None:
     emails = {s.email for s in handbook.selectors if s.email}
     rows = session.execute(select(Contact.email, Contact.party).where(Contact.email.in_(emails)))
     parties = dict(rows.all())
-    for selector in (s for s in handbook.selectors if s.email):
+    for selector in handbook.selectors:
+        if not selector.email:
+            continue
         party = parties.get(selector.email)
         if party is None:
             problems.append(Problem(selector.line, f"{selector.where}: no contact with the e-mail "

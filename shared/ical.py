@@ -53,7 +53,8 @@ def meeting_calendar(
     event.add("organizer", _address(organizer))
     for member in members:
         event.add("attendee", _address(member, role="REQ-PARTICIPANT", partstat="NEEDS-ACTION",
-                                       rsvp="TRUE", cutype="INDIVIDUAL"), encode=0)
+                                       rsvp="TRUE", cutype="INDIVIDUAL"), encode=False)
     calendar.add_component(event)
     calendar.add_missing_timezones()
-    return calendar.to_ical()
+    ical: bytes = calendar.to_ical()
+    return ical

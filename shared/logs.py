@@ -15,7 +15,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from types import MappingProxyType
-from typing import Any
+from typing import Any, TextIO
 
 # Fields a caller may attach with `extra=`; anything else given that way is dropped.
 CONTEXT_FIELDS = ("event_id", "reference", "case_type", "kind", "message_id", "notification_id",
@@ -83,18 +83,18 @@ class TextFormatter(logging.Formatter):
         return redact(f"{line} {fields}" if fields else line)
 
 
-class _StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
+class _StderrHandler(logging.StreamHandler[TextIO]):
     """Writes to whatever sys.stderr is now (test runners swap it), like logging.lastResort."""
 
     def __init__(self) -> None:
         super().__init__()
 
     @property
-    def stream(self):  # type: ignore[no-untyped-def, override]
+    def stream(self) -> TextIO:
         return sys.stderr
 
     @stream.setter
-    def stream(self, _value) -> None:  # type: ignore[no-untyped-def]
+    def stream(self, _value: TextIO) -> None:
         pass
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import asdict, dataclass
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Self
 
 from sqlalchemy.orm import Session
 
@@ -39,7 +39,7 @@ class Event:
         return asdict(self)
 
     @classmethod
-    def from_payload(cls, payload: dict[str, Any]):  # type: ignore[no-untyped-def]
+    def from_payload(cls, payload: dict[str, Any]) -> Self:
         return cls(**payload)
 
 

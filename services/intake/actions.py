@@ -14,6 +14,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, current_app, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_wtf.csrf import CSRFError
 from marshmallow import Schema, ValidationError, validate
 from sqlalchemy.exc import IntegrityError
@@ -160,11 +161,11 @@ def next_links(settings: Settings, link: ActionLink, case: Case) -> list[dict[st
     return links
 
 
-def _problem(problem: str, status: int, **context: Any):  # type: ignore[no-untyped-def]
+def _problem(problem: str, status: int, **context: Any) -> ResponseReturnValue:
     return render_template("action_problem.html", problem=problem, **context), status, PRIVATE
 
 
-def _stale(reason: str, case: CaseSummary | None):  # type: ignore[no-untyped-def]
+def _stale(reason: str, case: CaseSummary | None) -> ResponseReturnValue:
     problem, status = STALE_PAGES[reason]
     # Someone who may not act on the case is not told how it stands.
     return _problem(problem, status, case=case if status == 409 else None)
@@ -174,7 +175,7 @@ def _verify(token: str) -> ActionLink:
     return action_links.verify(current_app.config["SETTINGS"], token)
 
 
-def _expired(error: ExpiredLink):  # type: ignore[no-untyped-def]
+def _expired(error: ExpiredLink) -> ResponseReturnValue:
     reference = None
     if error.link is not None:
         with current_app.extensions["sessionmaker"]() as session:
@@ -183,10 +184,10 @@ def _expired(error: ExpiredLink):  # type: ignore[no-untyped-def]
     return _problem("expired", 410, reference=reference)
 
 
-def _confirm_page(  # type: ignore[no-untyped-def]
+def _confirm_page(
     token: str, link: ActionLink, case: CaseSummary, comment: str = "",
     errors: list[str] | None = None, status: int = 200,
-):
+) -> ResponseReturnValue:
     target = lifecycle.TRANSITIONS[link.action][1] or ""
     page = render_template(
         "action_confirm.html", token=token, link=link, case=case, comment=comment,
@@ -197,7 +198,7 @@ def _confirm_page(  # type: ignore[no-untyped-def]
 
 
 @bp.get("/handling/<token>")
-def link_page(token: str):  # type: ignore[no-untyped-def]
+def link_page(token: str) -> ResponseReturnValue:
     tz = ZoneInfo(current_app.config["SETTINGS"].tz_name)
     try:
         link = _verify(token)
@@ -215,7 +216,7 @@ def link_page(token: str):  # type: ignore[no-untyped-def]
 
 
 @bp.post("/handling/<token>")
-def use_link_page(token: str):  # type: ignore[no-untyped-def]
+def use_link_page(token: str) -> ResponseReturnValue:
     settings = current_app.config["SETTINGS"]
     tz = ZoneInfo(settings.tz_name)
     raw_comment = request.form.get("comment", "")
@@ -252,7 +253,7 @@ def _current(link: ActionLink, tz: ZoneInfo) -> CaseSummary | None:
 
 
 def _invalid_comment(token: str, link: ActionLink, comment: str, error: ValidationError,
-                     tz: ZoneInfo):  # type: ignore[no-untyped-def]
+                     tz: ZoneInfo) -> ResponseReturnValue:
     with current_app.extensions["sessionmaker"]() as session:
         try:
             state = look_up(session, link, tz)
@@ -271,6 +272,6 @@ def _validity() -> dict[str, int]:
 
 
 @bp.errorhandler(CSRFError)
-def _csrf_failed(error: CSRFError):  # type: ignore[no-untyped-def]
+def _csrf_failed(error: CSRFError) -> ResponseReturnValue:
     # Offer the confirmation page again: it carries a fresh form token.
     return _problem("csrf", 400, token=(request.view_args or {}).get("token"))

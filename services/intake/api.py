@@ -66,7 +66,8 @@ def unknown_cooperative() -> ApiError:
 
 
 def tracking_url(token: str) -> str:
-    return current_app.config["SETTINGS"].public_base_url + url_for("tracking.case_page", token=token)
+    base: str = current_app.config["SETTINGS"].public_base_url
+    return base + url_for("tracking.case_page", token=token)
 
 
 @bp.route("/complaints", methods=["POST"])

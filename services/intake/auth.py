@@ -14,7 +14,8 @@ STAFF = ("municipality", "association", "system")
 
 
 def current_principal() -> Principal:
-    return g.principal
+    principal: Principal = g.principal
+    return principal
 
 
 def require(*parties: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:

@@ -69,6 +69,7 @@ def change_case(
     comment: str = "", to: str | None = None,
 ) -> lifecycle.Transition:
     """Apply one lifecycle action and announce it; the caller commits."""
+    assignee = None
     if action == "reassign":
         contact = session.execute(
             select(Contact).where(Contact.email == (to or "").lower())
@@ -78,10 +79,11 @@ def change_case(
         if not may_hold_case(contact):
             raise AssigneeNotAllowed(contact)
         comment = comment or f"Overført til {contact.name}."
+        assignee = contact.email
     change = lifecycle.apply(session, case, action, actor=actor, now=now, comment=comment)
     deadlines.on_transition(session, case, action, now)
-    if action == "reassign":
-        case.assignee = contact.email
+    if assignee is not None:
+        case.assignee = assignee
     record_event(
         session,
         CaseStatusChanged(

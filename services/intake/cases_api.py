@@ -16,6 +16,7 @@ from shared.db import unit_of_work
 from shared.deadlines import day_type, deadline_state, deadlines_of
 from shared.models import Case, Deadline, utcnow
 
+from .api import documented_errors
 from .auth import STAFF, current_principal, require
 from .case_actions import (
     AssigneeNotAllowed,
@@ -27,7 +28,7 @@ from .case_actions import (
 )
 from .errors import ApiError
 from .idempotency import idempotent
-from .staff import SECURED, STAFF_ERRORS, documented_errors
+from .staff import SECURED, STAFF_ERRORS
 from .staff_schemas import BoardDecisionSchema, CaseDetailOut, CasePageOut, CaseQuerySchema, TransitionSchema
 
 bp = Blueprint("cases", __name__, url_prefix="/api/v1", description="Saker")

@@ -20,7 +20,7 @@ import datetime as dt
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import ColumnElement, and_, case, func, select
 from sqlalchemy.orm import Session
 
 from shared.agreement import FIXED_MEETINGS_PER_YEAR, notice_kept
@@ -132,7 +132,7 @@ def meeting_requests(session: Session, year: int, now: dt.datetime, zone: ZoneIn
 def case_deadlines(session: Session, year: int, now: dt.datetime, zone: ZoneInfo) -> list[DeadlineRow]:
     first, after = _year_bounds(year, zone)
 
-    def count(condition):  # type: ignore[no-untyped-def]
+    def count(condition: ColumnElement[bool]) -> ColumnElement[int]:
         return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
 
     unmet = Deadline.met_at.is_(None)

@@ -9,16 +9,18 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint as PageBlueprint, abort, current_app, render_template
+from flask.typing import ResponseReturnValue
 from flask_smorest import Blueprint
 
 from shared.agreement import MEETING_REQUEST_DAYS, MINIMUM_NOTICE_DAYS
 from shared.calendar import local_today
 from shared.models import utcnow
 
+from .api import documented_errors
 from .auth import STAFF, require
 from .compliance import ComplianceReport, compliance_report
 from .meeting_schemas import ComplianceOut, ComplianceQuerySchema
-from .staff import SECURED, documented_errors
+from .staff import SECURED
 
 bp = Blueprint("compliance", __name__, url_prefix="/api/v1", description="Samsvar med avtalen")
 pages = PageBlueprint("compliance_page", __name__)
@@ -51,7 +53,7 @@ def compliance(query: dict[str, Any]) -> dict[str, Any]:
 
 
 @pages.get("/samsvar/<int:year>")
-def compliance_page(year: int):  # type: ignore[no-untyped-def]
+def compliance_page(year: int) -> ResponseReturnValue:
     if year not in YEARS:
         abort(404)
     return render_template("compliance.html", report=_report(year), years=YEARS,

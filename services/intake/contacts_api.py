@@ -13,10 +13,11 @@ from sqlalchemy.orm import Session
 from shared.db import unit_of_work
 from shared.models import Absence, Contact
 
+from .api import documented_errors
 from .auth import STAFF, current_principal, require
 from .errors import ApiError
 from .schemas import DATE_ERRORS, StrictSchema, Text, _length
-from .staff import SECURED, STAFF_ERRORS, documented_errors
+from .staff import SECURED, STAFF_ERRORS
 
 bp = Blueprint("contacts", __name__, url_prefix="/api/v1", description="Kontaktpersoner og fravær")
 MAX_ID = 2**31 - 1  # the id column's range; beyond it nothing can exist

@@ -7,17 +7,18 @@ from flask import current_app
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from shared.db import unit_of_work
 from shared.handbook import Handbook, HandbookError
 from shared.handbook_versions import current_handbook, save_handbook
 from shared.models import HandbookVersion, utcnow
 
+from .api import documented_errors
 from .auth import STAFF, current_principal, require
 from .errors import ApiError
 from .schemas import REQUIRED, StrictSchema
-from .staff import SECURED, STAFF_ERRORS, documented_errors
+from .staff import SECURED, STAFF_ERRORS
 
 bp = Blueprint("handbook", __name__, url_prefix="/api/v1", description="Rutinehåndbok")
 EDITORS = ("municipality", "association", "system")
@@ -66,8 +67,9 @@ class HandbookOut(Schema):
     yaml = fields.String()
 
 
-def _sessions():  # type: ignore[no-untyped-def]
-    return current_app.extensions["sessionmaker"]
+def _sessions() -> sessionmaker[Session]:
+    sessions: sessionmaker[Session] = current_app.extensions["sessionmaker"]
+    return sessions
 
 
 def _path() -> str | None:

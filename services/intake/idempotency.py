@@ -27,6 +27,7 @@ from typing import Any
 from flask import current_app, g, make_response, request
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
 
 from shared.db import unit_of_work
 from shared.models import IdempotencyRecord, utcnow
@@ -73,7 +74,7 @@ def _replay(earlier: IdempotencyRecord, digest: str) -> Any:
 
 def _reserve(scope: str, key: str, digest: str) -> IdempotencyRecord | None:
     """Reserve the key; return the earlier record instead when there is one."""
-    sessions = current_app.extensions["sessionmaker"]
+    sessions: sessionmaker[Session] = current_app.extensions["sessionmaker"]
     now = utcnow()
     try:
         with unit_of_work(sessions) as session:

@@ -16,6 +16,7 @@ from shared.formats import date_nb
 from shared.models import Meeting, utcnow
 from shared.vocabulary import PARTY_NAMES
 
+from .api import documented_errors
 from .auth import STAFF, current_principal, require
 from .errors import ApiError
 from .idempotency import idempotent
@@ -40,7 +41,7 @@ from .meeting_schemas import (
     MinutesSchema,
 )
 from .minutes import BadDecision, MinutesRefused, confirm_minutes, record_minutes
-from .staff import SECURED, STAFF_ERRORS, documented_errors
+from .staff import SECURED, STAFF_ERRORS
 
 bp = Blueprint("meetings", __name__, url_prefix="/api/v1", description="Møter i samarbeidsutvalget")
 STATUS_LABELS = {"cancelled": "avlyst", "held": "holdt"}

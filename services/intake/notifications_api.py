@@ -13,10 +13,11 @@ from shared.db import unit_of_work
 from shared.messages import NotificationRetried, new_event_id, record_event
 from shared.models import Case, Notification
 
+from .api import documented_errors
 from .auth import STAFF, current_principal, require
 from .errors import ApiError
 from .schemas import StrictSchema
-from .staff import SECURED, documented_errors
+from .staff import SECURED
 
 bp = Blueprint("notifications", __name__, url_prefix="/api/v1", description="E-post")
 STATUSES = ("pending", "sending", "sent", "failed")
@@ -93,5 +94,5 @@ def retry(notification_id: int) -> dict[str, Any]:
             raise ApiError(409, f"Bare feilede e-poster kan sendes på nytt (status er «{row.status}»).")
         row.status, row.last_error = "pending", f"sendes på nytt etter ønske fra {current_principal().actor}"
         record_event(session, NotificationRetried(event_id=new_event_id(), notification_id=row.id))
-        reference = session.get(Case, row.case_id).reference if row.case_id else None
+        reference = session.get_one(Case, row.case_id).reference if row.case_id else None
         return _view(row, reference)

@@ -9,7 +9,7 @@ from flask_smorest import Api
 from .staff_schemas import ErrorOut
 
 
-class SamhandlingApi(Api):
+class SamhandlingApi(Api):  # type: ignore[misc]  # flask-smorest has no type information
     # Every documented error has the one shape the handlers produce.
     ERROR_SCHEMA = ErrorOut
 

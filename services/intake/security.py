@@ -69,4 +69,5 @@ def limit_submissions(app: Flask, *endpoints: str) -> None:
         app.config["SETTINGS"].rate_limit_submissions, scope="submissions", methods=["POST"]
     )
     for endpoint in endpoints:
-        app.view_functions[endpoint] = shared_limit(app.view_functions[endpoint])
+        # Flask types a view as sync or async; flask-limiter keeps whichever it was given.
+        app.view_functions[endpoint] = shared_limit(app.view_functions[endpoint])  # type: ignore[assignment]

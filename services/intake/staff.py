@@ -1,6 +1,7 @@
 """Staff API: acquisition notices, sublet questions and meeting requests (bearer tokens)."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask import current_app
@@ -26,11 +27,11 @@ from .staff_schemas import (
 )
 
 bp = Blueprint("staff", __name__, url_prefix="/api/v1", description="Erverv, framleie og møter")
-SECURED = {"security": [{"bearerAuth": []}]}
+SECURED: dict[str, Any] = {"security": [{"bearerAuth": []}]}
 STAFF_ERRORS = (*COMMON_ERRORS, 401, 403)
 
 
-def _run(use_case, body: dict[str, Any]):  # type: ignore[no-untyped-def]
+def _run(use_case: Callable[..., Any], body: dict[str, Any]) -> Any:
     settings = current_app.config["SETTINGS"]
     try:
         with unit_of_work(current_app.extensions["sessionmaker"]) as session:

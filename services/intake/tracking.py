@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, abort, current_app, render_template
+from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
@@ -88,7 +89,7 @@ bp.add_app_template_filter(written_datetime_nb, "tidspunkt")
 
 
 @bp.get("/sak/<token>")
-def case_page(token: str):  # type: ignore[no-untyped-def]
+def case_page(token: str) -> ResponseReturnValue:
     if len(token) > 64:
         abort(404)
     tz = ZoneInfo(current_app.config["SETTINGS"].tz_name)

@@ -2,8 +2,8 @@
 e-mail is the same e-mail."""
 from __future__ import annotations
 
-from collections.abc import Callable
 from email.message import EmailMessage
+from typing import Protocol
 
 from jinja2 import Environment
 from sqlalchemy.orm import Session
@@ -14,7 +14,15 @@ from shared.settings import Settings
 from .case_mail import compose_case_mail
 from .meeting_mail import compose_answer, compose_invitation, compose_minutes, compose_reminder
 
-Composer = Callable[..., EmailMessage]
+
+class Composer(Protocol):
+    """Writes the e-mail of a planned notification."""
+
+    def __call__(
+        self, session: Session, notification: Notification, *, settings: Settings, env: Environment
+    ) -> EmailMessage: ...
+
+
 # The committee's mails; every other template is a case mail.
 MEETING_COMPOSERS: dict[str, Composer] = {
     "meeting_invitation": compose_invitation,

@@ -41,7 +41,7 @@ class DeliveryIncomplete(Exception):
     """Some notifications are still pending or held by another worker; try again later."""
 
 
-def _claimable(now: dt.datetime, claim_timeout: int):  # type: ignore[no-untyped-def]
+def _claimable(now: dt.datetime, claim_timeout: int) -> ColumnElement[bool]:
     stale = now - dt.timedelta(seconds=claim_timeout)
     return or_(
         Notification.status == "pending",
@@ -49,7 +49,9 @@ def _claimable(now: dt.datetime, claim_timeout: int):  # type: ignore[no-untyped
     )
 
 
-def _claim(session: Session, where, now: dt.datetime, claim_timeout: int) -> list[Notification]:  # type: ignore[no-untyped-def]
+def _claim(
+    session: Session, where: ColumnElement[bool], now: dt.datetime, claim_timeout: int
+) -> list[Notification]:
     """pending → sending for what `where` selects and nobody else holds; the claimed, by id."""
     claimed = session.execute(
         update(Notification)
@@ -77,7 +79,7 @@ def _finish(session: Session, notification_id: int, status: str, error: str = ""
 
 
 def _letters(
-    sessions: sessionmaker[Session], where, compose: Composer, claim_timeout: int  # type: ignore[no-untyped-def]
+    sessions: sessionmaker[Session], where: ColumnElement[bool], compose: Composer, claim_timeout: int
 ) -> list[tuple[int, EmailMessage, dict[str, object]]]:
     """Claim and compose in one committed transaction, before any SMTP conversation."""
     with unit_of_work(sessions) as session:

@@ -3,7 +3,8 @@ idempotent and JSON only."""
 from __future__ import annotations
 
 import os
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypedDict
 
 from celery import Celery
 from celery.signals import worker_process_shutdown
@@ -19,7 +20,20 @@ from .handlers import HANDLERS
 from .mail import SmtpMailer, TransientMailError, template_environment
 from .runner import consume
 
-RETRY = {
+
+class TaskOptions(TypedDict):
+    """Options of a task, typed so that mypy checks them against Celery.task."""
+
+    autoretry_for: tuple[type[BaseException], ...]
+    retry_backoff: int
+    retry_backoff_max: int
+    retry_jitter: bool
+    max_retries: int
+    acks_late: bool
+    reject_on_worker_lost: bool
+
+
+RETRY: TaskOptions = {
     "autoretry_for": (TransientMailError, DeliveryIncomplete, OperationalError),
     "retry_backoff": 2,
     "retry_backoff_max": 60,
@@ -54,7 +68,7 @@ def create_worker_app(settings: Settings) -> Celery:
     return app
 
 
-def register(app: Celery, message_type: type[Event], run: Any) -> None:
+def register(app: Celery, message_type: type[Event], run: Callable[[Event], dict[str, int]]) -> None:
     """The task named for the message type: the payload back into the message, then run it."""
 
     def task(payload: dict[str, Any]) -> dict[str, int]:

@@ -13,7 +13,7 @@ from shared.runtime import configure_worker_logging
 from shared.settings import Settings
 
 from .annual_cli import book_annual_command
-from .main import create_scheduler_app
+from .main import Relay, create_scheduler_app
 
 
 def main(argv: list[str]) -> None:
@@ -23,9 +23,10 @@ def main(argv: list[str]) -> None:
         sys.exit(book_annual_command(argv[1:], settings))
     app = create_scheduler_app(settings)
     if argv[:1] == ["relay"]:
-        signal.signal(signal.SIGTERM, lambda *_: app.relay.stop())
+        relay: Relay = app.relay  # type: ignore[attr-defined]  # attached by create_scheduler_app
+        signal.signal(signal.SIGTERM, lambda *_: relay.stop())
         try:
-            app.relay.run()
+            relay.run()
         except KeyboardInterrupt:
             pass
         return

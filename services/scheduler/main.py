@@ -112,7 +112,7 @@ def create_scheduler_app(settings: Settings) -> Celery:
 
     # shared=False: Celery would otherwise add these closures to every app later built in the
     # process, and a second app's tasks would run the first app's (its settings, its sessions).
-    beat_task = {"shared": False, "acks_late": True, "reject_on_worker_lost": True,
+    beat_task: dict[str, Any] = {"shared": False, "acks_late": True, "reject_on_worker_lost": True,
                  "autoretry_for": (OperationalError,), "retry_backoff": 5, "max_retries": 3}
 
     def sessions() -> Any:

@@ -7,8 +7,9 @@ refreshes the standing agenda items first, so it carries the agenda as it stands
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any, cast
 
-from sqlalchemy import select, update
+from sqlalchemy import ColumnElement, CursorResult, Select, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from shared.db import unit_of_work
@@ -19,12 +20,12 @@ from shared.models import Meeting, MeetingReminder
 from .booking import standing_items
 
 
-def _live(now: dt.datetime):  # type: ignore[no-untyped-def]
+def _live(now: dt.datetime) -> Select[int]:
     """Meetings a reminder may still go out for: planned and not yet started."""
     return select(Meeting.id).where(Meeting.status == "planned", Meeting.starts_at > now)
 
 
-def _unfired(now: dt.datetime):  # type: ignore[no-untyped-def]
+def _unfired(now: dt.datetime) -> tuple[ColumnElement[bool], ...]:
     return (MeetingReminder.sent_at.is_(None), MeetingReminder.skipped_at.is_(None),
             MeetingReminder.due_at <= now)
 
@@ -36,11 +37,11 @@ def _skip_moot(session: Session, now: dt.datetime) -> None:
 
 
 def _claim(session: Session, reminder_id: int, now: dt.datetime) -> bool:
-    claimed = session.execute(
+    claimed = cast(CursorResult[Any], session.execute(
         update(MeetingReminder)
         .where(MeetingReminder.id == reminder_id, *_unfired(now), MeetingReminder.meeting_id.in_(_live(now)))
         .values(sent_at=now)
-    )
+    ))
     return claimed.rowcount == 1
 
 

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import exists, or_, select, update
+from sqlalchemy import CursorResult, exists, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from shared.db import unit_of_work
@@ -21,7 +21,7 @@ Publish = Callable[[str, dict[str, Any], str], None]
 
 def settle_processed(session: Session, now: dt.datetime) -> int:
     """Mark rows whose event a consumer has processed, so they leave the relay's index."""
-    result = session.execute(
+    result = cast(CursorResult[Any], session.execute(
         update(OutboxEvent)
         .where(
             OutboxEvent.settled_at.is_(None),
@@ -30,7 +30,7 @@ def settle_processed(session: Session, now: dt.datetime) -> int:
         )
         .values(settled_at=now)
         .execution_options(synchronize_session=False)
-    )
+    ))
     return result.rowcount
 
 
