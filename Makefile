@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install node run test test-fast migrate demo lock compose-config clean
+.PHONY: install node run test test-fast lint migrate demo lock compose-config clean
 .PHONY: faults
 
 $(BIN)/python:
@@ -32,6 +32,13 @@ test: $(STAMP) node
 
 test-fast: $(STAMP)
 	$(BIN)/python -m pytest -m "not integration and not faults" $(PYTEST_ARGS)
+
+# The house rules, each with zero findings: ruff ([tool.ruff.lint]), mypy on shared/ and services/
+# ([tool.mypy]) and the import contracts ([tool.importlinter]). .ci/run runs it before the tests.
+lint: $(STAMP)
+	$(BIN)/ruff check shared services dev tests bench migrations
+	$(BIN)/mypy shared services
+	$(BIN)/lint-imports
 
 # The fault scenarios at scale (FAULT_COMPLAINTS complaints each, default 1000); prints a table.
 faults: $(STAMP)
