@@ -9,7 +9,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from .models import Case
 
@@ -21,6 +21,9 @@ def _date(value: str | None) -> dt.date | None:
 
 
 class _Details:
+    # Fields a new case shows even while unset (null in its JSON), as the API always has.
+    shown_when_unset: ClassVar[tuple[str, ...]] = ()
+
     @classmethod
     def from_json(cls: type[T], data: dict[str, Any]) -> T:
         raise NotImplementedError
@@ -42,6 +45,7 @@ class AcquisitionDetails(_Details):
     owned_after: int | None = None
     cap: int | None = None
     warning: str | None = None
+    shown_when_unset: ClassVar[tuple[str, ...]] = ("warning",)
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> AcquisitionDetails:
@@ -72,6 +76,7 @@ class MeetingRequestDetails(_Details):
     deadline: dt.date | None = None  # the request date + 21 days, as computed when it came in
     meeting: BookedMeeting | None = None
     outcome: str | None = None  # booked | joined | no_slot, once the scheduler has answered
+    shown_when_unset: ClassVar[tuple[str, ...]] = ("meeting",)
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> MeetingRequestDetails:
@@ -104,10 +109,16 @@ def _json(value: Any) -> Any:
     return value
 
 
+def as_json(details: CaseDetails) -> dict[str, Any]:
+    """A new case's details as JSON: a field still unset is left out unless the shape shows it."""
+    return {key: value for key, value in _json(details).items()
+            if value is not None or key in details.shown_when_unset}
+
+
 def with_details(case: Case, details: CaseDetails) -> None:
     """Write the details back as JSON, keeping the row's keys; a field still unset is not added."""
     stored = dict(case.details or {})
     for key, value in _json(details).items():
-        if value is not None or key in stored:
+        if value is not None or key in stored or key in details.shown_when_unset:
             stored[key] = value
     case.details = stored

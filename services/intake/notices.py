@@ -17,6 +17,13 @@ from shared.agreement import (
 )
 from shared.board_approval import open_board_limit
 from shared.calendar import local_today
+from shared.case_details import (
+    AcquisitionDetails,
+    MeetingRequestDetails,
+    SubletDetails,
+    as_json,
+    with_details,
+)
 from shared.messages import MeetingRequested, new_event_id, record_event
 from shared.models import Case, Cooperative
 
@@ -68,16 +75,14 @@ def notify_acquisition(
         session, "acquisition", actor=principal.actor, now=now, tz_name=tz_name,
         cooperative_id=cooperative.id, share_number=notice["share_number"], address=notice["address"],
         description=notice.get("note", ""), created_by=principal.actor,
-        details={"planned_date": notice["planned_date"].isoformat(), "board_asked_on": asked_on.isoformat()},
+        details=as_json(AcquisitionDetails(notice["planned_date"], asked_on)),
     )
     open_board_limit(session, case, asked_on, now=now, tz_name=tz_name)
     result = AcquisitionResult(
         case.reference, case.status, cooperative, before, before + 1, public_ownership_cap(cooperative.homes)
     )
-    case.details = {
-        **case.details, "owned_before": before, "owned_after": before + 1, "cap": result.cap,
-        "warning": result.warning,
-    }
+    with_details(case, AcquisitionDetails.of(case).replace(
+        owned_before=before, owned_after=before + 1, cap=result.cap, warning=result.warning))
     return result
 
 
@@ -89,10 +94,7 @@ def ask_about_sublet(
         session, "sublet", actor=principal.actor, now=now, tz_name=tz_name,
         cooperative_id=cooperative.id, share_number=question["share_number"],
         description=question["question"], created_by=principal.actor,
-        details={
-            "move_in_date": question["move_in_date"].isoformat(),
-            "tenant_household": question["tenant_household"],
-        },
+        details=as_json(SubletDetails(question["move_in_date"], question["tenant_household"])),
     )
 
 
@@ -103,8 +105,7 @@ def request_meeting(
     case = open_case(
         session, "meeting_request", actor=principal.actor, now=now, tz_name=tz_name,
         description=request["reason"], created_by=principal.actor,
-        details={"party": request["party"], "topics": request["topics"], "deadline": deadline.isoformat(),
-                 "meeting": None},
+        details=as_json(MeetingRequestDetails(request["party"], tuple(request["topics"]), deadline)),
     )
     record_event(session, MeetingRequested(event_id=new_event_id(), case_id=case.id))
     return case

@@ -8,6 +8,7 @@ from shared.case_details import (
     BookedMeeting,
     MeetingRequestDetails,
     SubletDetails,
+    as_json,
     details_of,
     with_details,
 )
@@ -50,3 +51,13 @@ def test_writing_back_keeps_the_stored_json_shape():
     assert request.details == {**stored, "meeting": {"id": 7, "starts_at": "2027-03-15T09:00:00+00:00"},
                                "outcome": "booked"}
     assert details_of(request).meeting == booked
+
+
+def test_a_new_cases_details_are_the_json_the_api_has_always_shown():
+    """New notices are written through the shapes too, as the same JSON as before."""
+    assert as_json(AcquisitionDetails(dt.date(2027, 6, 1), dt.date(2027, 3, 3))) == {
+        "planned_date": "2027-06-01", "board_asked_on": "2027-03-03", "warning": None}
+    assert as_json(SubletDetails(dt.date(2027, 5, 1), "To voksne")) == {
+        "move_in_date": "2027-05-01", "tenant_household": "To voksne"}
+    assert as_json(MeetingRequestDetails("municipality", ("Vedlikehold",), dt.date(2027, 3, 22))) == {
+        "party": "municipality", "topics": ["Vedlikehold"], "deadline": "2027-03-22", "meeting": None}
