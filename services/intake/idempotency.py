@@ -25,7 +25,7 @@ from functools import wraps
 from typing import Any
 
 from flask import current_app, g, make_response, request
-from sqlalchemy import delete, select, update
+from sqlalchemy import Delete, Update, delete, select, update
 
 from shared.db import dialect_insert, unit_of_work
 from shared.models import IdempotencyRecord, utcnow
@@ -104,6 +104,7 @@ def _reserve(scope: str, key: str, digest: str) -> IdempotencyRecord | None:
 
 def _store(scope: str, key: str, status: int | None, body: Any) -> None:
     this = (IdempotencyRecord.scope == scope, IdempotencyRecord.key == key)
+    statement: Delete | Update
     if status is None:  # the request failed before it changed anything: free the key
         statement = delete(IdempotencyRecord).where(*this)
     else:

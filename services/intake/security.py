@@ -47,8 +47,8 @@ class OneTripRedisStorage(RedisStorage):
     own way of adding a storage); `limiter_storage_uri` picks it for redis:// addresses.
     """
 
-    STORAGE_SCHEME = ["samhandling+redis", "samhandling+rediss"]
-    SCRIPT_INCR_EXPIRE_TTL = """
+    STORAGE_SCHEME = ["samhandling+redis", "samhandling+rediss"]  # noqa: RUF012 (limits' own shape)
+    SCRIPT_INCR_EXPIRE_TTL = b"""
         local current = redis.call("incrby", KEYS[1], ARGV[2])
         if tonumber(current) == tonumber(ARGV[2]) then
             redis.call("expire", KEYS[1], ARGV[1])
