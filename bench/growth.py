@@ -24,7 +24,14 @@ from dataclasses import dataclass
 from sqlalchemy import Engine, select, text
 
 from bench.common import (
-    COMPLAINT, DATABASE_URL, base_env, drop_database, fresh_database, percentile, record, table,
+    COMPLAINT,
+    DATABASE_URL,
+    base_env,
+    drop_database,
+    fresh_database,
+    percentile,
+    record,
+    table,
 )
 from shared.db import make_engine, make_sessionmaker, unit_of_work
 from shared.models import Contact, Cooperative, utcnow

@@ -47,9 +47,9 @@ class _Counting:
         self.received: list[Received] = []
         self.lock = threading.Lock()
 
-    async def handle_DATA(self, server, session, envelope) -> str:  # type: ignore[no-untyped-def]  # noqa: N802
+    async def handle_DATA(self, server, session, envelope) -> str:  # type: ignore[no-untyped-def]
         seen = Received(subject_of(envelope.original_content or envelope.content or b""),
-                        tuple(envelope.rcpt_tos), dt.datetime.now(dt.timezone.utc))
+                        tuple(envelope.rcpt_tos), dt.datetime.now(dt.UTC))
         with self.lock:
             self.received.append(seen)
         return "250 Message accepted for delivery"

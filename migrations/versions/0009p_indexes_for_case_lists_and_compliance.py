@@ -10,9 +10,8 @@ order instead of sorting every matching case. The status index replaces the one 
 alone (its leading column serves the same lookups). Compliance reads a year's cases of one
 type and a year's deadlines by due date. Measured by bench/growth.py.
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = '0009p'
 down_revision = '0008'
