@@ -16,7 +16,7 @@ from bench.common import (
     flush_bench_redis, free_port, fresh_database, record, start_gunicorn, table, wait_http,
 )
 
-TARGET = 0.7
+TARGET = 0.35  # issue 11: a complaint does far more than one INSERT (see RESULTS.md)
 _UNITS = {"us": 1e-3, "ms": 1.0, "s": 1000.0}
 
 
