@@ -64,6 +64,12 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.notifier
 	$(BIN)/python -m bench.e2e $(BENCH_E2E_ARGS)
 
+# The cost of growth: the case list, compliance and routing at 1,000 / 10,000 / 100,000 cases
+# and 2,000 borettslag (same throw-away database; a few minutes). Needs only PostgreSQL.
+.PHONY: bench-growth
+bench-growth: $(STAMP)
+	$(BIN)/python -m bench.growth
+
 compose-config:
 	docker-compose -f docker-compose.yml config --quiet
 

@@ -1,10 +1,12 @@
 """`python -m bench.e2e`: complaints at a steady rate through the whole system to real SMTP.
 
 Intake under gunicorn, relay+beat (`services.scheduler`), notifier (`--concurrency 2`), PostgreSQL,
-and the SMTP sink in this process. Latency is from the start of the POST to the SMTP server
-accepting the case's first e-mail (matched by the reference in the subject). It runs once on
-real Redis and once on the embedded Redis-protocol server (`make run`'s default) and prints
-both, then the peak memory of each service after the real-Redis run.
+and the SMTP sink in this process: bench.sink's CountingSink, which notes only subject, recipients
+and time (`python -m bench.sink` measures what make run's full sink would cost instead). Latency
+is from the start of the POST to the SMTP server accepting the case's first e-mail (matched by
+the reference in the subject). It runs once on real Redis and once on the embedded
+Redis-protocol server (`make run`'s default) and prints both, then the peak memory of each
+service after the real-Redis run.
 """
 from __future__ import annotations
 
@@ -36,7 +38,7 @@ from bench.common import (
 )
 from bench.load import PacedPoster, Posted
 from bench.memory import peak_rss
-from dev.mailsink import MailSink
+from bench.sink import CountingSink
 from dev.redis_server import EmbeddedRedis
 from shared.db import make_engine
 
@@ -79,7 +81,7 @@ class Outcome:
         }
 
 
-def scan_mail(sink: MailSink) -> tuple[dict[str, Counter], dict[str, float]]:
+def scan_mail(sink: CountingSink) -> tuple[dict[str, Counter], dict[str, float]]:
     mailed: dict[str, Counter] = {}
     first: dict[str, float] = {}
     for message in sink.messages():
@@ -116,7 +118,7 @@ def start_system(started: list[Child], env: dict[str, str]) -> str:
     return f"http://127.0.0.1:{port}"
 
 
-def warm_up(base_url: str, sink: MailSink, started: list[Child]) -> None:
+def warm_up(base_url: str, sink: CountingSink, started: list[Child]) -> None:
     """One complaint all the way to SMTP: every process is up and consuming before we time."""
     poster = PacedPoster(f"{base_url}/api/v1/complaints", COMPLAINT, rate=1, seconds=1, threads=1)
     poster.run()
@@ -131,7 +133,7 @@ def warm_up(base_url: str, sink: MailSink, started: list[Child]) -> None:
     sink.clear()
 
 
-def drain(sink: MailSink, expected_cases: int, started: list[Child], patience: float) -> None:
+def drain(sink: CountingSink, expected_cases: int, started: list[Child], patience: float) -> None:
     """Wait until every case has mail and no more arrives, or `patience` s pass without any."""
     last, last_change = -1, time.monotonic()
     while time.monotonic() - last_change < patience:
@@ -148,7 +150,7 @@ def drain(sink: MailSink, expected_cases: int, started: list[Child], patience: f
 
 def run(broker: str, redis_url: str, rate: float, seconds: float, patience: float) -> Outcome:
     fresh_database()
-    sink = MailSink(smtp_port=0, ui_port=None)
+    sink = CountingSink()
     sink.start()
     env = base_env(REDIS_URL=redis_url, SMTP_HOST="127.0.0.1", SMTP_PORT=str(sink.smtp_port),
                    RELAY_POLL_INTERVAL="0.05")

@@ -28,7 +28,7 @@ from bench.common import (
     wait_http,
 )
 
-TARGET = 0.7
+TARGET = 0.35  # issue 11: a complaint does far more than one INSERT (see RESULTS.md)
 _UNITS = {"us": 1e-3, "ms": 1.0, "s": 1000.0}
 
 

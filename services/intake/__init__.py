@@ -32,6 +32,10 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.extensions["engine"] = engine
     app.extensions["sessionmaker"] = make_sessionmaker(engine)
 
+    from .cases import CooperativeIds
+
+    app.extensions["cooperatives"] = CooperativeIds()
+
     from . import (
         actions,
         api,

@@ -4,6 +4,8 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import secrets
+import time
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import event, select
@@ -39,6 +41,31 @@ def find_cooperative(session: Session, orgnr: str) -> Cooperative:
     if cooperative is None:
         raise UnknownCooperative(orgnr)
     return cooperative
+
+
+class CooperativeIds:
+    """orgnr → the borettslag's id, remembered by one process for `ttl` seconds.
+
+    Every complaint names its borettslag, and the directory changes seldom: a remembered id
+    saves a query per complaint. Only ids found are kept, so a borettslag just added to the
+    directory is found at once; borettslag are never deleted (cases refer to them), so a kept
+    id stays valid, and after `ttl` the directory is read again anyway.
+    """
+
+    def __init__(self, ttl: float = 60.0, clock: Callable[[], float] = time.monotonic) -> None:
+        self.ttl, self.clock = ttl, clock
+        self._known: dict[str, tuple[int, float]] = {}
+
+    def id_of(self, session: Session, orgnr: str) -> int:
+        now = self.clock()
+        known = self._known.get(orgnr)
+        if known is not None and known[1] > now:
+            return known[0]
+        found = session.execute(select(Cooperative.id).where(Cooperative.orgnr == orgnr)).scalar_one_or_none()
+        if found is None:
+            raise UnknownCooperative(orgnr)
+        self._known[orgnr] = (found, now + self.ttl)
+        return found
 
 
 def open_case(

@@ -13,9 +13,9 @@ from sqlalchemy.orm import Session
 
 from shared.deadlines import received_note
 
-from .cases import UnknownCooperative, find_cooperative, open_case
+from .cases import CooperativeIds, UnknownCooperative, open_case
 
-__all__ = ["SubmittedCase", "UnknownCooperative", "submit_complaint"]
+__all__ = ["CooperativeIds", "SubmittedCase", "UnknownCooperative", "submit_complaint"]
 
 
 @dataclass(frozen=True)
@@ -27,9 +27,11 @@ class SubmittedCase:
 
 
 def submit_complaint(
-    session: Session, complaint: dict[str, Any], *, tz_name: str, now: dt.datetime
+    session: Session, complaint: dict[str, Any], *, tz_name: str, now: dt.datetime,
+    cooperatives: CooperativeIds | None = None,
 ) -> SubmittedCase:
-    cooperative = find_cooperative(session, complaint["cooperative_orgnr"])
+    """`cooperatives`: the process's remembered borettslag ids (the intake passes its own)."""
+    cooperative_id = (cooperatives or CooperativeIds(ttl=0)).id_of(session, complaint["cooperative_orgnr"])
     submitter = complaint["submitter"]
     case = open_case(
         session,
@@ -37,7 +39,7 @@ def submit_complaint(
         actor="innsender",
         now=now,
         tz_name=tz_name,
-        cooperative_id=cooperative.id,
+        cooperative_id=cooperative_id,
         category=complaint["category"],
         description=complaint["description"],
         share_number=complaint.get("share_number"),

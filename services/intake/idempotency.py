@@ -25,11 +25,10 @@ from functools import wraps
 from typing import Any
 
 from flask import current_app, g, make_response, request
-from sqlalchemy import delete, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import Delete, Update, delete, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from shared.db import unit_of_work
+from shared.db import dialect_insert, unit_of_work
 from shared.models import IdempotencyRecord, utcnow
 
 from .errors import ApiError
@@ -73,37 +72,46 @@ def _replay(earlier: IdempotencyRecord, digest: str) -> Any:
 
 
 def _reserve(scope: str, key: str, digest: str) -> IdempotencyRecord | None:
-    """Reserve the key; return the earlier record instead when there is one."""
+    """Reserve the key; return the earlier record instead when there is one.
+
+    One statement when the key is new (an insert that does nothing on a conflict). A
+    reservation abandoned by a crash is taken over by a conditional update: of two retries
+    racing for it, the second finds it fresh again and answers 409.
+    """
     sessions: sessionmaker[Session] = current_app.extensions["sessionmaker"]
     now = utcnow()
-    try:
-        with unit_of_work(sessions) as session:
-            session.execute(
-                delete(IdempotencyRecord).where(
-                    IdempotencyRecord.scope == scope, IdempotencyRecord.key == key,
-                    IdempotencyRecord.status_code.is_(None),
-                    IdempotencyRecord.created_at < now - ABANDONED_AFTER,
-                )
-            )
-            session.add(IdempotencyRecord(scope=scope, key=key, request_hash=digest, created_at=now))
-        return None
-    except IntegrityError:
-        with sessions() as session:
-            return session.execute(
-                select(IdempotencyRecord).where(
-                    IdempotencyRecord.scope == scope, IdempotencyRecord.key == key)
-            ).scalar_one()
+    this = (IdempotencyRecord.scope == scope, IdempotencyRecord.key == key)
+    with unit_of_work(sessions) as session:
+        reserved = session.execute(
+            dialect_insert(session)(IdempotencyRecord)
+            .values(scope=scope, key=key, request_hash=digest, created_at=now)
+            .on_conflict_do_nothing(index_elements=["scope", "key"])
+            .returning(IdempotencyRecord.key)
+        ).first()
+        if reserved is not None:
+            return None
+        taken_over = session.execute(
+            update(IdempotencyRecord)
+            .where(*this, IdempotencyRecord.status_code.is_(None),
+                   IdempotencyRecord.created_at < now - ABANDONED_AFTER)
+            .values(request_hash=digest, created_at=now)
+            .returning(IdempotencyRecord.key)
+            .execution_options(synchronize_session=False)
+        ).first()
+        if taken_over is not None:
+            return None
+        return session.execute(select(IdempotencyRecord).where(*this)).scalar_one()
 
 
 def _store(scope: str, key: str, status: int | None, body: Any) -> None:
+    this = (IdempotencyRecord.scope == scope, IdempotencyRecord.key == key)
+    statement: Delete | Update
+    if status is None:  # the request failed before it changed anything: free the key
+        statement = delete(IdempotencyRecord).where(*this)
+    else:
+        statement = update(IdempotencyRecord).where(*this).values(status_code=status, body=body)
     with unit_of_work(current_app.extensions["sessionmaker"]) as session:
-        record = session.get(IdempotencyRecord, (scope, key))
-        if record is None:
-            return
-        if status is None:
-            session.delete(record)  # the request failed before it changed anything: free the key
-        else:
-            record.status_code, record.body = status, body
+        session.execute(statement.execution_options(synchronize_session=False))
 
 
 def idempotent(view: Callable[..., Any]) -> Callable[..., Any]:

@@ -27,7 +27,7 @@ class Case(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     reference: Mapped[str] = mapped_column(String(20), unique=True)
     type: Mapped[str] = mapped_column(String(20))
-    status: Mapped[str] = mapped_column(String(20), index=True)
+    status: Mapped[str] = mapped_column(String(20))
     cooperative_id: Mapped[int | None] = mapped_column(ForeignKey("cooperative.id"))
     category: Mapped[str | None] = mapped_column(String(20))
     description: Mapped[str] = mapped_column(Text, default="")
@@ -57,6 +57,16 @@ class Case(Base):
     cooperative: Mapped[Cooperative | None] = relationship()
     history: Mapped[list[CaseHistory]] = relationship(
         back_populates="case", order_by="CaseHistory.id"
+    )
+
+    # The staff's case list: newest first, after an optional filter (bench/growth.py).
+    __table_args__ = (
+        Index("ix_case_newest", "created_at", "id"),
+        Index("ix_case_type_newest", "type", "created_at", "id"),
+        Index("ix_case_status_newest", "status", "created_at", "id"),
+        Index("ix_case_assignee_newest", "assignee", "created_at", "id"),
+        Index("ix_case_overdue_newest", "created_at", "id", postgresql_where=text("overdue IS true"),
+              sqlite_where=text("overdue IS true")),  # as the filter asks: overdue IS true
     )
 
 
@@ -96,6 +106,7 @@ class Deadline(Base):
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
     __table_args__ = (
+        Index("ix_deadline_due", "due_at"),  # compliance: a year's deadlines
         Index("ix_deadline_open_remind", "remind_at", postgresql_where=text("closed_at IS NULL"),
               sqlite_where=text("closed_at IS NULL")),
         Index("ix_deadline_open_due", "due_at", postgresql_where=text("closed_at IS NULL"),

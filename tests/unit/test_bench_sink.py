@@ -1,0 +1,37 @@
+"""The benches' counting SMTP sink notes what the end-to-end bench counts: subject, recipients."""
+from __future__ import annotations
+
+import email
+import smtplib
+from email.message import EmailMessage
+from email.policy import default
+
+from bench.sink import CountingSink, subject_of
+
+
+def test_the_counting_sink_keeps_each_messages_subject_and_recipients():
+    sink = CountingSink()
+    sink.start()
+    try:
+        message = EmailMessage()
+        message["From"] = "noreply@samhandling.example"
+        message["To"] = "anne.nilsen@bonord.example"
+        message["Subject"] = "Ny klage KL-2027-0042 fra Prestvannet borettslag – støy i blokk Æ"
+        message.set_content("Hei")
+        with smtplib.SMTP(sink.smtp_host, sink.smtp_port) as smtp:
+            smtp.send_message(message, to_addrs=["anne.nilsen@bonord.example", "kari@example.org"])
+        received = sink.messages()
+    finally:
+        sink.stop()
+
+    as_parsed = email.message_from_bytes(message.as_bytes(), policy=default)["Subject"]
+    assert [(m.subject, m.rcpt_tos) for m in received] == [
+        (as_parsed, ("anne.nilsen@bonord.example", "kari@example.org"))]
+    assert "KL-2027-0042" in received[0].subject and "støy i blokk Æ" in received[0].subject
+
+
+def test_a_folded_subject_is_read_whole_and_the_body_is_not_read():
+    raw = (b"From: a@example.org\r\nSubject: Ny klage KL-2027-0042\r\n fra Prestvannet\r\n"
+           b"To: b@example.org\r\n\r\nSubject: not this one\r\n")
+
+    assert subject_of(raw) == "Ny klage KL-2027-0042 fra Prestvannet"
