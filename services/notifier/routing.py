@@ -13,7 +13,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from sqlalchemy import exists, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from shared import lifecycle
 from shared.access import CASE_NOTIFICATION, may_hold_case
@@ -24,7 +24,7 @@ from shared.models import Absence, Case, CaseHistory, Contact, utcnow
 from shared.vocabulary import CASE_HOLDERS
 
 from .directory import contact_by_email, contact_for_role, leader_of, main_contact
-from .planning import RECEIPT, SUMMARY_COPY, choose_template, queue_notification
+from .planning import RECEIPT, SUMMARY_COPY, Planned, choose_template, queue_notifications
 
 ACTOR = "samhandling"
 # Which of the handbook's kinds of mail each recipient of a new case gets.
@@ -173,7 +173,8 @@ def route_case(
     The case and the rule that routed it when this call routed it, None when it had been routed
     already.
     """
-    case = session.get(Case, case_id, with_for_update=True)
+    # Its borettslag in the same statement: the rule and the role lookups need it.
+    case = session.get(Case, case_id, with_for_update={"of": Case}, options=[joinedload(Case.cooperative)])
     if case is None:
         raise CaseNotFound(case_id)
     if case.status != "received":
@@ -193,10 +194,9 @@ def route_case(
         session.add(CaseHistory(case_id=case.id, at=now, actor=ACTOR, action=action,
                                 from_status=case.status, to_status=case.status, comment=comment,
                                 public=False))
-    for recipient in recipients:
-        template = choose_template(MAILS[recipient.kind], case.type, rule)
-        queue_notification(session, event_id, case, recipient.email, recipient.name, recipient.kind,
-                           template, mail_domain)
+    queue_notifications(session, event_id, case, [
+        Planned(r.email, r.name, r.kind, choose_template(MAILS[r.kind], case.type, rule)) for r in recipients
+    ], mail_domain)
     return Routed(case, version, rule)
 
 
