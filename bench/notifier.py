@@ -180,7 +180,7 @@ class CountingSink:
         self.count = 0
         self._controller = Controller(self, hostname="127.0.0.1", port=self.smtp_port)
 
-    async def handle_DATA(self, server, session, envelope) -> str:  # type: ignore[no-untyped-def]  # noqa: N802
+    async def handle_DATA(self, server, session, envelope) -> str:  # type: ignore[no-untyped-def]
         self.count += 1
         return "250 OK"
 
@@ -264,7 +264,8 @@ def main() -> None:
         return [f"{1000 * cpu.spent[part] / tasks:.2f}" for part in parts] + [
             f"{1000 * sum(cpu.spent.values()) / tasks:.2f}"]
 
-    cpu_rows = [["no-op Celery task", "-", *per_task(noop_cpu, args.noop_tasks)]]
+    cpu_rows: list[list[object]] = [
+        ["no-op Celery task", "-", *per_task(noop_cpu, args.noop_tasks)]]
     cpu_rows += [["notifier.case_submitted", SINK_NAMES[sink], *per_task(cpu, args.tasks)]
                  for sink, (_, _, cpu) in real.items()]
     verdicts = [f"- {SINK_NAMES[sink]}: {args.tasks / seconds:.1f} tasks/s, "
