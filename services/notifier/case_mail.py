@@ -7,25 +7,56 @@ from the event that planned it, so a retry composes the same mail.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
 from email.message import EmailMessage
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from jinja2 import Environment
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import select
+from sqlalchemy.orm import Session, joinedload
 
 from shared import action_links, lifecycle
 from shared.access import may_hold_case
 from shared.case_details import AcquisitionDetails, details_of
 from shared.deadlines import received_note
 from shared.formats import date_nb, datetime_nb
-from shared.models import Case, Deadline, Notification, OutboxEvent
+from shared.models import Case, Contact, Deadline, Notification, OutboxEvent
 from shared.settings import Settings
 from shared.vocabulary import CASE_STATUSES, CASE_TYPES, COMPLAINT_CATEGORIES, SUBMITTER_ROLES
 
-from .directory import contact_by_email
 from .mail import compose, template_variables
 from .planning import SUMMARY_TEMPLATE
+
+
+@dataclass(frozen=True)
+class Sources:
+    """What case mails are composed from, loaded for all of them at once (three queries, however
+    many e-mails): their cases with the borettslag, what the events that planned them announced,
+    and the contacts among their recipients and the cases' assignees."""
+
+    cases: dict[int, Case]
+    announced: dict[str, dict[str, Any]]
+    contacts: dict[str, Contact]
+
+    @classmethod
+    def load(cls, session: Session, notifications: Sequence[Notification]) -> Sources:
+        case_ids = {n.case_id for n in notifications if n.case_id is not None}
+        cases = {case.id: case for case in session.scalars(
+            select(Case).where(Case.id.in_(case_ids)).options(joinedload(Case.cooperative)))}
+        announced: dict[str, dict[str, Any]] = dict(session.execute(
+            select(OutboxEvent.id, OutboxEvent.payload)
+            .where(OutboxEvent.id.in_({n.event_id for n in notifications}))).tuples().all())
+        emails = {n.recipient.lower() for n in notifications}
+        emails |= {case.assignee.lower() for case in cases.values() if case.assignee}
+        contacts = {contact.email: contact for contact in session.scalars(
+            select(Contact).where(Contact.email.in_(emails)))}
+        return cls(cases, announced, contacts)
+
+    def contact(self, email: str | None) -> Contact | None:
+        """As services/notifier/directory.contact_by_email would find them."""
+        return self.contacts.get(email.lower()) if email else None
 
 
 def case_context(case: Case, settings: Settings) -> dict[str, Any]:
@@ -54,9 +85,8 @@ def case_context(case: Case, settings: Settings) -> dict[str, Any]:
     }
 
 
-def summary_context(session: Session, case: Case, settings: Settings) -> dict[str, Any]:
+def summary_context(case: Case, handler: Contact | None, settings: Settings) -> dict[str, Any]:
     """What a copy to a borettslag board may say: no submitter data, no free text, no links."""
-    handler = contact_by_email(session, case.assignee)
     received = case.created_at.replace(tzinfo=case.created_at.tzinfo or dt.UTC)
     return {
         "reference": case.reference,
@@ -78,14 +108,14 @@ def _date(day: dt.date | None) -> str:
 
 
 def case_action_links(
-    session: Session, case: Case, notification: Notification, settings: Settings
+    case: Case, notification: Notification, recipient: Contact | None, settings: Settings
 ) -> list[dict[str, str]]:
     """Signed links for the actions the case allows now, personal to the recipient and bound to
     the case's version (SPEC §4); the same notification and case state give the same links.
 
     Only for a contact who may hold the case: never a borettslag board.
     """
-    if not may_hold_case(contact_by_email(session, notification.recipient)):
+    if not may_hold_case(recipient):
         return []
     allowed = lifecycle.allowed_actions(case.status)
     links = []
@@ -109,12 +139,12 @@ def _deadline_context(session: Session, case: Case, deadline_id: int, tz_name: s
 
 
 def full_context(
-    session: Session, case: Case, notification: Notification, settings: Settings, env: Environment
+    session: Session, case: Case, notification: Notification, sources: Sources, settings: Settings,
+    env: Environment,
 ) -> dict[str, Any]:
     """The whole case, for the submitter's own mails and for contacts who may hold the case."""
     context = case_context(case, settings)
-    event = session.get(OutboxEvent, notification.event_id)
-    announced = event.payload if event is not None else {}
+    announced = sources.announced.get(notification.event_id, {})
     if "action" in announced:  # a status change
         context.update(action=announced["action"], comment=announced.get("comment", ""))
     if "deadline_id" in announced:  # a reminder or an escalation
@@ -123,19 +153,24 @@ def full_context(
     context["kind"] = notification.kind
     # The template decides whether the mail carries action links.
     wants_links = "action_links" in template_variables(env, notification.template)
-    context["action_links"] = case_action_links(session, case, notification, settings) if wants_links else []
+    context["action_links"] = (case_action_links(case, notification, sources.contact(notification.recipient),
+                                                 settings) if wants_links else [])
     context["action_link_days"] = action_links.VALIDITY.days
     return context
 
 
 def compose_case_mail(
     session: Session, notification: Notification, *, settings: Settings, env: Environment,
+    sources: Sources | None = None,
 ) -> EmailMessage:
-    case = session.get_one(Case, notification.case_id, options=[selectinload(Case.cooperative)])
+    """`sources` as loaded for a batch of e-mails (services/notifier/composers.py); else this one's."""
+    sources = sources or Sources.load(session, [notification])
+    assert notification.case_id is not None
+    case = sources.cases[notification.case_id]
     if notification.template == SUMMARY_TEMPLATE:
-        context = summary_context(session, case, settings)
+        context = summary_context(case, sources.contact(case.assignee), settings)
     else:
-        context = full_context(session, case, notification, settings, env)
+        context = full_context(session, case, notification, sources, settings, env)
     context["recipient_name"] = notification.recipient_name
     return compose(
         env, notification.template, context, settings=settings,

@@ -2,6 +2,7 @@
 e-mail is the same e-mail."""
 from __future__ import annotations
 
+from collections.abc import Sequence
 from email.message import EmailMessage
 from typing import Protocol
 
@@ -11,7 +12,7 @@ from sqlalchemy.orm import Session
 from shared.models import Notification
 from shared.settings import Settings
 
-from .case_mail import compose_case_mail
+from .case_mail import Sources, compose_case_mail
 from .meeting_mail import compose_answer, compose_invitation, compose_minutes, compose_reminder
 
 
@@ -32,8 +33,16 @@ MEETING_COMPOSERS: dict[str, Composer] = {
 }
 
 
-def compose_any(
-    session: Session, notification: Notification, *, settings: Settings, env: Environment
-) -> EmailMessage:
-    composer = MEETING_COMPOSERS.get(notification.template, compose_case_mail)
-    return composer(session, notification, settings=settings, env=env)
+def compose_letters(
+    session: Session, notifications: Sequence[Notification], *, settings: Settings, env: Environment
+) -> list[EmailMessage]:
+    """The notifications' e-mails, in their order; what the case mails are composed from is
+    loaded once for all of them."""
+    case_mails = [n for n in notifications if n.template not in MEETING_COMPOSERS]
+    sources = Sources.load(session, case_mails) if case_mails else None
+    return [
+        MEETING_COMPOSERS[n.template](session, n, settings=settings, env=env)
+        if n.template in MEETING_COMPOSERS
+        else compose_case_mail(session, n, settings=settings, env=env, sources=sources)
+        for n in notifications
+    ]

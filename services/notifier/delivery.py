@@ -3,21 +3,23 @@
 An event's notifications are claimed (pending → sending) and composed in one committed
 transaction before the SMTP conversation, and each is marked sent as soon as the server has
 accepted it, so two deliveries of the same event never both send, and a worker killed mid-send
-leaves claims that expire and are taken again.
+leaves claims that expire and are taken again. Each mark is one statement that commits by
+itself (shared.db.autocommit), so the window between a server's 250 and its record is one
+round trip.
 """
 from __future__ import annotations
 
 import datetime as dt
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from email.message import EmailMessage
 
-from sqlalchemy import ColumnElement, event, func, or_, select, text, update
+from sqlalchemy import ColumnElement, Connection, event, func, or_, select, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from shared.db import unit_of_work
+from shared.db import autocommit, unit_of_work
 from shared.models import Notification, utcnow
 
 from .mail import Mailer, PermanentMailError, TransientMailError
@@ -34,7 +36,8 @@ ATTEMPTS_PER_ROUND = 10
 # again for up to this long, well inside the claim that keeps other workers off the letter.
 RECORD_PATIENCE = 30.0
 
-Composer = Callable[[Session, Notification], EmailMessage]
+# Composes claimed notifications, all at once (services/notifier/composers.py compose_letters).
+Composer = Callable[[Session, Sequence[Notification]], list[EmailMessage]]
 
 
 class DeliveryIncomplete(Exception):
@@ -53,29 +56,30 @@ def _claim(
     session: Session, where: ColumnElement[bool], now: dt.datetime, claim_timeout: int
 ) -> list[Notification]:
     """pending → sending for what `where` selects and nobody else holds; the claimed, by id."""
-    claimed = session.execute(
+    claimed = session.scalars(
         update(Notification)
         .where(where, _claimable(now, claim_timeout))
         .values(status="sending", claimed_at=now, attempts=Notification.attempts + 1)
-        .returning(Notification.id),
+        .returning(Notification),
         execution_options={"synchronize_session": False},
-    ).scalars().all()
-    if not claimed:
-        return []
-    return list(session.execute(
-        select(Notification).where(Notification.id.in_(claimed)).order_by(Notification.id)
-    ).scalars())
+    ).all()
+    return sorted(claimed, key=lambda notification: notification.id)
 
 
-def _finish(session: Session, notification_id: int, status: str, error: str = "") -> None:
-    if session.get_bind().dialect.name == "postgresql":
-        # Narrow the gap between the SMTP server's 250 and our record of it: a worker killed
-        # inside that gap resends. Losing this flag in a database crash costs the same resend.
-        session.execute(text("SET LOCAL synchronous_commit TO OFF"))
+def _finish(connection: Connection, notification_id: int, status: str, error: str = "") -> None:
+    """One statement, committed on its own."""
     values: dict[str, object] = {"status": status, "last_error": error[:2000]}
     if status == "sent":
         values["sent_at"] = utcnow()
-    session.execute(update(Notification).where(Notification.id == notification_id).values(**values))
+    statement = update(Notification).where(Notification.id == notification_id).values(**values)
+    if connection.dialect.name == "postgresql":
+        # Narrow the gap between the SMTP server's 250 and our record of it: the commit does not
+        # wait for its WAL to reach the disk (synchronous_commit off, for this statement's own
+        # transaction only, set by the statement itself). A worker killed inside that gap
+        # resends; losing this record in a database crash costs the same resend.
+        statement = statement.where(func.set_config("synchronous_commit", "off", True) == "off")
+    with connection.begin():
+        connection.execute(statement)
 
 
 def _letters(
@@ -83,18 +87,18 @@ def _letters(
 ) -> list[tuple[int, EmailMessage, dict[str, object]]]:
     """Claim and compose in one committed transaction, before any SMTP conversation."""
     with unit_of_work(sessions) as session:
-        letters = []
-        # The identity map holds objects weakly: keep what composing loads (the case, its
-        # borettslag, the handbook version) for the event's next letter, or it loads them again.
+        # The identity map holds objects weakly: keep what composing loads (a meeting and its
+        # agenda) for the event's next letter, or it loads them again.
         loaded: list[object] = []
         event.listen(session, "loaded_as_persistent", lambda _session, instance: loaded.append(instance))
-        for notification in _claim(session, where, utcnow(), claim_timeout):
-            # What a log line may say about it: never the recipient's address or name.
-            about = {"event_id": notification.event_id, "kind": notification.kind,
-                     "message_id": notification.message_id, "notification_id": notification.id,
-                     "attempt": notification.attempts}
-            letters.append((notification.id, compose(session, notification), about))
-    return letters
+        claimed = _claim(session, where, utcnow(), claim_timeout)
+        messages = compose(session, claimed) if claimed else []
+    # What a log line may say about each: never the recipient's address or name.
+    return [(notification.id, message,
+             {"event_id": notification.event_id, "kind": notification.kind,
+              "message_id": notification.message_id, "notification_id": notification.id,
+              "attempt": notification.attempts})
+            for notification, message in zip(claimed, messages, strict=True)]
 
 
 def _out_of_attempts(about: dict[str, object]) -> bool:
@@ -103,15 +107,13 @@ def _out_of_attempts(about: dict[str, object]) -> bool:
 
 
 def _record(
-    sessions: sessionmaker[Session], notification_id: int, result: str, error_text: str,
-    patience: float,
+    connection: Connection, notification_id: int, result: str, error_text: str, patience: float,
 ) -> None:
     """Record a letter's outcome; a sent letter's outcome outlasts a short database outage."""
     give_up, pause = time.monotonic() + (patience if result == "sent" else 0.0), 0.2
     while True:
         try:
-            with unit_of_work(sessions) as session:
-                _finish(session, notification_id, result, error_text)
+            _finish(connection, notification_id, result, error_text)
             return
         except OperationalError:
             if time.monotonic() + pause > give_up:
@@ -122,7 +124,7 @@ def _record(
 
 
 def _deliver(
-    sessions: sessionmaker[Session], letters: list[tuple[int, EmailMessage, dict[str, object]]],
+    connection: Connection, letters: list[tuple[int, EmailMessage, dict[str, object]]],
     mailer: Mailer, claim_timeout: int,
 ) -> dict[str, int]:
     """Send each, and record each outcome the moment SMTP has answered it."""
@@ -131,7 +133,7 @@ def _deliver(
         result, error_text = _send(mailer, message)
         if result == "pending" and _out_of_attempts(about):
             result, error_text = "failed", f"{error_text} (ga opp etter {about['attempt']} forsøk)"
-        _record(sessions, notification_id, result, error_text,
+        _record(connection, notification_id, result, error_text,
                 patience=min(RECORD_PATIENCE, claim_timeout / 2))
         reported = "deferred" if result == "pending" else result  # pending again: a retry follows
         count_email(str(about["kind"]), reported)
@@ -164,12 +166,14 @@ def deliver(
     They are claimed and composed in one transaction, then sent over one SMTP connection, each
     marked sent as soon as the server has accepted it.
     """
-    outcome = _deliver(sessions, _letters(sessions, letters, compose, claim_timeout), mailer, claim_timeout)
-    with sessions() as session:
-        unsent = session.execute(
-            select(func.count()).select_from(Notification)
-            .where(letters, Notification.status.in_(["pending", "sending"]))
-        ).scalar_one()
+    claimed = _letters(sessions, letters, compose, claim_timeout)
+    with autocommit(sessions) as connection:
+        outcome = _deliver(connection, claimed, mailer, claim_timeout)
+        with connection.begin():
+            unsent = connection.execute(
+                select(func.count()).select_from(Notification)
+                .where(letters, Notification.status.in_(["pending", "sending"]))
+            ).scalar_one()
     if unsent:  # a transient failure, or another worker still holds a claim
         held = unsent - outcome.get("pending", 0)
         raise DeliveryIncomplete(f"{outcome}" + (f", {held} busy" if held else ""))

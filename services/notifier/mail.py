@@ -5,8 +5,9 @@ import re
 import smtplib
 import time
 from email.header import Header
-from email.headerregistry import Address
+from email.headerregistry import Address, BaseHeader, HeaderRegistry
 from email.message import EmailMessage
+from email.policy import EmailPolicy
 from email.utils import format_datetime, parseaddr
 from functools import lru_cache
 from pathlib import Path
@@ -91,11 +92,46 @@ def mail_domain(settings: Settings) -> str:
     return parseaddr(settings.mail_from)[1].rpartition("@")[2] or "samhandling.invalid"
 
 
-def _address(name: str, email: str) -> Address:
+class _HeaderClasses(HeaderRegistry):
+    """The standard registry of header classes, each built once instead of once per header parsed."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._built: dict[str, type[BaseHeader]] = {}
+
+    def __getitem__(self, name: str) -> type[BaseHeader]:
+        key = name.lower()
+        if key not in self._built:
+            self._built[key] = super().__getitem__(key)
+        return self._built[key]
+
+
+class _MailPolicy(EmailPolicy):
+    """email.policy.default, with a header value parsed once per process rather than once per
+    e-mail: most of an e-mail's headers (From, its parts' Content-Type and -Transfer-Encoding,
+    MIME-Version, Auto-Submitted) are the same in every one. Parsed headers are immutable, so
+    e-mails can share them; the bytes on the wire are the default policy's."""
+
+    def header_store_parse(self, name: str, value: Any) -> tuple[str, Any]:
+        if isinstance(value, str):
+            return _parsed(self, name, value)
+        return super().header_store_parse(name, value)
+
+
+@lru_cache(maxsize=512)
+def _parsed(policy: EmailPolicy, name: str, value: str) -> tuple[str, Any]:
+    return EmailPolicy.header_store_parse(policy, name, value)
+
+
+POLICY = _MailPolicy(header_factory=_HeaderClasses())
+
+
+def _address(name: str, email: str) -> str:
     # Names are validated without line breaks at intake; strip them again so no header can break.
     safe_name = " ".join(name.split())
     username, _, domain = email.partition("@")
-    return Address(display_name=safe_name, username=username, domain=domain)
+    # As text (quoted where it must be), so the parsed header can be shared like any other.
+    return str(Address(display_name=safe_name, username=username, domain=domain))
 
 
 def _set_subject(message: EmailMessage, subject: str) -> None:
@@ -128,7 +164,7 @@ def compose(
     parameter matches the one inside (RFC 6047), and again as an .ics file for other clients.
     """
     subject = " ".join(env.get_template(f"{template}.subject.txt").render(context).split())
-    message = EmailMessage()
+    message = EmailMessage(policy=POLICY)
     from_name, from_email = parseaddr(settings.mail_from)
     message["From"] = _address(from_name, from_email)
     message["To"] = _address(to_name, to_email)

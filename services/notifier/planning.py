@@ -8,6 +8,7 @@ meeting mails have templates of their own that no handbook names.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from sqlalchemy.orm import Session
@@ -50,18 +51,30 @@ def message_id_for(event_id: str, recipient: str, kind: str, domain: str) -> str
     return f"<{digest}@{domain}>"
 
 
-def queue_notification(
-    session: Session, event_id: str, case: Case | None, email: str, name: str, kind: str,
-    template: str, mail_domain: str,
+@dataclass(frozen=True)
+class Planned:
+    """One notification to plan: who gets which kind of e-mail, in which template."""
+
+    email: str
+    name: str
+    kind: str
+    template: str
+
+
+def queue_notifications(
+    session: Session, event_id: str, case: Case | None, planned: Sequence[Planned], mail_domain: str,
 ) -> None:
-    """One row per (event, recipient, kind); a second call for the same key adds nothing."""
-    insert = dialect_insert(session)
-    session.execute(insert(Notification).values(
-        event_id=event_id, case_id=case.id if case is not None else None, recipient=email,
-        recipient_name=name, kind=kind, template=template,
-        status="pending", message_id=message_id_for(event_id, email, kind, mail_domain),
-        created_at=utcnow(), attempts=0, last_error="",
-    ).on_conflict_do_nothing())
+    """One row per (event, recipient, kind), all in one statement; a key planned before adds nothing."""
+    if not planned:
+        return
+    now, insert = utcnow(), dialect_insert(session)
+    session.execute(insert(Notification).values([
+        {"event_id": event_id, "case_id": case.id if case is not None else None,
+         "recipient": letter.email, "recipient_name": letter.name, "kind": letter.kind,
+         "template": letter.template, "status": "pending", "created_at": now, "attempts": 0,
+         "last_error": "", "message_id": message_id_for(event_id, letter.email, letter.kind, mail_domain)}
+        for letter in planned
+    ]).on_conflict_do_nothing())
 
 
 @dataclass
@@ -78,7 +91,8 @@ class Deps:
         return mail_domain(self.settings)
 
     def queue(self, email: str, name: str, kind: str, template: str, case: Case | None = None) -> None:
-        queue_notification(self.session, self.event_id, case, email, name, kind, template, self.domain)
+        queue_notifications(self.session, self.event_id, case, [Planned(email, name, kind, template)],
+                            self.domain)
 
     def queue_case_mail(self, case: Case, email: str, name: str, kind: str, mail: str) -> None:
         """A case mail, in the template the handbook version that routed the case names for `mail`."""

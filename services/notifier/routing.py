@@ -12,8 +12,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from sqlalchemy import exists, select
-from sqlalchemy.orm import Session
+from sqlalchemy import select
+from sqlalchemy.orm import Session, joinedload
 
 from shared import lifecycle
 from shared.access import CASE_NOTIFICATION, may_hold_case
@@ -24,7 +24,7 @@ from shared.models import Absence, Case, CaseHistory, Contact, utcnow
 from shared.vocabulary import CASE_HOLDERS
 
 from .directory import contact_by_email, contact_for_role, leader_of, main_contact
-from .planning import RECEIPT, SUMMARY_COPY, choose_template, queue_notification
+from .planning import RECEIPT, SUMMARY_COPY, Planned, choose_template, queue_notifications
 
 ACTOR = "samhandling"
 # Which of the handbook's kinds of mail each recipient of a new case gets.
@@ -59,14 +59,14 @@ class Routed:
     rule: Rule
 
 
-def is_absent(session: Session, email: str, day: dt.date) -> bool:
-    return session.execute(select(exists().where(
-        Absence.contact_email == email, Absence.starts_on <= day, Absence.ends_on >= day
-    ))).scalar_one()
+def away_on(session: Session, day: dt.date) -> frozenset[str]:
+    """Who is away on `day` (their e-mail addresses): asked once, however long the chains."""
+    return frozenset(session.scalars(select(Absence.contact_email).where(
+        Absence.starts_on <= day, Absence.ends_on >= day)))
 
 
 def present_stand_in(
-    session: Session, contact: Contact, day: dt.date
+    session: Session, contact: Contact, away: frozenset[str]
 ) -> tuple[Contact | None, list[Contact]]:
     """The contact or the first present deputy down the chain, and who was absent on the way.
 
@@ -75,9 +75,7 @@ def present_stand_in(
     """
     absent: list[Contact] = []
     current: Contact | None = contact
-    while current is not None and (
-        current.deactivated_at is not None or is_absent(session, current.email, day)
-    ):
+    while current is not None and (current.deactivated_at is not None or current.email in away):
         absent.append(current)
         current = contact_by_email(session, current.deputy)
         if current is not None and current in absent:
@@ -91,10 +89,10 @@ def _names(contacts: list[Contact]) -> str:
 
 
 def _handover(
-    session: Session, contact: Contact, day: dt.date, notes: list[tuple[str, str]]
+    session: Session, contact: Contact, away: frozenset[str], notes: list[tuple[str, str]]
 ) -> Contact | None:
-    """Who stands in for `contact` on `day`, noting any handover for the case history."""
-    present, absent = present_stand_in(session, contact, day)
+    """Who stands in for `contact`, noting any handover for the case history."""
+    present, absent = present_stand_in(session, contact, away)
     if absent:
         outcome = (f"sendt til stedfortreder {present.name}" if present
                    else "ingen stedfortreder er til stede")
@@ -105,17 +103,18 @@ def _handover(
 def plan_routing(session: Session, case: Case, rule: Rule, day: dt.date) -> RoutingPlan:
     """Who gets the case on `day`: the rule's roles, with absent contacts replaced by deputies."""
     notes: list[tuple[str, str]] = []
+    away = away_on(session, day)
     named = contact_for_role(session, rule.primary, case)
     if named is not None and named.party not in CASE_HOLDERS:
         named = None  # a board named by an older handbook version, or a directory change since
-    primary = _handover(session, named, day, notes) if named else None
+    primary = _handover(session, named, away, notes) if named else None
     if not may_hold_case(primary):
         primary = None
     unrouted = primary is None
     if unrouted:
         fallback = main_contact(session)
         if fallback is not None and fallback != named:
-            primary = _handover(session, fallback, day, notes)
+            primary = _handover(session, fallback, away, notes)
         if primary is None and may_hold_case(fallback):
             primary = fallback  # an absent main contact still gets it rather than nobody
         who = (f"kommunens hovedkontakt {primary.name}" if primary
@@ -128,7 +127,7 @@ def plan_routing(session: Session, case: Case, rule: Rule, day: dt.date) -> Rout
         if contact is not None:
             # An absent copy with nobody to stand in still gets the copy, to read on return;
             # a deactivated one does not.
-            stand_in = _handover(session, contact, day, notes)
+            stand_in = _handover(session, contact, away, notes)
             if stand_in is None and contact.deactivated_at is None:
                 stand_in = contact
             if stand_in is not None:
@@ -173,7 +172,8 @@ def route_case(
     The case and the rule that routed it when this call routed it, None when it had been routed
     already.
     """
-    case = session.get(Case, case_id, with_for_update=True)
+    # Its borettslag in the same statement: the rule and the role lookups need it.
+    case = session.get(Case, case_id, with_for_update={"of": Case}, options=[joinedload(Case.cooperative)])
     if case is None:
         raise CaseNotFound(case_id)
     if case.status != "received":
@@ -193,10 +193,9 @@ def route_case(
         session.add(CaseHistory(case_id=case.id, at=now, actor=ACTOR, action=action,
                                 from_status=case.status, to_status=case.status, comment=comment,
                                 public=False))
-    for recipient in recipients:
-        template = choose_template(MAILS[recipient.kind], case.type, rule)
-        queue_notification(session, event_id, case, recipient.email, recipient.name, recipient.kind,
-                           template, mail_domain)
+    queue_notifications(session, event_id, case, [
+        Planned(r.email, r.name, r.kind, choose_template(MAILS[r.kind], case.type, rule)) for r in recipients
+    ], mail_domain)
     return Routed(case, version, rule)
 
 
@@ -208,5 +207,6 @@ def escalation_target(session: Session, case: Case, tz_name: str) -> Contact | N
     rule = rule_for_case(session, case)
     named = (contact_for_role(session, rule.escalate_to, case)
              if rule is not None and rule.escalate_to != LEADER else None)
-    present = present_stand_in(session, named, local_today(tz_name, utcnow()))[0] if named else None
+    away = away_on(session, local_today(tz_name, utcnow())) if named else frozenset()
+    present = present_stand_in(session, named, away)[0] if named else None
     return present or leader_of(session, assignee)

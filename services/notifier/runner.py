@@ -13,7 +13,7 @@ from shared.messages import Event
 from shared.models import Notification
 from shared.runtime import Resources
 
-from .composers import compose_any
+from .composers import compose_letters
 from .delivery import deliver
 from .handlers import HANDLERS
 from .mail import Mailer, template_environment
@@ -27,7 +27,7 @@ def consume(
 ) -> dict[str, int]:
     """Plan, send, mark; the outcome counts the e-mails by status ({} when done before)."""
     settings = resources.settings
-    composer = partial(compose_any, settings=settings, env=env or template_environment())
+    composer = partial(compose_letters, settings=settings, env=env or template_environment())
     with one_connection(resources.sessions) as sessions:
         with unit_of_work(sessions) as session:
             if is_processed(session, event.event_id, CONSUMER):

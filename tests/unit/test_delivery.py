@@ -8,7 +8,7 @@ from functools import partial
 import pytest
 from sqlalchemy import select, update
 
-from services.notifier.case_mail import compose_case_mail
+from services.notifier.composers import compose_letters
 from services.notifier.delivery import DeliveryIncomplete, deliver
 from services.notifier.mail import PermanentMailError, TransientMailError, template_environment
 from shared.db import unit_of_work
@@ -39,7 +39,7 @@ def routed_event(sessions, complaint) -> str:
 
 @pytest.fixture
 def composer(settings):
-    return partial(compose_case_mail, settings=settings, env=template_environment())
+    return partial(compose_letters, settings=settings, env=template_environment())
 
 
 def statuses(sessions) -> list[str]:

@@ -88,3 +88,14 @@ def compose_subject(settings, subject):
     env = Environment(loader=DictLoader({"t.subject.txt": "{{ s }}", "t.txt": "Hei", "t.html": "<p>Hei</p>"}))
     return compose(env, "t", {"s": subject}, settings=settings, to_name="Åse Ødegård",
                    to_email="ase@example.org", message_id="<x@samhandling.example>")
+
+
+def test_names_arrive_as_written_in_every_e_mail(base_settings):
+    """The parsed headers are shared between e-mails (mail.POLICY); each still gets its own."""
+    names = ["Kari Johansen", "Åse Ødegård", 'Kari "K" Johansen, jr.', "Ola (Nordmann)", "Kari Johansen"]
+    for name in names:
+        raw = make(base_settings, to_name=name).as_bytes()
+        parsed = email.message_from_bytes(raw, policy=email.policy.default)
+        assert parsed["To"].addresses[0].display_name == name
+        assert parsed["To"].addresses[0].addr_spec == "kari.johansen@kommune.example"
+        assert parsed["From"].addresses[0].addr_spec == "samhandling@samhandling.example"
