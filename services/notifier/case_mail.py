@@ -47,7 +47,7 @@ class Sources:
             select(Case).where(Case.id.in_(case_ids)).options(joinedload(Case.cooperative)))}
         announced: dict[str, dict[str, Any]] = dict(session.execute(
             select(OutboxEvent.id, OutboxEvent.payload)
-            .where(OutboxEvent.id.in_({n.event_id for n in notifications}))).tuples().all())
+            .where(OutboxEvent.id.in_({n.event_id for n in notifications}))).all())
         emails = {n.recipient.lower() for n in notifications}
         emails |= {case.assignee.lower() for case in cases.values() if case.assignee}
         contacts = {contact.email: contact for contact in session.scalars(
