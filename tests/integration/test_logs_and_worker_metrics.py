@@ -57,7 +57,13 @@ def test_one_event_id_from_relay_to_sent_mail_and_worker_metrics_add_up(observed
         return sum(sample(text, "samhandling_emails_total", kind=kind, outcome="sent")
                    for kind in ("case_notification", "receipt"))
 
+    def tasks_processed() -> float:
+        return sample(scrape(observed.metrics_port), "samhandling_worker_tasks_total",
+                      task="notifier.case_submitted", outcome="processed")
+
+    # The e-mails are counted as each is sent; the task once it has returned, a moment later.
     wait_until(lambda: emails_sent() == 3, 30, "three e-mails counted")
+    wait_until(lambda: tasks_processed() >= 1, 30, "the task counted")
     text = scrape(observed.metrics_port)
     assert sample(text, "samhandling_worker_tasks_total", task="notifier.case_submitted",
                   outcome="processed") == 1
