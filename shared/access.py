@@ -10,6 +10,7 @@ from __future__ import annotations
 from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
+from .directory import contact_by_email
 from .lifecycle import RECORDED_AS
 from .models import Case, CaseHistory, Contact, Notification
 from .vocabulary import CASE_HOLDERS
@@ -57,8 +58,6 @@ def holds_copy(session: Session, case: Case, email: str) -> bool:
 
 def contact_refusal(session: Session, email: str, case: Case) -> str | None:
     """refusal() for the directory contact with this address, read from the database."""
-    contact = session.execute(
-        select(Contact).where(Contact.email == email.lower())
-    ).scalar_one_or_none()
+    contact = contact_by_email(session, email)
     copied = contact is not None and holds_copy(session, case, contact.email)
     return refusal(contact, case, copied=copied)

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from shared import deadlines, lifecycle
 from shared.access import may_hold_case
+from shared.directory import contact_by_email
 from shared.messages import CaseStatusChanged, new_event_id, record_event
 from shared.models import Case, Contact
 
@@ -71,9 +72,7 @@ def change_case(
     """Apply one lifecycle action and announce it; the caller commits."""
     assignee = None
     if action == "reassign":
-        contact = session.execute(
-            select(Contact).where(Contact.email == (to or "").lower())
-        ).scalar_one_or_none()
+        contact = contact_by_email(session, to)
         if contact is None:
             raise UnknownAssignee(to)
         if not may_hold_case(contact):

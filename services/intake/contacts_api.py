@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from shared.db import unit_of_work
+from shared.directory import contact_by_email
 from shared.models import Absence, Contact
 
 from .api import documented_errors
@@ -61,9 +62,7 @@ class OtherParty(Exception):
 
 
 def find_contact(session: Session, email: str) -> Contact:
-    contact = session.execute(
-        select(Contact).where(Contact.email == email.lower())
-    ).scalar_one_or_none()
+    contact = contact_by_email(session, email)
     if contact is None:
         raise ContactNotFound(email)
     return contact

@@ -30,6 +30,7 @@ from shared.agreement import (
 )
 from shared.calendar import local_today
 from shared.case_details import BookedMeeting, MeetingRequestDetails, with_details
+from shared.directory import contact_by_email
 from shared.formats import date_nb, datetime_nb, time_nb
 from shared.meeting_reminders import plan_reminders, skip_reminders
 from shared.messages import MeetingScheduled, new_event_id, record_event
@@ -127,7 +128,7 @@ def _agreement(session: Session, email: str | None, party: str) -> Contact | Non
         return None
     if party not in OTHER_PARTY:
         raise BadAgreement("Bare en kontaktperson hos en av partene kan avtale en flytting.")
-    contact = session.execute(select(Contact).where(Contact.email == email.lower())).scalar_one_or_none()
+    contact = contact_by_email(session, email)
     if contact is None:
         raise BadAgreement("Fant ingen kontaktperson med denne e-postadressen.")
     if contact.party != OTHER_PARTY[party]:

@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from shared.models import ApiToken, Contact
+from shared.directory import contact_by_email
+from shared.models import ApiToken
 
 PARTIES = ("municipality", "association", "cooperative", "system")
 PREFIX = "shd_"
@@ -51,9 +52,7 @@ def create_token(
 ) -> tuple[str, ApiToken]:
     """Return the secret (shown once) and its row; only the hash is stored."""
     if contact_email:
-        contact = session.execute(
-            select(Contact).where(Contact.email == contact_email.lower())
-        ).scalar_one_or_none()
+        contact = contact_by_email(session, contact_email)
         if contact is None:
             raise UnknownContact(contact_email)
         if not contact.active:
@@ -82,16 +81,14 @@ def _contact_active(session: Session, email: str | None) -> bool:
     """A system token has no contact; a contact's token works only while the contact is active."""
     if email is None:
         return True
-    contact = session.execute(select(Contact).where(Contact.email == email)).scalar_one_or_none()
+    contact = contact_by_email(session, email)
     return contact is not None and contact.active
 
 
 def deactivate_contact(session: Session, email: str, now: dt.datetime) -> int:
     """Withdraw a contact's access: mark them inactive and revoke their tokens; how many were
     revoked. A second call keeps the first deactivation time."""
-    contact = session.execute(
-        select(Contact).where(Contact.email == email.lower())
-    ).scalar_one_or_none()
+    contact = contact_by_email(session, email)
     if contact is None:
         raise UnknownContact(email)
     if contact.deactivated_at is None:

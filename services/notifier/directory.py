@@ -6,14 +6,9 @@ from collections.abc import Callable
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from shared.directory import contact_by_email
 from shared.handbook import CONTACT_PREFIX
 from shared.models import Case, Contact
-
-
-def contact_by_email(session: Session, email: str | None) -> Contact | None:
-    if not email:
-        return None
-    return session.execute(select(Contact).where(Contact.email == email.lower())).scalar_one_or_none()
 
 
 def _by_role(session: Session, party: str, role: str) -> Contact | None:

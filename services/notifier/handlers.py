@@ -9,6 +9,7 @@ from typing import Any
 from shared.board_approval import BOARD_APPROVAL
 from shared.committee import committee
 from shared.deadlines import open_deadlines
+from shared.directory import contact_by_email
 from shared.messages import (
     CaseStatusChanged,
     CaseSubmitted,
@@ -23,7 +24,7 @@ from shared.messages import (
 )
 from shared.models import Case, Meeting, utcnow
 
-from .directory import contact_by_email, leaders, main_contact
+from .directory import leaders, main_contact
 from .planning import Deps
 from .routing import escalation_target, route_case
 

@@ -18,12 +18,13 @@ from sqlalchemy.orm import Session, joinedload
 from shared import lifecycle
 from shared.access import CASE_NOTIFICATION, may_hold_case
 from shared.calendar import local_today
+from shared.directory import contact_by_email
 from shared.handbook import LEADER, Rule
 from shared.handbook_versions import current_handbook, rule_for_case
 from shared.models import Absence, Case, CaseHistory, Contact, utcnow
 from shared.vocabulary import CASE_HOLDERS
 
-from .directory import contact_by_email, contact_for_role, leader_of, main_contact
+from .directory import contact_for_role, leader_of, main_contact
 from .planning import RECEIPT, SUMMARY_COPY, Planned, choose_template, queue_notifications
 
 ACTOR = "samhandling"
