@@ -21,12 +21,12 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any, cast
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import ColumnElement, CursorResult, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from .agreement import BOARD_APPROVAL_DAYS, OPEN_STATUSES
+from .calendar import local_instant, local_today
 from .db import unit_of_work
 from .formats import date_nb
 from .models import Case, CaseHistory, Deadline
@@ -45,10 +45,6 @@ class BoardDecisionRefused(Exception):
     """The answer cannot be recorded; the message says why, in bokmål."""
 
 
-def _at(day: dt.date, time: dt.time, tz_name: str) -> dt.datetime:
-    return dt.datetime.combine(day, time, tzinfo=ZoneInfo(tz_name)).astimezone(dt.UTC)
-
-
 def last_day(asked_on: dt.date) -> dt.date:
     """The last day a refusal may reach the municipality."""
     return asked_on + dt.timedelta(days=BOARD_APPROVAL_DAYS)
@@ -58,14 +54,10 @@ def open_board_limit(session: Session, case: Case, asked_on: dt.date, *, now: dt
                      tz_name: str) -> None:
     """The limit as a deadline row of the acquisition case, counted from the day the board was asked."""
     last = last_day(asked_on)
-    due = _at(last, END_OF_DAY, tz_name)
-    remind = _at(previous_working_day(last - dt.timedelta(days=REMINDER_DAYS_BEFORE)), REMINDER_TIME, tz_name)
+    due = local_instant(last, END_OF_DAY, tz_name)
+    remind = local_instant(previous_working_day(last - dt.timedelta(days=REMINDER_DAYS_BEFORE)), REMINDER_TIME, tz_name)
     session.add(Deadline(case_id=case.id, kind=BOARD_APPROVAL, working_days=BOARD_APPROVAL_DAYS,
                          due_at=due, remind_at=min(max(remind, now), due), created_at=now))
-
-
-def _local_day(moment: dt.datetime, tz_name: str) -> dt.date:
-    return moment.astimezone(ZoneInfo(tz_name)).date()
 
 
 def record_board_decision(session: Session, case: Case, decision: str, *, received_on: dt.date, actor: str,
@@ -77,11 +69,11 @@ def record_board_decision(session: Session, case: Case, decision: str, *, receiv
     ).scalar_one_or_none()
     if deadline is None or case.status not in OPEN_STATUSES:
         raise BoardDecisionRefused("Styrets svar kan bare registreres på et åpent varsel om erverv.")
-    last = _local_day(deadline.due_at, tz_name)
+    last = local_today(tz_name, deadline.due_at)
     if received_on > last:
         raise BoardDecisionRefused(f"Svaret kom etter fristen {date_nb(last)}; godkjenningen regnes da som "
                                    f"gitt ({STATUTE}).")
-    answered_at = min(now, _at(received_on, END_OF_DAY, tz_name))
+    answered_at = min(now, local_instant(received_on, END_OF_DAY, tz_name))
     claimed = cast(CursorResult[Any], session.execute(
         update(Deadline).where(Deadline.id == deadline.id, Deadline.met_at.is_(None))
         .values(met_at=answered_at, closed_at=deadline.closed_at or now)))
@@ -129,7 +121,7 @@ def deem_approved(sessions: sessionmaker[Session], now: dt.datetime, tz_name: st
                 continue
             deadline = session.get_one(Deadline, deadline_id)
             case = session.get_one(Case, deadline.case_id)
-            last = _local_day(deadline.due_at, tz_name)
+            last = local_today(tz_name, deadline.due_at)
             session.add(CaseHistory(
                 case_id=case.id, at=now, actor=ACTOR, action="board_deemed_approved", from_status=case.status,
                 to_status=case.status, public=False,

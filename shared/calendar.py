@@ -12,3 +12,8 @@ def local_now(tz_name: str, now: dt.datetime | None = None) -> dt.datetime:
 
 def local_today(tz_name: str, now: dt.datetime | None = None) -> dt.date:
     return local_now(tz_name, now).date()
+
+
+def local_instant(day: dt.date, time: dt.time, tz_name: str) -> dt.datetime:
+    """That local wall-clock time on that day, as a UTC instant (what the database stores)."""
+    return dt.datetime.combine(day, time, tzinfo=ZoneInfo(tz_name)).astimezone(dt.UTC)

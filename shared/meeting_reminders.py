@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import exists, select, update
 from sqlalchemy.orm import Session
 
+from .calendar import local_instant
 from .db import dialect_insert
 from .models import Meeting, MeetingReminder
 
@@ -32,7 +32,7 @@ DEFAULT_RULES = ReminderRules()
 def reminder_due(meeting: Meeting, days_before: int, rules: ReminderRules, tz_name: str) -> dt.datetime:
     """`rules.at` local time, `days_before` calendar days before the meeting's date, in UTC."""
     day = meeting.held_on - dt.timedelta(days=days_before)
-    return dt.datetime.combine(day, rules.at, tzinfo=ZoneInfo(tz_name)).astimezone(dt.UTC)
+    return local_instant(day, rules.at, tz_name)
 
 
 def plan_reminders(session: Session, meeting: Meeting, *, now: dt.datetime, tz_name: str,

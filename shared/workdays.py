@@ -28,6 +28,8 @@ from zoneinfo import ZoneInfo
 
 import holidays
 
+from .calendar import local_instant
+
 OSLO = "Europe/Oslo"
 CLOSING_TIME = dt.time(16, 0)
 SUMMER_HOLIDAY_WEEKS = range(28, 32)  # ISO weeks 28–31, the common summer holiday
@@ -123,11 +125,6 @@ def _local_date(instant: dt.datetime, tz_name: str) -> dt.date:
     return _local(instant, tz_name).date()
 
 
-def _closing_utc(day: dt.date, closing: dt.time, tz_name: str) -> dt.datetime:
-    local = dt.datetime.combine(day, closing, tzinfo=ZoneInfo(tz_name))
-    return local.astimezone(dt.UTC)
-
-
 def deadline_at(
     start: dt.datetime,
     n_working_days: int,
@@ -140,7 +137,7 @@ def deadline_at(
     time on that day, so never before `start`.
     """
     due = add_working_days(received_on(start, tz_name, closing), n_working_days)
-    return _closing_utc(due, closing, tz_name)
+    return local_instant(due, closing, tz_name)
 
 
 def reminder_at(
@@ -167,7 +164,7 @@ def reminder_at(
         return deadline.astimezone(dt.UTC)
     k = math.ceil(round(fraction * n, 9))  # round: 0.7 * 10 must be 7, not 7.000000000000001
     k = min(max(k, 1), n - 1) if n >= 2 else 0
-    reminder = _closing_utc(add_working_days(first, k), closing, tz_name)
+    reminder = local_instant(add_working_days(first, k), closing, tz_name)
     return max(reminder, start.astimezone(dt.UTC))
 
 
