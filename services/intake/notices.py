@@ -31,7 +31,7 @@ from .cases import find_cooperative, open_case
 from .tokens import Principal
 
 
-def _percent(owned: int, homes: int) -> float:
+def percent_of(owned: int, homes: int) -> float:
     return round(100 * owned / homes, 1) if homes else 0.0
 
 

@@ -16,7 +16,7 @@ from .auth import current_principal, require
 from .cases import UnknownCooperative
 from .errors import ApiError
 from .idempotency import idempotent
-from .notices import ask_about_sublet, notify_acquisition, request_meeting
+from .notices import ask_about_sublet, notify_acquisition, percent_of, request_meeting
 from .staff_schemas import (
     AcquisitionOut,
     AcquisitionSchema,
@@ -56,9 +56,9 @@ def create_acquisition(notice: dict[str, Any]) -> dict[str, Any]:
         "status": result.status,
         "cooperative": cooperative,
         "before": {"municipality_owned": result.owned_before,
-                   "percent": round(100 * result.owned_before / cooperative.homes, 1)},
+                   "percent": percent_of(result.owned_before, cooperative.homes)},
         "after": {"municipality_owned": result.owned_after,
-                  "percent": round(100 * result.owned_after / cooperative.homes, 1)},
+                  "percent": percent_of(result.owned_after, cooperative.homes)},
         "cap": result.cap,
         "warning": result.warning,
     }
