@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from shared.calendar import local_today
 from shared.db import unit_of_work
-from shared.models import ApiToken, Case, OutboxEvent, utcnow
+from shared.models import ApiToken, Case, Contact, OutboxEvent, utcnow
 from tests.support.api import auth
 from tests.support.database import count
 
@@ -57,6 +57,21 @@ def test_a_revoked_token_is_refused(client, tokens, sessions):
         row = session.execute(select(ApiToken).where(ApiToken.party == "system")).scalar_one()
         row.revoked_at = utcnow()
     assert client.get("/api/v1/cases", headers=auth(tokens["system"])).status_code == 401
+
+
+def test_a_token_stops_working_when_its_contact_leaves_the_directory_or_is_deactivated(client, tokens, sessions):
+    """The token's own row may still be unrevoked (a directory import, a direct edit): the
+    contact behind it decides."""
+    assert client.get("/api/v1/cases", headers=auth(tokens["association"])).status_code == 200
+    with unit_of_work(sessions) as session:
+        session.execute(select(Contact).where(Contact.email == "anne.nilsen@bonord.example")
+                        ).scalar_one().deactivated_at = utcnow()
+    assert client.get("/api/v1/cases", headers=auth(tokens["association"])).status_code == 401
+    with unit_of_work(sessions) as session:
+        session.execute(select(Contact).where(Contact.email == "kari.johansen@kommune.example")
+                        ).scalar_one().email = "kari.johansen@ny-kommune.example"  # no longer this address
+    assert client.get("/api/v1/cases", headers=auth(tokens["municipality"])).status_code == 401
+    assert client.get("/api/v1/cases", headers=auth(tokens["system"])).status_code == 200
 
 
 def test_tokens_are_stored_hashed(tokens, sessions):
