@@ -36,6 +36,9 @@ MATRIX = [
     ("GET", "/api/v1/cases/KL-2026-0001", None, {"municipality", "association", "system"}),
     ("POST", "/api/v1/cases/KL-2026-0001/transitions", {"action": "acknowledge"},
      {"municipality", "association", "system"}),
+    ("POST", "/api/v1/cases/ER-2026-0001/board-decision", {"decision": "approved"},
+     {"municipality", "association", "system"}),
+    ("POST", "/api/v1/meetings/9999/minutes/confirm", {}, {"municipality", "association"}),
 ]
 
 
