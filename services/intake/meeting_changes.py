@@ -131,6 +131,8 @@ def _agreement(session: Session, email: str | None, party: str) -> Contact | Non
     contact = contact_by_email(session, email)
     if contact is None:
         raise BadAgreement("Fant ingen kontaktperson med denne e-postadressen.")
+    if not contact.active:
+        raise BadAgreement(f"{contact.name} er ikke lenger aktiv i katalogen og kan ikke samtykke.")
     if contact.party != OTHER_PARTY[party]:
         raise BadAgreement(f"Samtykket må komme fra en kontaktperson hos den andre parten "
                            f"({PARTY_NAMES[OTHER_PARTY[party]]}).")

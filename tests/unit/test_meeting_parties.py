@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from services.scheduler.booking import add_to_agenda
 from shared.db import unit_of_work
-from shared.models import Case, CaseHistory, Meeting
+from shared.models import Case, CaseHistory, Contact, Meeting, utcnow
 from tests.support.api import auth
 from tests.unit.test_booking import answer
 from tests.unit.test_routing import route, submit
@@ -93,7 +93,11 @@ def test_a_move_to_the_same_morning_needs_the_other_party(client, sessions, toke
             meeting = session.get_one(Meeting, booked["meeting"])
             assert (meeting.held_on, meeting.sequence) == (dt.date(2027, 3, 8), 0)
 
+        with unit_of_work(sessions) as session:  # the municipality's deputy has left
+            session.execute(select(Contact).where(Contact.email == "ola.berg@kommune.example")
+                            ).scalar_one().deactivated_at = utcnow()
         for agreed_by, why in [("per.hansen@bonord.example", "den andre parten"),     # own party
+                               ("ola.berg@kommune.example", "ikke lenger aktiv"),     # deactivated
                                ("styret.prestvannet@borettslag.example", "den andre parten"),  # a board
                                ("ukjent@kommune.example", "Fant ingen kontaktperson")]:
             answer_ = move(client, tokens["association"], booked["meeting"], {**SAME_MORNING, "agreed_by": agreed_by})
