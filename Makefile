@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install node run test test-fast lint migrate demo lock compose-config clean
+.PHONY: install node css run test test-fast lint migrate demo lock compose-config clean
 .PHONY: faults
 
 $(BIN)/python:
@@ -21,6 +21,15 @@ $(NODE_STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 
 node: $(if $(shell command -v npm 2>/dev/null),$(NODE_STAMP))
+
+# Designsystemet's CSS and its Digdir theme, copied from npm into the intake's static folder and
+# committed (with their MIT licences), so `make run` needs no npm. Run after changing their versions.
+DS_STATIC := services/intake/static/designsystemet
+css: $(NODE_STAMP)
+	cp node_modules/@digdir/designsystemet-css/dist/src/index.css $(DS_STATIC)/designsystemet.css
+	cp node_modules/@digdir/designsystemet-theme/brand/digdir.css $(DS_STATIC)/theme-digdir.css
+	cp node_modules/@digdir/designsystemet-css/LICENSE $(DS_STATIC)/LICENSE-designsystemet-css
+	cp node_modules/@digdir/designsystemet-theme/LICENSE $(DS_STATIC)/LICENSE-designsystemet-theme
 
 install: $(STAMP)
 

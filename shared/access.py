@@ -7,6 +7,8 @@ hands the case to the new assignee alone; copies are for the assignment they wer
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
@@ -18,6 +20,71 @@ from .vocabulary import CASE_HOLDERS
 # The kind of the e-mail that hands a routed case to its primary contact and its copies
 # (the notifier plans it, services/notifier/planning.py; shared/ imports no service).
 CASE_NOTIFICATION = "case_notification"
+
+# Who a caller is: a signed-in contact (a page), a token's contact or system (the API). "system" is
+# an integration's token; "committee" a borettslag board's member of the committee, who sees the
+# committee's meetings and nothing else (SPEC §7).
+MUNICIPALITY, ASSOCIATION, SYSTEM, COMMITTEE = "municipality", "association", "system", "committee"
+STAFF_PARTIES = CASE_HOLDERS  # the two parties to the agreement
+
+# THE table: what each kind of caller may do. The API (services/intake/auth.require), the
+# workspace pages (services/intake/workspace) and the e-mail links ask `may(...)` and nothing else;
+# whether the caller holds the case is refusal() below, on top of "case.act".
+PERMISSIONS: dict[str, frozenset[str]] = {
+    "case.read": frozenset({MUNICIPALITY, ASSOCIATION, SYSTEM}),
+    "case.act": frozenset({MUNICIPALITY, ASSOCIATION, SYSTEM}),
+    "case.note": frozenset({MUNICIPALITY, ASSOCIATION}),  # internal notes are people's words
+    "case.board_decision": frozenset({MUNICIPALITY, ASSOCIATION, SYSTEM}),
+    "acquisition.create": frozenset({MUNICIPALITY, SYSTEM}),
+    "sublet.create": frozenset({MUNICIPALITY, SYSTEM}),
+    "meeting_request.create": frozenset({MUNICIPALITY, ASSOCIATION, SYSTEM}),
+    "meeting.read": frozenset({MUNICIPALITY, ASSOCIATION, SYSTEM, COMMITTEE}),
+    "meeting.manage": frozenset({MUNICIPALITY, ASSOCIATION, SYSTEM}),
+    "minutes.confirm": frozenset({MUNICIPALITY, ASSOCIATION}),
+    "handbook.read": frozenset({MUNICIPALITY, ASSOCIATION, SYSTEM}),
+    "handbook.edit": frozenset({MUNICIPALITY, ASSOCIATION, SYSTEM}),
+    "absence.manage": frozenset({MUNICIPALITY, ASSOCIATION, SYSTEM}),  # own party's, see may_manage_absence
+    "compliance.read": frozenset({MUNICIPALITY, ASSOCIATION, SYSTEM}),
+    "notification.read": frozenset({MUNICIPALITY, ASSOCIATION, SYSTEM}),
+    "notification.retry": frozenset({MUNICIPALITY, ASSOCIATION, SYSTEM}),
+}
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is calling: a signed-in contact, or an API token's contact or system."""
+
+    name: str
+    party: str  # municipality, association, system, committee (or cooperative: no access)
+    contact_email: str | None
+    token_id: int | None = None  # the API token, when the call came with one
+
+    @property
+    def actor(self) -> str:
+        return self.contact_email or f"system:{self.name}"
+
+
+def caller_kind(party: str, committee_member: bool) -> str:
+    """The PERMISSIONS key of a contact: a borettslag board's committee member is "committee"."""
+    return COMMITTEE if party == "cooperative" and committee_member else party
+
+
+def may(principal: Principal | None, permission: str) -> bool:
+    """May this caller do this kind of thing at all (before any case's holder check)."""
+    if permission not in PERMISSIONS:
+        raise KeyError(f"no permission {permission!r} in shared.access.PERMISSIONS")
+    return principal is not None and principal.party in PERMISSIONS[permission]
+
+
+def may_sign_in(contact: Contact | None) -> bool:
+    """Contacts of the two parties, and the committee's members from the borettslag boards."""
+    return (contact is not None and contact.deactivated_at is None
+            and (contact.party in STAFF_PARTIES or caller_kind(contact.party, contact.committee_member) == COMMITTEE))
+
+
+def principal_of(contact: Contact) -> Principal:
+    return Principal(contact.name, caller_kind(contact.party, contact.committee_member), contact.email)
+
 
 # Why a contact may not act; the pages and the API map each to their own answer.
 NOT_STAFF = "not_staff"  # not a contact of the municipality or the association

@@ -1,4 +1,4 @@
-"""Bearer-token authentication and party scopes for the staff API."""
+"""Bearer-token authentication for the staff API; what a caller may do is shared.access.PERMISSIONS."""
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -7,10 +7,10 @@ from typing import Any
 
 from flask import current_app, g, request
 
-from .errors import ApiError
-from .tokens import Principal, authenticate
+from shared.access import PERMISSIONS, Principal, may
 
-STAFF = ("municipality", "association", "system")
+from .errors import ApiError
+from .tokens import authenticate
 
 
 def current_principal() -> Principal:
@@ -18,8 +18,10 @@ def current_principal() -> Principal:
     return principal
 
 
-def require(*parties: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """401 without a valid token, 403 when the token's party is not among `parties`."""
+def require(permission: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """401 without a valid token, 403 when the policy does not give its caller `permission`."""
+    if permission not in PERMISSIONS:
+        raise KeyError(f"no permission {permission!r} in shared.access.PERMISSIONS")
 
     def decorator(view: Callable[..., Any]) -> Callable[..., Any]:
         @wraps(view)
@@ -31,12 +33,12 @@ def require(*parties: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]
                 principal = authenticate(session, secret.strip())
             if principal is None:
                 raise ApiError(401, "Tokenet er ukjent eller trukket tilbake.")
-            if principal.party not in parties:
+            if not may(principal, permission):
                 raise ApiError(403)
             g.principal = principal
             return view(*args, **kwargs)
 
-        wrapper._required_parties = parties  # type: ignore[attr-defined]
+        wrapper.permission = permission  # type: ignore[attr-defined]
         return wrapper
 
     return decorator

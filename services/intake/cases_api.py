@@ -17,7 +17,7 @@ from shared.deadlines import day_type, deadline_state, deadlines_of
 from shared.models import Case, Deadline, utcnow
 
 from .api import documented_errors
-from .auth import STAFF, current_principal, require
+from .auth import current_principal, require
 from .case_actions import (
     AssigneeNotAllowed,
     CaseNotFound,
@@ -69,7 +69,7 @@ def case_view(case: Case, *, with_history: bool = False) -> dict[str, Any]:
 
 
 @bp.route("/cases", methods=["GET"])
-@require(*STAFF)
+@require("case.read")
 @bp.arguments(CaseQuerySchema, location="query")
 @bp.response(200, CasePageOut)
 @bp.doc(**SECURED)
@@ -83,7 +83,7 @@ def cases(filters: dict[str, Any]) -> dict[str, Any]:
 
 
 @bp.route("/cases/<reference>", methods=["GET"])
-@require(*STAFF)
+@require("case.read")
 @bp.response(200, CaseDetailOut)
 @bp.doc(**SECURED)
 @documented_errors(401, 403, 404, 429, 503)
@@ -97,7 +97,7 @@ def case_detail(reference: str) -> dict[str, Any]:
 
 
 @bp.route("/cases/<reference>/transitions", methods=["POST"])
-@require(*STAFF)
+@require("case.act")
 @idempotent
 @bp.arguments(TransitionSchema)
 @bp.response(200, CaseDetailOut)
@@ -127,7 +127,7 @@ def transition(body: dict[str, Any], reference: str) -> dict[str, Any]:
 
 
 @bp.route("/cases/<reference>/board-decision", methods=["POST"])
-@require(*STAFF)
+@require("case.board_decision")
 @idempotent
 @bp.arguments(BoardDecisionSchema)
 @bp.response(200, CaseDetailOut)

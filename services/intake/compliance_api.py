@@ -17,7 +17,7 @@ from shared.calendar import local_today
 from shared.models import utcnow
 
 from .api import documented_errors
-from .auth import STAFF, require
+from .auth import require
 from .compliance import ComplianceReport, compliance_report
 from .meeting_schemas import ComplianceOut, ComplianceQuerySchema
 from .staff import SECURED
@@ -35,7 +35,7 @@ def _report(year: int) -> ComplianceReport:
 
 
 @bp.route("/compliance", methods=["GET"])
-@require(*STAFF)
+@require("compliance.read")
 @bp.arguments(ComplianceQuerySchema, location="query")
 @bp.response(200, ComplianceOut)
 @bp.doc(**SECURED)

@@ -15,7 +15,7 @@ from shared.directory import contact_by_email
 from shared.models import Absence, Contact
 
 from .api import documented_errors
-from .auth import STAFF, current_principal, require
+from .auth import current_principal, require
 from .errors import ApiError
 from .schemas import DATE_ERRORS, StrictSchema, Text, _length
 from .staff import SECURED, STAFF_ERRORS
@@ -110,7 +110,7 @@ def other_party() -> ApiError:
 
 
 @bp.route("/contacts/<email>/absences", methods=["GET"])
-@require(*STAFF)
+@require("absence.manage")
 @bp.response(200, AbsenceListOut)
 @bp.doc(**SECURED)
 @documented_errors(401, 403, 404, 429, 503)
@@ -124,7 +124,7 @@ def list_absences(email: str) -> dict[str, Any]:
 
 
 @bp.route("/contacts/<email>/absences", methods=["POST"])
-@require(*STAFF)
+@require("absence.manage")
 @bp.arguments(AbsenceIn)
 @bp.response(201, AbsenceOut)
 @bp.doc(**SECURED)
@@ -142,7 +142,7 @@ def create_absence(body: dict[str, Any], email: str) -> Absence:
 
 
 @bp.route("/contacts/<email>/absences/<int:absence_id>", methods=["DELETE"])
-@require(*STAFF)
+@require("absence.manage")
 @bp.response(204)
 @bp.doc(**SECURED)
 @documented_errors(401, 403, 404, 429, 503)

@@ -15,13 +15,12 @@ from shared.handbook_versions import current_handbook, save_handbook
 from shared.models import HandbookVersion, utcnow
 
 from .api import documented_errors
-from .auth import STAFF, current_principal, require
+from .auth import current_principal, require
 from .errors import ApiError
 from .schemas import REQUIRED, StrictSchema
 from .staff import SECURED, STAFF_ERRORS
 
 bp = Blueprint("handbook", __name__, url_prefix="/api/v1", description="Rutinehåndbok")
-EDITORS = ("municipality", "association", "system")
 MAX_YAML = 60_000
 
 
@@ -83,7 +82,7 @@ def _view(session: Session, version_id: int, handbook: Handbook) -> dict[str, An
 
 
 @bp.route("/handbook", methods=["GET"])
-@require(*STAFF)
+@require("handbook.read")
 @bp.response(200, HandbookOut)
 @bp.doc(**SECURED)
 @documented_errors(401, 403, 429, 503)
@@ -94,7 +93,7 @@ def handbook() -> dict[str, Any]:
 
 
 @bp.route("/handbook/versions", methods=["GET"])
-@require(*STAFF)
+@require("handbook.read")
 @bp.response(200, VersionListOut)
 @bp.doc(**SECURED)
 @documented_errors(401, 403, 429, 503)
@@ -107,7 +106,7 @@ def versions() -> dict[str, Any]:
 
 
 @bp.route("/handbook", methods=["PUT"])
-@require(*EDITORS)
+@require("handbook.edit")
 @bp.arguments(HandbookIn)
 @bp.response(200, HandbookOut)
 @bp.doc(**SECURED)

@@ -17,7 +17,7 @@ from shared.models import Meeting, utcnow
 from shared.vocabulary import PARTY_NAMES
 
 from .api import documented_errors
-from .auth import STAFF, current_principal, require
+from .auth import current_principal, require
 from .errors import ApiError
 from .idempotency import idempotent
 from .meeting_changes import (
@@ -101,7 +101,7 @@ def _change(use_case: Callable[..., Meeting], meeting_id: int, *args: Any, **kwa
 
 
 @bp.route("/meetings", methods=["GET"])
-@require(*STAFF)
+@require("meeting.read")
 @bp.response(200, MeetingListOut)
 @bp.doc(**SECURED)
 @documented_errors(401, 403, 429, 503)
@@ -112,7 +112,7 @@ def meetings() -> dict[str, Any]:
 
 
 @bp.route("/meetings/<int:meeting_id>", methods=["GET"])
-@require(*STAFF)
+@require("meeting.read")
 @bp.response(200, MeetingDetailOut)
 @bp.doc(**SECURED)
 @documented_errors(401, 403, 404, 429, 503)
@@ -126,7 +126,7 @@ def meeting_detail(meeting_id: int) -> dict[str, Any]:
 
 
 @bp.route("/meetings/<int:meeting_id>", methods=["PATCH"])
-@require(*STAFF)
+@require("meeting.manage")
 @idempotent
 @bp.arguments(MeetingChangeSchema)
 @bp.response(200, MeetingDetailOut)
@@ -140,7 +140,7 @@ def move_meeting(change: dict[str, Any], meeting_id: int) -> dict[str, Any]:
 
 
 @bp.route("/meetings/<int:meeting_id>", methods=["DELETE"])
-@require(*STAFF)
+@require("meeting.manage")
 @bp.response(200, MeetingDetailOut)
 @bp.doc(**SECURED)
 @documented_errors(401, 403, 404, 409, 429, 503)
@@ -150,7 +150,7 @@ def cancel(meeting_id: int) -> dict[str, Any]:
 
 
 @bp.route("/meetings/<int:meeting_id>/minutes", methods=["POST"])
-@require(*STAFF)
+@require("meeting.manage")
 @idempotent
 @bp.arguments(MinutesSchema)
 @bp.response(201, MeetingDetailOut)
@@ -164,7 +164,7 @@ def minutes(body: dict[str, Any], meeting_id: int) -> dict[str, Any]:
 
 
 @bp.route("/meetings/<int:meeting_id>/minutes/confirm", methods=["POST"])
-@require("municipality", "association")
+@require("minutes.confirm")
 @idempotent
 @bp.arguments(MinutesConfirmationSchema)
 @bp.response(200, MeetingDetailOut)
@@ -176,7 +176,7 @@ def confirm(body: dict[str, Any], meeting_id: int) -> dict[str, Any]:
 
 
 @bp.route("/meetings/<int:meeting_id>.ics", methods=["GET"])
-@require(*STAFF)
+@require("meeting.read")
 @bp.response(200, content_type="text/calendar", description="iCalendar (RFC 5545)")
 @bp.doc(**SECURED)
 @documented_errors(401, 403, 404, 429, 503)

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from shared.access import Principal
 from shared.agreement import (
     OPEN_STATUSES,
     PUBLIC_OWNERSHIP_PERCENT,
@@ -28,7 +29,6 @@ from shared.messages import MeetingRequested, new_event_id, record_event
 from shared.models import Case, Cooperative
 
 from .cases import find_cooperative, open_case
-from .tokens import Principal
 
 
 def percent_of(owned: int, homes: int) -> float:

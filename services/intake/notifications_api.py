@@ -14,7 +14,7 @@ from shared.messages import NotificationRetried, new_event_id, record_event
 from shared.models import Case, Notification
 
 from .api import documented_errors
-from .auth import STAFF, current_principal, require
+from .auth import current_principal, require
 from .errors import ApiError
 from .schemas import StrictSchema
 from .staff import SECURED
@@ -67,7 +67,7 @@ def _page(session: Session, query: dict[str, Any]) -> dict[str, Any]:
 
 
 @bp.route("/notifications", methods=["GET"])
-@require(*STAFF)
+@require("notification.read")
 @bp.arguments(NotificationQuery, location="query")
 @bp.response(200, NotificationPage)
 @bp.doc(**SECURED)
@@ -79,7 +79,7 @@ def notifications(query: dict[str, Any]) -> dict[str, Any]:
 
 
 @bp.route("/notifications/<int:notification_id>/retry", methods=["POST"])
-@require(*STAFF)
+@require("notification.retry")
 @bp.response(202, NotificationOut)
 @bp.doc(**SECURED)
 @documented_errors(401, 403, 404, 409, 415, 429, 503)

@@ -41,7 +41,7 @@ def _run(use_case: Callable[..., Any], body: dict[str, Any]) -> Any:
 
 
 @bp.route("/acquisitions", methods=["POST"])
-@require("municipality", "system")
+@require("acquisition.create")
 @idempotent
 @bp.arguments(AcquisitionSchema)
 @bp.response(201, AcquisitionOut)
@@ -65,7 +65,7 @@ def create_acquisition(notice: dict[str, Any]) -> dict[str, Any]:
 
 
 @bp.route("/sublets", methods=["POST"])
-@require("municipality", "system")
+@require("sublet.create")
 @idempotent
 @bp.arguments(SubletSchema)
 @bp.response(201, CreatedOut)
@@ -78,7 +78,7 @@ def create_sublet(question: dict[str, Any]) -> dict[str, Any]:
 
 
 @bp.route("/meeting-requests", methods=["POST"])
-@require("municipality", "association", "system")
+@require("meeting_request.create")
 @idempotent
 @bp.arguments(MeetingRequestSchema)
 @bp.response(201, MeetingRequestOut)

@@ -8,11 +8,11 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import secrets
-from dataclasses import dataclass
 
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
+from shared.access import Principal
 from shared.directory import contact_by_email
 from shared.models import ApiToken, Contact
 
@@ -26,20 +26,6 @@ class UnknownContact(LookupError):
 
 class InactiveContact(ValueError):
     pass
-
-
-@dataclass(frozen=True)
-class Principal:
-    """Who is calling: a token's name, party and contact."""
-
-    token_id: int
-    name: str
-    party: str
-    contact_email: str | None
-
-    @property
-    def actor(self) -> str:
-        return self.contact_email or f"system:{self.name}"
 
 
 def hash_token(token: str) -> str:
@@ -80,7 +66,7 @@ def authenticate(session: Session, secret: str) -> Principal | None:
     ).scalar_one_or_none()
     if row is None:
         return None
-    return Principal(row.id, row.name, row.party, row.contact_email)
+    return Principal(row.name, row.party, row.contact_email, token_id=row.id)
 
 
 def deactivate_contact(session: Session, email: str, now: dt.datetime) -> int:
