@@ -28,6 +28,7 @@ MEETING_REMINDER_TASK = "notifier.meeting_reminder_due"
 MINUTES_RECORDED_TASK = "notifier.minutes_recorded"
 FIRE_MEETING_REMINDERS_TASK = "scheduler.fire_meeting_reminders"
 BOOK_ANNUAL_MEETINGS_TASK = "scheduler.book_annual_meetings"
+SIGN_IN_REQUESTED_TASK = "notifier.sign_in_requested"
 
 
 @dataclass(frozen=True)
@@ -156,3 +157,11 @@ class MinutesRecorded(Event):
 
     task_name: ClassVar[str] = MINUTES_RECORDED_TASK
     meeting_id: int
+
+
+@dataclass(frozen=True)
+class SignInRequested(Event):
+    """A directory contact asked for a sign-in link to the staff workspace; the link's row id."""
+
+    task_name: ClassVar[str] = SIGN_IN_REQUESTED_TASK
+    link_id: str

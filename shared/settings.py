@@ -102,6 +102,9 @@ class Settings:
     # Flask-Limiter notation, per client address, on the public submission endpoints.
     rate_limit_submissions: str = "20 per minute;200 per day"
     rate_limit_storage: str = ""  # empty: the Redis at redis_url
+    # Sign-in links asked for at /logg-inn: per e-mail address asked, and per client address.
+    rate_limit_sign_in_address: str = "5 per 15 minutes"
+    rate_limit_sign_in_client: str = "30 per 15 minutes"
     # Reverse proxies in front of the intake whose X-Forwarded-For/-Proto/-Host are believed;
     # 0: none, the connection's address is the client (a forged header changes nothing).
     trusted_proxies: int = 0

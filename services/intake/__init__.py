@@ -54,6 +54,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         staff,
         tracking,
         web,
+        workspace,
     )
 
     rest = openapi.init_app(app)
@@ -69,6 +70,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.register_blueprint(compliance_api.pages)
     app.register_blueprint(actions.bp)
     web.init_app(app)
+    workspace.init_app(app)
     security.limit_submissions(app, "api.create_complaint", *web.SUBMISSION_ENDPOINTS)
     metrics.init_app(app)  # a plain route: outside the OpenAPI document, CSRF and rate limits
     return app

@@ -14,6 +14,7 @@ from shared.settings import Settings
 
 from .case_mail import Sources, compose_case_mail
 from .meeting_mail import compose_answer, compose_invitation, compose_minutes, compose_reminder
+from .sign_in_mail import TEMPLATE as SIGN_IN_TEMPLATE, compose_sign_in
 
 
 class Composer(Protocol):
@@ -24,8 +25,9 @@ class Composer(Protocol):
     ) -> EmailMessage: ...
 
 
-# The committee's mails; every other template is a case mail.
-MEETING_COMPOSERS: dict[str, Composer] = {
+# The committee's mails and the sign-in mail; every other template is a case mail.
+OWN_COMPOSERS: dict[str, Composer] = {
+    SIGN_IN_TEMPLATE: compose_sign_in,
     "meeting_invitation": compose_invitation,
     "meeting_answer": compose_answer,
     "meeting_reminder": compose_reminder,
@@ -38,11 +40,11 @@ def compose_letters(
 ) -> list[EmailMessage]:
     """The notifications' e-mails, in their order; what the case mails are composed from is
     loaded once for all of them."""
-    case_mails = [n for n in notifications if n.template not in MEETING_COMPOSERS]
+    case_mails = [n for n in notifications if n.template not in OWN_COMPOSERS]
     sources = Sources.load(session, case_mails) if case_mails else None
     return [
-        MEETING_COMPOSERS[n.template](session, n, settings=settings, env=env)
-        if n.template in MEETING_COMPOSERS
+        OWN_COMPOSERS[n.template](session, n, settings=settings, env=env)
+        if n.template in OWN_COMPOSERS
         else compose_case_mail(session, n, settings=settings, env=env, sources=sources)
         for n in notifications
     ]

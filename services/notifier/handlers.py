@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from shared.access import may_sign_in
 from shared.board_approval import BOARD_APPROVAL
 from shared.committee import committee
 from shared.deadlines import open_deadlines
@@ -21,8 +22,9 @@ from shared.messages import (
     MeetingScheduled,
     MinutesRecorded,
     NotificationRetried,
+    SignInRequested,
 )
-from shared.models import Case, Meeting, utcnow
+from shared.models import Case, Meeting, SignInLink, utcnow
 
 from .directory import leaders, main_contact
 from .planning import Deps
@@ -104,6 +106,14 @@ def handle_minutes_recorded(message: MinutesRecorded, deps: Deps) -> None:
         deps.queue(member.email, member.name, "minutes", "meeting_minutes")
 
 
+def handle_sign_in_requested(message: SignInRequested, deps: Deps) -> None:
+    """The contact who asked gets the link, if they may still sign in; nobody else ever does."""
+    link = deps.session.get(SignInLink, message.link_id)
+    contact = contact_by_email(deps.session, link.email) if link is not None else None
+    if contact is not None and may_sign_in(contact):
+        deps.queue(contact.email, contact.name, "sign_in", "sign_in")
+
+
 Handler = Callable[[Any, Deps], None]
 
 HANDLERS: dict[type[Event], Handler] = {
@@ -116,4 +126,5 @@ HANDLERS: dict[type[Event], Handler] = {
     MeetingRequestAnswered: handle_meeting_request_answered,
     MeetingReminderDue: handle_meeting_reminder_due,
     MinutesRecorded: handle_minutes_recorded,
+    SignInRequested: handle_sign_in_requested,
 }

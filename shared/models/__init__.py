@@ -5,7 +5,7 @@ package puts every table in Base.metadata.
 """
 from __future__ import annotations
 
-from .access import ActionLinkUse, ApiToken, IdempotencyRecord
+from .access import ActionLinkUse, ApiToken, IdempotencyRecord, SignInLink, StaffSession
 from .base import Base, UTCDateTime, utcnow
 from .cases import Case, CaseHistory, Deadline, HandbookVersion, ReferenceCounter
 from .delivery import Notification, OutboxEvent, ProcessedEvent
@@ -31,6 +31,8 @@ __all__ = [
     "OutboxEvent",
     "ProcessedEvent",
     "ReferenceCounter",
+    "SignInLink",
+    "StaffSession",
     "UTCDateTime",
     "utcnow",
 ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import ForeignKey, Integer, String
+from sqlalchemy import Boolean, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .base import Base, utcnow
@@ -46,3 +46,40 @@ class ActionLinkUse(Base):
     case_id: Mapped[int] = mapped_column(ForeignKey("case.id"))
     action: Mapped[str] = mapped_column(String(20))
     used_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class SignInLink(Base):
+    """A sign-in link asked for at /logg-inn: single use, valid 15 minutes, for the browser that asked.
+
+    Made for every address asked, known or not (the same work and the same answer, so the form tells
+    nobody which addresses are contacts); only a known contact's link is mailed (`mailed`). The link
+    in the e-mail carries this row's id, signed (shared/sign_in.py); the browser that asked keeps a
+    nonce in a cookie whose digest is `browser_digest`.
+    """
+
+    __tablename__ = "sign_in_link"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), index=True)
+    browser_digest: Mapped[str] = mapped_column(String(64))
+    next_path: Mapped[str] = mapped_column(String(500), default="")
+    mailed: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[dt.datetime] = mapped_column()
+    used_at: Mapped[dt.datetime | None] = mapped_column()
+
+
+class StaffSession(Base):
+    """A signed-in browser: the cookie holds a random id, the database only its SHA-256.
+
+    Ends after 30 minutes without a request (last_seen_at) or 8 hours after sign-in
+    (created_at), at sign-out (ended_at), or when the contact is deactivated.
+    """
+
+    __tablename__ = "staff_session"
+
+    id_digest: Mapped[str] = mapped_column(String(64), primary_key=True)
+    contact_email: Mapped[str] = mapped_column(String(254), index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    last_seen_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    ended_at: Mapped[dt.datetime | None] = mapped_column()
