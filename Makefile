@@ -75,9 +75,13 @@ bench: $(STAMP)
 
 # The cost of growth: the case list, compliance and routing at 1,000 / 10,000 / 100,000 cases
 # and 2,000 borettslag (same throw-away database; a few minutes). Needs only PostgreSQL.
-.PHONY: bench-growth
+.PHONY: bench-growth bench-workspace
 bench-growth: $(STAMP)
 	$(BIN)/python -m bench.growth
+
+# The workspace's inbox and case page at 100,000 cases and 1,000,000 history rows (issue 12).
+bench-workspace: $(STAMP)
+	$(BIN)/python -m bench.workspace
 
 compose-config:
 	docker-compose -f docker-compose.yml config --quiet

@@ -130,7 +130,7 @@ class Filler:
                 deadlines.extend(self._deadlines(case_id, case_type, status, created))
                 for kind, who in (("case_notification", officer), ("copy", "kari.johansen@kommune.example"),
                                   ("receipt", "kari@example.org")):
-                    notes.append((f"bench-{case_id}", case_id, who, "", kind, "sent",
+                    notes.append((f"bench-{case_id}", case_id, who, "", kind, f"{case_type}_notification", "sent",
                                   f"<bench-{case_id}-{kind}@samhandling.example>", 1, "", created, created))
         self._copy("case", ["id", "reference", "type", "status", "cooperative_id", "category",
                             "description", "assignee", "overdue", "details", "tracking_token",
@@ -140,7 +140,7 @@ class Filler:
                                     "public"], history)
         self._copy("deadline", ["case_id", "kind", "working_days", "due_at", "remind_at", "met_at",
                                 "closed_at", "created_at"], deadlines)
-        self._copy("notification", ["event_id", "case_id", "recipient", "recipient_name", "kind", "status",
+        self._copy("notification", ["event_id", "case_id", "recipient", "recipient_name", "kind", "template", "status",
                                     "message_id", "attempts", "last_error", "sent_at", "created_at"], notes)
         with self.engine.begin() as connection:
             connection.execute(text("SELECT setval('case_id_seq', :n)"), {"n": stop})
