@@ -280,6 +280,8 @@ def banner(config: Config, elapsed: float) -> str:
         "",
         f"samhandling kjører{embedded}:",
         f"  Klageskjema:  {config.base_url}/klage",
+        f"  Arbeidsflate: {config.base_url}/logg-inn  (demo: kari.johansen@kommune.example;"
+        " innloggingslenken kommer i e-posten)",
         f"  API:          {config.base_url}/api/v1  (POST /api/v1/complaints)",
         f"  E-post:       {mail}",
         f"  Database:     {config.env['DATABASE_URL']}",
