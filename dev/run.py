@@ -256,22 +256,47 @@ def wait_ready(config: Config, children: list[Child]) -> None:
         time.sleep(0.1)
 
 
+# A complaint that routes to demo contacts, so the first try shows mail in the viewer.
+EXAMPLE_COMPLAINT = {
+    "cooperative_orgnr": DEMO_ORGNR,
+    "category": "noise",
+    "description": "Det bråker hver natt fra leilighet 3B.",
+    "submitter": {"name": "Kari Styreleder", "email": "kari@example.org", "role": "board"},
+}
+
+
+def submit_demo_complaint(config: Config) -> str | None:
+    """On a database without cases, the example complaint through the API, so the workspace's
+    inbox and the mail viewer have a case to show; its reference, or None when there were cases."""
+    from sqlalchemy import func, select
+
+    from shared.db import make_engine
+    from shared.models import Case
+
+    engine = make_engine(config.env["DATABASE_URL"])
+    try:
+        with engine.connect() as connection:
+            if connection.execute(select(func.count()).select_from(Case)).scalar_one():
+                return None
+    finally:
+        engine.dispose()
+    request = urllib.request.Request(
+        f"{config.base_url}/api/v1/complaints", data=json.dumps(EXAMPLE_COMPLAINT).encode(), method="POST",
+        headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=10) as response:
+        reference: str = json.load(response)["reference"]
+    return reference
+
+
 def example_curl(config: Config) -> str:
-    """A complaint that routes to demo contacts, so the first try shows mail in the viewer."""
-    body = {
-        "cooperative_orgnr": DEMO_ORGNR,
-        "category": "noise",
-        "description": "Det bråker hver natt fra leilighet 3B.",
-        "submitter": {"name": "Kari Styreleder", "email": "kari@example.org", "role": "board"},
-    }
-    data = shlex.quote(json.dumps(body, ensure_ascii=False))
+    data = shlex.quote(json.dumps(EXAMPLE_COMPLAINT, ensure_ascii=False))
     return (
         f"curl -sS -X POST {config.base_url}/api/v1/complaints "
         f"-H 'Content-Type: application/json' -d {data}"
     )
 
 
-def banner(config: Config, elapsed: float) -> str:
+def banner(config: Config, elapsed: float, demo_reference: str | None = None) -> str:
     smtp = f"{config.env['SMTP_HOST']}:{config.env.get('SMTP_PORT')}"
     mail = config.mail_ui_url or f"sendes til {smtp}"
     embedded = f" (innebygd: {', '.join(config.embedded)})" if config.embedded else ""
@@ -287,6 +312,8 @@ def banner(config: Config, elapsed: float) -> str:
         f"  Database:     {config.env['DATABASE_URL']}",
         f"  Redis:        {config.env['REDIS_URL']}",
         "",
+        *([f"Demoklagen {demo_reference} er sendt inn og ligger i innboksen til kari.johansen@kommune.example.",
+           ""] if demo_reference else []),
         "Send en klage fra et demoborettslag:",
         f"  {example_curl(config)}",
         "",
@@ -326,7 +353,7 @@ def start(stack: ExitStack, started: float) -> list[Child]:
     for name, args in child_commands(config.port).items():
         children.append(start_child(name, args, config.env))
     wait_ready(config, children)
-    say(banner(config, time.monotonic() - started))
+    say(banner(config, time.monotonic() - started, submit_demo_complaint(config)))
     return children
 
 

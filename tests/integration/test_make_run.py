@@ -154,13 +154,17 @@ def _wait_for_messages(run: DevRun, count: int) -> list[dict[str, Any]]:
 def test_make_run_serves_a_complaint_end_to_end_and_stops_on_ctrl_c(dev_run: DevRun) -> None:
     _wait_for_banner(dev_run)
     assert _get_json(dev_run.url("/readyz"))[0] == 200
+    # A fresh database gets the demo complaint, so the inbox and the viewer have a case to show.
+    assert "Demoklagen KL-" in dev_run.log()
+    messages = _wait_for_messages(dev_run, 3)
+    assert sorted(to["Address"] for message in messages for to in message["To"]) == EXPECTED_RECIPIENTS
 
     status, body = _post_json(dev_run.url("/api/v1/complaints"), COMPLAINT)
     assert status == 201, body
 
-    messages = _wait_for_messages(dev_run, 3)
+    messages = _wait_for_messages(dev_run, 6)
     recipients = sorted(to["Address"] for message in messages for to in message["To"])
-    assert recipients == EXPECTED_RECIPIENTS
+    assert recipients == sorted(EXPECTED_RECIPIENTS * 2)
 
     dev_run.process.send_signal(signal.SIGINT)
     assert dev_run.process.wait(timeout=20) == 0, dev_run.log()
