@@ -25,6 +25,17 @@ HTML_CSP = "script-src 'none'; object-src 'none'; base-uri 'none'; form-action '
 SAFE_CONTENT_TYPE = re.compile(r"[A-Za-z0-9!#$&^_.+-]+/[A-Za-z0-9!#$&^_.+-]+")
 
 
+# An http(s) address in a message's plain text; stops at whitespace and at what cannot be in one.
+URL = re.compile(r"https?://[^\s<>\"']+[^\s<>\"'.,;:!?)]")
+
+
+def linkify(text: str) -> Markup:
+    """The plain text escaped, with its addresses as links (the HTML part is in a sandbox where
+    links do not open), so a sign-in or action link can be followed from the viewer."""
+    escaped = html.escape(text, quote=True)
+    return Markup(URL.sub(lambda m: f'<a href="{m.group(0)}" rel="noreferrer">{m.group(0)}</a>', escaped))
+
+
 def rfc3339(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
@@ -146,6 +157,7 @@ def create_app(sink: "MailSink") -> Flask:
     app.jinja_env.globals["site"] = "samhandling – e-post (utvikling)"
     app.jinja_env.filters.update(
         rfc3339=rfc3339,
+        linkify=linkify,
         addresses=lambda pairs: ", ".join(f"{n} <{a}>" if n else a for n, a in pairs),
         attribute=lambda text: Markup(html.escape(text)),  # html.escape's &quot; in srcdoc
     )

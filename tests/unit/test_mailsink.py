@@ -387,6 +387,20 @@ def test_message_page_shows_text_and_sandboxed_html(sink: MailSink) -> None:
     assert "Ærlig" in page and "innkalling.pdf" in page
 
 
+def test_addresses_in_the_plain_text_are_links_and_nothing_else_is(sink: MailSink) -> None:
+    msg = EmailMessage()
+    msg["From"], msg["To"], msg["Subject"] = "a@x.example", "b@x.example", "Logg inn"
+    msg.set_content('Logg inn: http://127.0.0.1:8000/logg-inn/abc.DEF-1_2.\n'
+                    'Ikke en lenke: https[:]//x[.]no og <b>"fet"</b>\n')
+    _send(sink, msg)
+    [stored] = sink.wait_for(1)
+    page = _get(sink, f"/message/{stored.id}")[2].decode("utf-8")
+    assert ('<a href="http://127.0.0.1:8000/logg-inn/abc.DEF-1_2" rel="noreferrer">'
+            "http://127.0.0.1:8000/logg-inn/abc.DEF-1_2</a>.") in page
+    assert "https[:]//x[.]no og &lt;b&gt;&quot;fet&quot;&lt;/b&gt;" in page
+    assert page.count("<a href=\"http") == 1
+
+
 def test_unknown_message_page_is_404(sink: MailSink) -> None:
     with pytest.raises(urllib.error.HTTPError) as excinfo:
         _get(sink, "/message/finnes-ikke")
