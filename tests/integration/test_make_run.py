@@ -131,7 +131,7 @@ def _post_json(url: str, body: dict[str, Any]) -> tuple[int, Any]:
         return error.code, error.read().decode(errors="replace")
 
 
-def _wait_for_banner(run: DevRun) -> None:
+def wait_for_banner(run: DevRun) -> None:
     """dev.run prints "Klar på …" only after its own /readyz check passed."""
 
     def printed() -> bool:
@@ -142,7 +142,7 @@ def _wait_for_banner(run: DevRun) -> None:
     wait_until(printed, timeout=90, what="dev.run to say it is ready")
 
 
-def _wait_for_messages(run: DevRun, count: int) -> list[dict[str, Any]]:
+def wait_for_messages(run: DevRun, count: int) -> list[dict[str, Any]]:
     def arrived() -> bool:
         status, body = _get_json(run.mail_url("/api/v1/messages"))
         return status == 200 and body["total"] >= count
@@ -152,17 +152,17 @@ def _wait_for_messages(run: DevRun, count: int) -> list[dict[str, Any]]:
 
 
 def test_make_run_serves_a_complaint_end_to_end_and_stops_on_ctrl_c(dev_run: DevRun) -> None:
-    _wait_for_banner(dev_run)
+    wait_for_banner(dev_run)
     assert _get_json(dev_run.url("/readyz"))[0] == 200
     # A fresh database gets the demo complaint, so the inbox and the viewer have a case to show.
     assert "Demoklagen KL-" in dev_run.log()
-    messages = _wait_for_messages(dev_run, 3)
+    messages = wait_for_messages(dev_run, 3)
     assert sorted(to["Address"] for message in messages for to in message["To"]) == EXPECTED_RECIPIENTS
 
     status, body = _post_json(dev_run.url("/api/v1/complaints"), COMPLAINT)
     assert status == 201, body
 
-    messages = _wait_for_messages(dev_run, 6)
+    messages = wait_for_messages(dev_run, 6)
     recipients = sorted(to["Address"] for message in messages for to in message["To"])
     assert recipients == sorted(EXPECTED_RECIPIENTS * 2)
 
