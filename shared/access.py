@@ -47,6 +47,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "compliance.read": frozenset({MUNICIPALITY, ASSOCIATION, SYSTEM}),
     "notification.read": frozenset({MUNICIPALITY, ASSOCIATION, SYSTEM}),
     "notification.retry": frozenset({MUNICIPALITY, ASSOCIATION, SYSTEM}),
+    "access.manage": frozenset({MUNICIPALITY, ASSOCIATION}),  # the party's integration tokens, the audit log
 }
 
 

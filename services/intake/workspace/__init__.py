@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from . import compliance, pages, sign_in
+from . import access, compliance, pages, sign_in
 from .sessions import current_user
 
 
@@ -15,6 +15,7 @@ def init_app(app: Flask) -> None:
     sign_in.init_app(app)
     app.register_blueprint(pages.bp)
     app.register_blueprint(compliance.bp)
+    app.register_blueprint(access.bp)
 
     @app.context_processor
     def workspace_user() -> dict[str, object]:
