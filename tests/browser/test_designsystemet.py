@@ -95,9 +95,10 @@ def test_every_public_page_loads_designsystemet_without_csp_violations(server, p
     page.get_by_role("heading", name="Lenken er allerede brukt").wait_for()
     check("a used e-mail action link")
 
-    for path in ("/sak/" + "x" * 43, "/finnes-ikke", "/handling/ugyldig", "/api/docs", "/samsvar/2027"):
+    for path in ("/sak/" + "x" * 43, "/finnes-ikke", "/handling/ugyldig", "/api/docs", "/samsvar/2027",
+                 "/logg-inn"):
         page.goto(server.url + path)
         check(path)
 
-    assert len(seen) == 12
+    assert len(seen) == 13
     assert violations.found() == []
