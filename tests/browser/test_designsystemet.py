@@ -1,5 +1,6 @@
 """Every public page wears Designsystemet: its stylesheets load under the real Content-Security-Policy,
-the theme's typeface and the components' styles apply, and the browser reports no CSP violation."""
+the theme's typeface (served from here) and the components' styles apply, and the browser reports
+no CSP violation."""
 from __future__ import annotations
 
 from typing import Any
@@ -17,7 +18,8 @@ STYLESHEETS = ("designsystemet/theme-digdir.css", "designsystemet/designsystemet
 
 # What the page computes, next to what Designsystemet's own tokens say it should be. A probe element
 # (styled through the CSSOM, which the policy allows) turns a colour token into the browser's rgb() form.
-DESIGN = """() => {
+DESIGN = """async () => {
+  await document.fonts.ready;
   const root = getComputedStyle(document.documentElement);
   const token = name => root.getPropertyValue(name).trim();
   const colour = name => {
@@ -35,9 +37,10 @@ DESIGN = """() => {
                                      .map(s => new URL(s.href).pathname),
     themeFont: token('--ds-font-family'),
     bodyFont: getComputedStyle(document.body).fontFamily,
+    fontsLoaded: [...document.fonts].filter(f => f.status === 'loaded').map(f => f.family),
     h1Class: h1.className,
     h1Weight: getComputedStyle(h1).fontWeight,
-    headingWeight: token('--ds-heading-lg-font-weight'),
+    headingWeight: token(`--ds-heading-${h1.dataset.size || 'md'}-font-weight`),
     button: button && getComputedStyle(button).backgroundColor,
     accent: colour('--ds-color-accent-base-default'),
   };
@@ -50,6 +53,7 @@ def assert_designsystemet(page: Any, what: str) -> None:
         assert any(path.endswith("/static/" + sheet) for path in design["sheets"]), (what, sheet, design)
     assert design["themeFont"], f"{what}: the Digdir theme's tokens are missing"
     assert design["bodyFont"].startswith(design["themeFont"]), (what, design)
+    assert design["themeFont"] in design["fontsLoaded"], f"{what}: the theme's typeface is not served"
     assert "ds-heading" in design["h1Class"].split(), (what, design)
     assert design["h1Weight"] == design["headingWeight"] != "700", (what, design)  # not the browser's bold
     if design["button"] is not None:
