@@ -215,3 +215,18 @@ def test_meeting_request_errors(per, sessions, topics, message):
     assert message in text(response) and 'href="#topics"' in text(response)
     assert "Vi trenger å drøfte nye erverv." in text(response)
     assert cases(sessions, "meeting_request") == 0
+
+
+def test_a_sent_form_without_its_id_creates_nothing(kari, sessions):
+    hidden = form(kari, "/arbeid/erverv/ny")
+    response = kari.post("/arbeid/erverv/ny", data={"csrf_token": hidden["csrf_token"], **acquisition(),
+                                                    "handling": "send"})
+    assert response.status_code == 400
+    assert cases(sessions, "acquisition") == 0
+
+
+@pytest.mark.parametrize("path", ["/arbeid/erverv/ny", "/arbeid/framleie/ny", "/arbeid/moter/ny", "/arbeid/fravaer"])
+def test_signed_out_goes_to_sign_in_and_back(client, path):
+    response = client.get(path)
+    assert response.status_code == 303
+    assert response.headers["Location"] == "/logg-inn?neste=" + path
