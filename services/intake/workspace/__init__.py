@@ -7,15 +7,20 @@ from __future__ import annotations
 
 from flask import Flask
 
-from . import access, compliance, pages, sign_in
+from shared.access import may
+
+from . import absence, access, compliance, notices, pages, sign_in
 from .sessions import current_user
 
 
 def init_app(app: Flask) -> None:
     sign_in.init_app(app)
     app.register_blueprint(pages.bp)
+    app.register_blueprint(notices.bp)
+    app.register_blueprint(absence.bp)
     app.register_blueprint(compliance.bp)
     app.register_blueprint(access.bp)
+    app.jinja_env.globals["may"] = may
 
     @app.context_processor
     def workspace_user() -> dict[str, object]:
