@@ -7,7 +7,12 @@ from __future__ import annotations
 
 from flask import Flask
 
-from . import pages, sign_in
+from . import (
+    cases as cases,  # adds the case page to pages.bp
+    inbox as inbox,  # adds the inbox to pages.bp
+    pages,
+    sign_in,
+)
 from .sessions import current_user
 
 
