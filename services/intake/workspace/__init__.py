@@ -9,7 +9,16 @@ from flask import Flask
 
 from shared.access import may
 
-from . import absence, access, compliance, notices, pages, sign_in
+from . import (
+    absence,
+    access,
+    cases as cases,  # adds the case page to pages.bp
+    compliance,
+    inbox as inbox,  # adds the inbox to pages.bp
+    notices,
+    pages,
+    sign_in,
+)
 from .sessions import current_user
 
 
