@@ -7,7 +7,9 @@ from __future__ import annotations
 
 from flask import Flask
 
-from . import access, compliance, pages, sign_in
+from shared.access import may
+
+from . import access, compliance, directory, pages, sign_in
 from .sessions import current_user
 
 
@@ -16,6 +18,8 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(pages.bp)
     app.register_blueprint(compliance.bp)
     app.register_blueprint(access.bp)
+    app.register_blueprint(directory.bp)
+    app.jinja_env.globals["may"] = may
 
     @app.context_processor
     def workspace_user() -> dict[str, object]:
