@@ -47,6 +47,7 @@ class RowError(ValueError):
 class Table:
     rows: list[tuple[int, dict[str, str]]]  # (line number in the file, the row's cells stripped)
     ignored_columns: tuple[str, ...]  # columns in the file that the directory does not use
+    too_wide: dict[int, str]  # line → why: more cells than the header, so every value may be shifted
 
 
 def decode(data: bytes) -> str:
@@ -70,13 +71,16 @@ def read_table(text: str, columns: tuple[str, ...]) -> Table:
     if missing:
         raise FileError("Filen mangler " + ("kolonnen «" if len(missing) == 1 else "kolonnene «")
                         + "», «".join(missing) + "». Første linje skal være: " + ";".join(columns))
-    rows = []
+    rows, too_wide = [], {}
     for cells in reader:
         if not any(cell.strip() for cell in cells):
             continue  # Excel's empty lines
+        if len(cells) > len(header):
+            too_wide[reader.line_num] = (f"Linjen har {len(cells)} felt, men første linje har {len(header)}. "
+                                         "Står det skilletegn i en verdi, må verdien stå i anførselstegn.")
         values = {name: (cells[i].strip() if i < len(cells) else "") for i, name in enumerate(header)}
         rows.append((reader.line_num, {name: values[name] for name in columns}))
-    return Table(rows, tuple(name for name in header if name and name not in columns))
+    return Table(rows, tuple(name for name in header if name and name not in columns), too_wide)
 
 
 def _text(row: Mapping[str, str], name: str, *, required: bool = False, limit: int = 200) -> str:

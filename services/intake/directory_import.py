@@ -108,6 +108,10 @@ def plan(session: Session, kind: str, text: str) -> Plan:
     _, key, columns = MODELS[kind]
     table = read_table(text, columns)
     rows = [_read_row(kind, line, cells) for line, cells in table.rows]
+    for row in rows:
+        if row.line in table.too_wide:  # its values may be shifted: say only that
+            row.values, row.reasons = None, []
+            row.reject(table.too_wide[row.line])
     existing = _records(session, kind)
     _reject_duplicates(rows, key)
     if kind == COOPERATIVES:

@@ -195,3 +195,21 @@ def test_the_export_imports_back_with_no_changes(sessions, kind):
     assert exported.startswith("\ufeff") and exported.splitlines()[0].count(";") >= 7
     result = plan(sessions, kind, exported)
     assert result.rows and {row.status for row in result.rows} == {"unchanged"}
+
+
+def test_a_row_with_more_cells_than_the_header_is_rejected_not_shifted(sessions):
+    rows = plan(sessions, COOPERATIVES, COOP_HEADER + "\n974760673,Nytt,Nyveien 1, 9008,9008,Tromsø,40,1,\n").rows
+    assert rows[0].reasons == ["Linjen har 9 felt, men første linje har 8. Står det skilletegn i en verdi, "
+                               "må verdien stå i anførselstegn."]
+
+
+def test_the_lists_page_through_the_directory(sessions):
+    with unit_of_work(sessions) as session:
+        for n in range(10):
+            session.add(Cooperative(orgnr=f"80000{n:04d}", name=f"Zeta {n}", homes=10))
+    with sessions() as session:
+        first, last = directory.cooperatives(session, "", 1), directory.cooperatives(session, "", 9)
+        found = directory.cooperatives(session, "zeta 1", 1)
+    assert (first.total, first.pages, len(first.items), last.page, len(last.items)) == (30, 2, 25, 2, 5)
+    assert [c.name for c in found.items] == ["Zeta 1"]
+    assert first.numbers == [1, 2]
