@@ -48,6 +48,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "notification.read": frozenset({MUNICIPALITY, ASSOCIATION, SYSTEM}),
     "notification.retry": frozenset({MUNICIPALITY, ASSOCIATION, SYSTEM}),
     "access.manage": frozenset({MUNICIPALITY, ASSOCIATION}),  # the party's integration tokens, the audit log
+    "directory.read": frozenset({MUNICIPALITY, ASSOCIATION, SYSTEM}),
+    "directory.edit": frozenset({MUNICIPALITY, ASSOCIATION, SYSTEM}),  # deactivating: own party's only
 }
 
 

@@ -14,6 +14,7 @@ from . import (
     access,
     cases as cases,  # adds the case page to pages.bp
     compliance,
+    directory,
     inbox as inbox,  # adds the inbox to pages.bp
     notices,
     pages,
@@ -29,6 +30,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(absence.bp)
     app.register_blueprint(compliance.bp)
     app.register_blueprint(access.bp)
+    app.register_blueprint(directory.bp)
     app.jinja_env.globals["may"] = may
 
     @app.context_processor
