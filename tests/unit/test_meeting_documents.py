@@ -216,3 +216,67 @@ def test_the_minutes_mail_carries_the_minutes_and_a_resent_one_the_same_bytes(se
         consume(Resources(settings), NotificationRetried(event_id="retry", notification_id=sent.id), resent)
     ((_, _, again),) = attachments(resent.sent[0])
     assert again == first
+
+
+# Downloads ---------------------------------------------------------------------------------------
+
+BOARD = "styret.fjellheisen@borettslag.example"  # a borettslag board's member of the committee
+
+
+def assert_pdf_download(response, filename: str) -> str:
+    assert response.status_code == 200, response.get_data(as_text=True)[:300]
+    assert response.content_type == "application/pdf"
+    assert response.headers["Content-Disposition"] == f'attachment; filename="{filename}"'
+    return pdf_text(response.get_data())
+
+
+@pytest.mark.parametrize("caller", ["municipality", "association", "system"])
+def test_the_api_serves_the_agenda_and_the_minutes(client, tokens, minuted, caller):
+    headers = auth(tokens[caller])
+    agenda = assert_pdf_download(client.get(f"/api/v1/meetings/{minuted}/agenda.pdf", headers=headers),
+                                 "dagsorden-2027-03-09.pdf")
+    assert "3. Eventuelt" in agenda
+    minutes = assert_pdf_download(client.get(f"/api/v1/meetings/{minuted}/minutes.pdf", headers=headers),
+                                  "referat-2027-03-09.pdf")
+    assert "Vedtak: Beboeren har flyttet; saken avsluttes." in minutes
+
+
+def test_the_api_refuses_what_is_not_there_or_not_theirs(client, tokens, sessions, meeting):
+    from sqlalchemy import update
+
+    from shared.models import Contact
+
+    headers = auth(tokens["municipality"])
+    missing = client.get(f"/api/v1/meetings/{meeting}/minutes.pdf", headers=headers)
+    assert missing.status_code == 404 and missing.get_json()["error"]["message"] == "Møtet har ikke noe referat ennå."
+    assert client.get("/api/v1/meetings/424242/agenda.pdf", headers=headers).status_code == 404
+    assert client.get("/api/v1/meetings/424242/minutes.pdf", headers=headers).status_code == 404
+    assert client.get(f"/api/v1/meetings/{meeting}/agenda.pdf").status_code == 401
+    # A board that has left the committee reads no meeting's documents.
+    with unit_of_work(sessions) as session:
+        session.execute(update(Contact).where(Contact.email == "styret.prestvannet@borettslag.example")
+                        .values(committee_member=False))
+    refused = client.get(f"/api/v1/meetings/{meeting}/agenda.pdf", headers=auth(tokens["cooperative"]))
+    assert refused.status_code == 403
+
+
+def test_a_committee_member_from_a_board_downloads_them_in_the_workspace(client, sessions, settings, minuted):
+    from tests.support.workspace import sign_in_as
+
+    signed_out = client.get(f"/arbeid/moter/{minuted}/dagsorden.pdf")
+    assert signed_out.status_code == 303
+    assert signed_out.headers["Location"].endswith(f"/logg-inn?neste=/arbeid/moter/{minuted}/dagsorden.pdf")
+    sign_in_as(client, sessions, settings, BOARD)
+    agenda = assert_pdf_download(client.get(f"/arbeid/moter/{minuted}/dagsorden.pdf"), "dagsorden-2027-03-09.pdf")
+    assert all(party in agenda for party in PARTIES)
+    minutes = assert_pdf_download(client.get(f"/arbeid/moter/{minuted}/referat.pdf"), "referat-2027-03-09.pdf")
+    assert "Ingen øvrige saker ble tatt opp." in minutes
+    assert client.get("/arbeid/moter/424242/referat.pdf").status_code == 404
+
+
+def test_the_workspace_has_no_minutes_before_they_are_written(client, sessions, settings, meeting):
+    from tests.support.workspace import sign_in_as
+
+    sign_in_as(client, sessions, settings, "kari.johansen@kommune.example")
+    assert client.get(f"/arbeid/moter/{meeting}/referat.pdf").status_code == 404
+    assert client.get(f"/arbeid/moter/{meeting}/dagsorden.pdf").status_code == 200

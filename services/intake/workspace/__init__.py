@@ -7,13 +7,14 @@ from __future__ import annotations
 
 from flask import Flask
 
-from . import pages, sign_in
+from . import documents, pages, sign_in
 from .sessions import current_user
 
 
 def init_app(app: Flask) -> None:
     sign_in.init_app(app)
     app.register_blueprint(pages.bp)
+    app.register_blueprint(documents.bp)
 
     @app.context_processor
     def workspace_user() -> dict[str, object]:
