@@ -122,11 +122,15 @@ def _name(session: Session, email: str) -> str:
 
 
 def _attendance(session: Session, minutes: dict[str, Any]) -> dict[str, Any]:
+    def named(member: dict[str, Any]) -> str:
+        return f"{member['name']} ({member['organisation']})" if member.get("organisation") else member["name"]
+
     recorded = minutes.get("attendance")
-    if recorded is None:  # minutes from before attendance was recorded: name the members
-        return {"present": None, "absent": [], "members": [member.name for member in committee(session)]}
-    return {"present": [m["name"] for m in recorded if m["present"]],
-            "absent": [m["name"] for m in recorded if not m["present"]], "members": []}
+    if recorded is None:  # attendance not recorded: name the members
+        members = [{"name": m.name, "organisation": m.organisation} for m in committee(session)]
+        return {"present": None, "absent": [], "members": [named(m) for m in members]}
+    return {"present": [named(m) for m in recorded if m["present"]],
+            "absent": [named(m) for m in recorded if not m["present"]], "members": []}
 
 
 def minutes_pdf(session: Session, meeting: Meeting, tz_name: str) -> Document:

@@ -73,7 +73,9 @@ def meeting(sessions, complaint) -> int:
         return booked.id
 
 
+PRESENT = ["kari.johansen@kommune.example", "anne.nilsen@bonord.example", "styret.fjellheisen@borettslag.example"]
 MINUTES = {"summary": "Gjennomgang av klager i Breivang.\nNeste møte i september, på Tromsø rådhus.",
+           "present": PRESENT,
            "decisions": [{"agenda_item": 1, "decision": "Beboeren har flyttet; saken avsluttes.",
                           "case_action": "resolve"},
                          {"agenda_item": 3, "decision": "Ingen øvrige saker ble tatt opp."}]}
@@ -126,7 +128,11 @@ def test_the_minutes_have_attendance_summary_and_every_decision(sessions, settin
     assert document.filename == "referat-2027-03-09.pdf"
     text = pdf_text(document.content)
     assert f"Referat: {TITLE}" in text and all(party in text for party in PARTIES)
-    assert "Til stede" in text and "Kari Johansen" in text
+    assert in_order(text, ["Til stede", "Kari Johansen (Tromsø kommune Boligkontoret)", "Forfall", "Oppsummering"])
+    present = text[text.index("Til stede"):text.index("Forfall")]
+    absent = text[text.index("Forfall"):text.index("Oppsummering")]
+    assert all(name in present for name in ["Anne Nilsen (BoNord)", "Styret i Fjellheisen borettslag"])
+    assert all(name in absent for name in ["Ingrid Solberg", "Styret i Prestvannet borettslag"])
     assert "Gjennomgang av klager i Breivang. Neste møte i september, på Tromsø rådhus." in text
     assert in_order(text, [
         "1. Forsinket klage KL-2027-0001 – Breivang KL-2027-0001",
@@ -135,6 +141,26 @@ def test_the_minutes_have_attendance_summary_and_every_decision(sessions, settin
         "3. Eventuelt", "Vedtak: Ingen øvrige saker ble tatt opp."])
     assert "Referatet er skrevet av Kari Johansen (10.03.2027 kl. 09.00)." in text
     assert "Side 1 av " in text
+
+
+def test_minutes_without_attendance_say_so_and_name_the_members(client, tokens, sessions, settings, meeting):
+    answer = client.post(f"/api/v1/meetings/{meeting}/minutes", headers=auth(tokens["municipality"]),
+                         json={"summary": "Kort møte om særlige forhold på Kvaløya."})
+    assert answer.status_code == 201
+    text = pdf_text(minutes_of(sessions, settings, meeting).content)
+    assert "Oppmøtet er ikke ført. Utvalgets medlemmer:" in text and "Ingrid Solberg" in text
+    assert "Kort møte om særlige forhold på Kvaløya." in text
+    assert text.count("Ingen vedtak.") == 3
+
+
+def test_only_members_of_the_committee_can_be_present(client, tokens, sessions, meeting):
+    answer = client.post(f"/api/v1/meetings/{meeting}/minutes", headers=auth(tokens["municipality"]),
+                         json={**MINUTES, "present": ["kari.johansen@kommune.example", "ola.berg@kommune.example"]})
+    assert answer.status_code == 422
+    assert answer.get_json()["error"]["fields"] == {"present.1": [
+        "ola.berg@kommune.example er ikke medlem av samarbeidsutvalget."]}
+    with sessions() as session:
+        assert session.get_one(Meeting, meeting).minutes is None
 
 
 def test_a_meeting_without_minutes_has_no_minutes_document(sessions, settings, meeting):
