@@ -123,7 +123,8 @@ def _name(session: Session, email: str) -> str:
 
 def _attendance(session: Session, minutes: dict[str, Any]) -> dict[str, Any]:
     def named(member: dict[str, Any]) -> str:
-        return f"{member['name']} ({member['organisation']})" if member.get("organisation") else member["name"]
+        organisation = member.get("organisation") or ""
+        return f"{member['name']} ({organisation})" if organisation not in member["name"] else member["name"]
 
     recorded = minutes.get("attendance")
     if recorded is None:  # attendance not recorded: name the members
