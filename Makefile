@@ -25,11 +25,17 @@ node: $(if $(shell command -v npm 2>/dev/null),$(NODE_STAMP))
 # Designsystemet's CSS and its Digdir theme, copied from npm into the intake's static folder and
 # committed (with their MIT licences), so `make run` needs no npm. Run after changing their versions.
 DS_STATIC := services/intake/static/designsystemet
+# Inter, the theme's typeface (--ds-font-family), self-hosted: Latin and Latin Extended (Sámi letters), OFL.
+INTER := node_modules/@fontsource-variable/inter
+FONTS_STATIC := services/intake/static/fonts
 css: $(NODE_STAMP)
+	mkdir -p $(FONTS_STATIC)
 	cp node_modules/@digdir/designsystemet-css/dist/src/index.css $(DS_STATIC)/designsystemet.css
 	cp node_modules/@digdir/designsystemet-theme/brand/digdir.css $(DS_STATIC)/theme-digdir.css
 	cp node_modules/@digdir/designsystemet-css/LICENSE $(DS_STATIC)/LICENSE-designsystemet-css
 	cp node_modules/@digdir/designsystemet-theme/LICENSE $(DS_STATIC)/LICENSE-designsystemet-theme
+	cp $(INTER)/files/inter-latin-wght-normal.woff2 $(INTER)/files/inter-latin-ext-wght-normal.woff2 $(FONTS_STATIC)/
+	cp $(INTER)/LICENSE $(FONTS_STATIC)/LICENSE-inter
 
 install: $(STAMP)
 

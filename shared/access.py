@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import exists, select
+from sqlalchemy import ColumnElement, SQLColumnExpression, exists, select
 from sqlalchemy.orm import Session
 
 from .directory import contact_by_email
@@ -47,6 +47,9 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "compliance.read": frozenset({MUNICIPALITY, ASSOCIATION, SYSTEM}),
     "notification.read": frozenset({MUNICIPALITY, ASSOCIATION, SYSTEM}),
     "notification.retry": frozenset({MUNICIPALITY, ASSOCIATION, SYSTEM}),
+    "access.manage": frozenset({MUNICIPALITY, ASSOCIATION}),  # the party's integration tokens, the audit log
+    "directory.read": frozenset({MUNICIPALITY, ASSOCIATION, SYSTEM}),
+    "directory.edit": frozenset({MUNICIPALITY, ASSOCIATION, SYSTEM}),  # deactivating: own party's only
 }
 
 
@@ -115,12 +118,18 @@ def may_act(contact: Contact | None, case: Case, *, copied: bool = False) -> boo
     return refusal(contact, case, copied=copied) is None
 
 
+def copy_held(case_id: SQLColumnExpression[int] | int, email: str) -> ColumnElement[bool]:
+    """The handbook copied `email` on the case, and the case has not been reassigned since: a SQL
+    condition, so a list of cases (the workspace's "Kopi til meg") asks it in the same query."""
+    copied = exists().where(Notification.case_id == case_id, Notification.recipient == email,
+                            Notification.kind == CASE_NOTIFICATION)
+    reassigned = exists().where(CaseHistory.case_id == case_id, CaseHistory.action == RECORDED_AS["reassign"])
+    return copied & ~reassigned
+
+
 def holds_copy(session: Session, case: Case, email: str) -> bool:
     """The handbook copied `email` on the case, and the case has not been reassigned since."""
-    copied = exists().where(Notification.case_id == case.id, Notification.recipient == email,
-                            Notification.kind == CASE_NOTIFICATION)
-    reassigned = exists().where(CaseHistory.case_id == case.id, CaseHistory.action == RECORDED_AS["reassign"])
-    return bool(session.execute(select(copied & ~reassigned)).scalar())
+    return bool(session.execute(select(copy_held(case.id, email))).scalar())
 
 
 def contact_refusal(session: Session, email: str, case: Case) -> str | None:

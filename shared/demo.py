@@ -1,13 +1,16 @@
-"""Load the demo directory (borettslag and contacts) idempotently from CSV files."""
+"""Load the demo directory (borettslag and contacts) idempotently from CSV files.
+
+The files are read as the workspace's import reads them (shared/directory_csv.py).
+"""
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from .directory_csv import CONTACT_COLUMNS, COOPERATIVE_COLUMNS, contact_values, cooperative_values, read_table
 from .models import Contact, Cooperative
 from .settings import PROJECT_ROOT
 
@@ -30,9 +33,8 @@ def demo_directory() -> Path:
     return SHIPPED
 
 
-def _rows(path: Path) -> list[dict[str, str]]:
-    with path.open(encoding="utf-8", newline="") as handle:
-        return [{k: (v or "").strip() for k, v in row.items()} for row in csv.DictReader(handle)]
+def _rows(path: Path, columns: tuple[str, ...]) -> list[dict[str, str]]:
+    return [row for _, row in read_table(path.read_text(encoding="utf-8-sig"), columns).rows]
 
 
 def _upsert(session: Session, model: type, key: str, values: dict[str, object]) -> bool:
@@ -51,39 +53,11 @@ def _upsert(session: Session, model: type, key: str, values: dict[str, object]) 
 def load_demo(session: Session, directory: Path | None = None) -> LoadResult:
     directory = directory or demo_directory()
     counts = {"coop_new": 0, "coop_old": 0, "contact_new": 0, "contact_old": 0}
-    for row in _rows(directory / "contacts.csv"):
-        new = _upsert(
-            session,
-            Contact,
-            "email",
-            {
-                "email": row["email"].lower(),
-                "name": row["name"],
-                "party": row["party"],
-                "role": row["role"],
-                "organisation": row["organisation"],
-                "deputy": row["deputy"].lower() or None,
-                "leader": row["leader"].lower() or None,
-                "committee_member": row["committee_member"].lower() == "yes",
-            },
-        )
+    for row in _rows(directory / "contacts.csv", CONTACT_COLUMNS):
+        new = _upsert(session, Contact, "email", contact_values(row))
         counts["contact_new" if new else "contact_old"] += 1
-    for row in _rows(directory / "cooperatives.csv"):
-        new = _upsert(
-            session,
-            Cooperative,
-            "orgnr",
-            {
-                "orgnr": row["orgnr"],
-                "name": row["name"],
-                "address": row["address"],
-                "postcode": row["postcode"],
-                "city": row["city"],
-                "homes": int(row["homes"]),
-                "municipality_owned": int(row["municipality_owned"]),
-                "association_contact": row["association_contact"].lower() or None,
-            },
-        )
+    for row in _rows(directory / "cooperatives.csv", COOPERATIVE_COLUMNS):
+        new = _upsert(session, Cooperative, "orgnr", cooperative_values(row))
         counts["coop_new" if new else "coop_old"] += 1
     return LoadResult(
         counts["coop_new"], counts["coop_old"], counts["contact_new"], counts["contact_old"]

@@ -35,6 +35,11 @@ RECORDED_AS = {
 }
 ACTIONS = tuple(TRANSITIONS)
 STAFF_ACTIONS = ("acknowledge", "resolve", "reject", "reopen", "reassign")
+# Remarks change no status: remark → (history row's action, whether the submitter sees it).
+REMARKS: dict[str, tuple[str, bool]] = {
+    "note": ("noted", False),  # an internal note, for staff only
+    "comment": ("commented", True),  # a public comment, on the tracking page and mailed
+}
 
 
 class IllegalTransition(Exception):
@@ -87,3 +92,32 @@ def apply(
         )
     )
     return Transition(action, before, after)
+
+
+def remark(session: Session, case: Case, kind: str, *, actor: str, now: dt.datetime, text: str) -> None:
+    """Write a note or a public comment as a history row; the status stays as it is.
+
+    The case's version stays too: a version is the case's state that an e-mail action link or an
+    open form was made for, and a remark changes nothing a decision rests on, so it should not
+    turn the holder's links and open forms stale.
+    """
+    action, public = REMARKS[kind]
+    session.add(CaseHistory(case_id=case.id, at=now, actor=actor, action=action, from_status=case.status,
+                            to_status=case.status, comment=text, public=public))
+    case.updated_at = now
+
+
+def changes_since(history: list[CaseHistory], version: int) -> list[CaseHistory]:
+    """What happened to a case after it was at `version` (history oldest first).
+
+    A case is created at version 1 with its first row; each row apply() writes raises the version
+    by one, so the row that brought version v is the (v-1)th of them.
+    """
+    raised = [entry for entry in history if entry.action in RECORDED_AS.values()]
+    if version < 2:
+        boundary = history[0].id if history else 0
+    elif version - 2 < len(raised):
+        boundary = raised[version - 2].id
+    else:
+        return []
+    return [entry for entry in history if entry.id > boundary]

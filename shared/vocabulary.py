@@ -38,3 +38,19 @@ CASE_HOLDERS = ("municipality", "association")
 # The agreement's two parties; a borettslag board (cooperative) sits on the committee but is neither.
 OTHER_PARTY = {"municipality": "association", "association": "municipality"}
 PARTY_NAMES = {"municipality": "kommunen", "association": "boligbyggelaget"}
+
+# The directory's parties and the roles a contact of each may have (the handbook's selectors,
+# shared/handbook.ROLES, pick among them), with their bokmål labels.
+DIRECTORY_PARTIES = {"municipality": "Kommunen", "association": "Boligbyggelaget", "cooperative": "Borettslag"}
+CONTACT_ROLES = {
+    "main_contact": "Kontaktperson",
+    "deputy_contact": "Stedfortreder",
+    "case_officer": "Saksbehandler",
+    "leader": "Leder",
+    "board": "Styret",
+}
+PARTY_ROLES = {
+    "municipality": ("main_contact", "deputy_contact", "case_officer", "leader"),
+    "association": ("main_contact", "deputy_contact", "case_officer", "leader"),
+    "cooperative": ("board",),
+}

@@ -4,14 +4,16 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, exists, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from shared import deadlines, lifecycle
-from shared.access import may_hold_case
+from shared.access import copy_held, may_hold_case
+from shared.agreement import OPEN_STATUSES
+from shared.board_approval import BOARD_APPROVAL
 from shared.directory import contact_by_email
 from shared.messages import CaseStatusChanged, new_event_id, record_event
-from shared.models import Case, Contact
+from shared.models import Case, Contact, Cooperative, Deadline
 
 
 class CaseNotFound(LookupError):
@@ -45,16 +47,52 @@ def get_case(session: Session, reference: str, *, for_update: bool = False) -> C
     return case
 
 
+def _like(text: str) -> str:
+    """A LIKE pattern that finds `text` anywhere, with its own % and _ taken literally."""
+    return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+def _search(text: str) -> ColumnElement[bool]:
+    """The case's reference, its borettslag's name or its description contains the text."""
+    pattern = _like(text.strip())
+    in_cooperative = select(Cooperative.id).where(Cooperative.name.ilike(pattern, escape="\\"))
+    return or_(Case.reference.ilike(pattern, escape="\\"), Case.description.ilike(pattern, escape="\\"),
+               Case.cooperative_id.in_(in_cooperative))
+
+
+def _past_due(at: dt.datetime) -> ColumnElement[bool]:
+    """Escalated (Case.overdue), or a deadline of its own still open after its time at `at`; the
+    board's limit is the board's, not a contact's (shared.deadlines never escalates it either)."""
+    running_late = exists().where(Deadline.case_id == Case.id, Deadline.closed_at.is_(None),
+                                  Deadline.due_at <= at, Deadline.kind != BOARD_APPROVAL)
+    return or_(Case.overdue.is_(True), running_late)
+
+
 def list_cases(session: Session, filters: dict[str, Any]) -> tuple[list[Case], int]:
+    """The API's filters (type, status, overdue, assignee) and the workspace's: open (any open
+    status), cooperative (orgnr), q (search), copied_to (holds a copy, shared.access.copy_held),
+    past_due (a datetime: overdue then)."""
     criteria = []
     if filters.get("type"):
         criteria.append(Case.type == filters["type"])
     if filters.get("status"):
         criteria.append(Case.status == filters["status"])
+    if filters.get("open"):
+        criteria.append(Case.status.in_(OPEN_STATUSES))
     if filters.get("overdue") is not None:
         criteria.append(Case.overdue.is_(filters["overdue"]))
+    if filters.get("past_due") is not None:
+        criteria.append(_past_due(filters["past_due"]))
     if filters.get("assignee"):
         criteria.append(Case.assignee == filters["assignee"].lower())
+    if filters.get("copied_to"):
+        copied = filters["copied_to"].lower()  # a copy, not the case itself: the assignee is mailed the same kind
+        criteria += [copy_held(Case.id, copied), Case.assignee.is_distinct_from(copied)]
+    if filters.get("cooperative"):
+        criteria.append(Case.cooperative_id.in_(select(Cooperative.id)
+                                                .where(Cooperative.orgnr == filters["cooperative"])))
+    if filters.get("q"):
+        criteria.append(_search(filters["q"]))
     total = session.execute(select(func.count()).select_from(Case).where(*criteria)).scalar_one()
     page, per_page = filters["page"], filters["per_page"]
     items = session.execute(
@@ -91,3 +129,12 @@ def change_case(
         ),
     )
     return change
+
+
+def remark_case(session: Session, case: Case, kind: str, *, actor: str, now: dt.datetime, text: str) -> None:
+    """An internal note, or a public comment that the submitter is also mailed; the caller commits."""
+    lifecycle.remark(session, case, kind, actor=actor, now=now, text=text)
+    if lifecycle.REMARKS[kind][1]:
+        # The notifier mails a comment as it mails a status change (action "comment").
+        record_event(session, CaseStatusChanged(event_id=new_event_id(), case_id=case.id,
+                                                reference=case.reference, action="comment", comment=text))

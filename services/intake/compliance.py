@@ -23,10 +23,10 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import ColumnElement, and_, case, func, select
 from sqlalchemy.orm import Session
 
-from shared.agreement import FIXED_MEETINGS_PER_YEAR, notice_kept
+from shared.agreement import FIXED_MEETINGS_PER_YEAR, OPEN_STATUSES, notice_kept
 from shared.board_approval import BOARD_APPROVAL
 from shared.case_details import MeetingRequestDetails
-from shared.models import Case, Deadline, Meeting
+from shared.models import Case, Cooperative, Deadline, Meeting
 
 from .meeting_changes import request_deadline
 
@@ -154,3 +154,62 @@ def compliance_report(session: Session, year: int, *, now: dt.datetime, tz_name:
     zone = ZoneInfo(tz_name)
     return ComplianceReport(year, FIXED_MEETINGS_PER_YEAR, fixed_meetings(session, year),
                             meeting_requests(session, year, now, zone), case_deadlines(session, year, now, zone))
+
+
+# For the staff's page (/arbeid/samsvar/<year>), beside the public report: where deadlines slip,
+# and how long open cases have waited. Borettslag names are not personal data; no free text.
+AGE_BUCKETS: tuple[tuple[str, int, int | None], ...] = (
+    ("0–7 dager", 0, 7), ("8–30 dager", 8, 30), ("31–90 dager", 31, 90), ("over 90 dager", 91, None))
+
+
+@dataclass(frozen=True)
+class CooperativeDeadlines:
+    name: str
+    orgnr: str
+    met: int
+    missed: int
+    pending: int
+
+
+@dataclass(frozen=True)
+class OpenCasesByAge:
+    case_type: str
+    counts: tuple[int, ...]  # one per AGE_BUCKETS
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts)
+
+
+def _count(condition: ColumnElement[bool]) -> ColumnElement[int]:
+    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+
+def deadlines_by_cooperative(session: Session, year: int, *, now: dt.datetime, tz_name: str
+                             ) -> list[CooperativeDeadlines]:
+    """Case deadlines due in the year per borettslag, the most missed first."""
+    first, after = _year_bounds(year, ZoneInfo(tz_name))
+    unmet = Deadline.met_at.is_(None)
+    missed = _count((Deadline.met_at > Deadline.due_at) | (unmet & (Deadline.due_at <= now)))
+    rows = session.execute(
+        select(Cooperative.name, Cooperative.orgnr,
+               _count(and_(Deadline.met_at.is_not(None), Deadline.met_at <= Deadline.due_at)),
+               missed, _count(unmet & (Deadline.due_at > now)))
+        .join(Case, Case.id == Deadline.case_id).join(Cooperative, Cooperative.id == Case.cooperative_id)
+        .where(Deadline.due_at >= first, Deadline.due_at < after, Deadline.kind != BOARD_APPROVAL)
+        .group_by(Cooperative.name, Cooperative.orgnr).order_by(missed.desc(), Cooperative.name)
+    ).all()
+    return [CooperativeDeadlines(*row) for row in rows]
+
+
+def open_cases_by_age(session: Session, *, now: dt.datetime) -> list[OpenCasesByAge]:
+    """Open cases now, per type, by how many days since they came in."""
+    def since(days: int) -> dt.datetime:
+        return now - dt.timedelta(days=days)
+
+    buckets = [_count(and_(Case.created_at <= since(low), Case.created_at > since(high + 1))
+                      if high is not None else Case.created_at <= since(low))
+               for _, low, high in AGE_BUCKETS]
+    rows = session.execute(select(Case.type, *buckets).where(Case.status.in_(OPEN_STATUSES))
+                           .group_by(Case.type).order_by(Case.type)).all()
+    return [OpenCasesByAge(row[0], tuple(int(n) for n in row[1:])) for row in rows]

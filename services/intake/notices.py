@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from shared.access import Principal
+from shared.access import SYSTEM, Principal
 from shared.agreement import (
     OPEN_STATUSES,
     PUBLIC_OWNERSHIP_PERCENT,
@@ -36,13 +36,21 @@ def percent_of(owned: int, homes: int) -> float:
 
 
 @dataclass(frozen=True)
-class AcquisitionResult:
-    reference: str
-    status: str
+class OwnershipFigures:
+    """The municipality's homes in a borettslag before and after one more purchase, and the cap."""
+
     cooperative: Cooperative
     owned_before: int
     owned_after: int
     cap: int
+
+    @property
+    def percent_before(self) -> float:
+        return percent_of(self.owned_before, self.cooperative.homes)
+
+    @property
+    def percent_after(self) -> float:
+        return percent_of(self.owned_after, self.cooperative.homes)
 
     @property
     def warning(self) -> str | None:
@@ -52,6 +60,12 @@ class AcquisitionResult:
             f"Ervervet vil gi offentlige eiere {self.owned_after} av {self.cooperative.homes} boliger, "
             f"over grensen på {self.cap} ({PUBLIC_OWNERSHIP_PERCENT} %, minst én; burettslagslova § 4-2)."
         )
+
+
+@dataclass(frozen=True)
+class AcquisitionResult(OwnershipFigures):
+    reference: str
+    status: str
 
 
 def _open_acquisitions(session: Session, cooperative_id: int) -> int:
@@ -64,13 +78,19 @@ def _open_acquisitions(session: Session, cooperative_id: int) -> int:
     ).scalar_one()
 
 
+def ownership_figures(session: Session, cooperative: Cooperative) -> OwnershipFigures:
+    """What a notice for this borettslag would show now (the workspace shows it before sending)."""
+    # Planned purchases not yet closed count too: two notices must not each pass the check.
+    before = cooperative.municipality_owned + _open_acquisitions(session, cooperative.id)
+    return OwnershipFigures(cooperative, before, before + 1, public_ownership_cap(cooperative.homes))
+
+
 def notify_acquisition(
     session: Session, notice: dict[str, Any], principal: Principal, *, now: dt.datetime, tz_name: str
 ) -> AcquisitionResult:
     cooperative = find_cooperative(session, notice["cooperative_orgnr"])
     asked_on = notice.get("board_asked_on") or local_today(tz_name, now)
-    # Planned purchases not yet closed count too: two notices must not each pass the check.
-    before = cooperative.municipality_owned + _open_acquisitions(session, cooperative.id)
+    figures = ownership_figures(session, cooperative)
     case = open_case(
         session, "acquisition", actor=principal.actor, now=now, tz_name=tz_name,
         cooperative_id=cooperative.id, share_number=notice["share_number"], address=notice["address"],
@@ -78,11 +98,11 @@ def notify_acquisition(
         details=as_json(AcquisitionDetails(notice["planned_date"], asked_on)),
     )
     open_board_limit(session, case, asked_on, now=now, tz_name=tz_name)
-    result = AcquisitionResult(
-        case.reference, case.status, cooperative, before, before + 1, public_ownership_cap(cooperative.homes)
-    )
+    result = AcquisitionResult(cooperative, figures.owned_before, figures.owned_after, figures.cap,
+                               case.reference, case.status)
     with_details(case, AcquisitionDetails.of(case).replace(
-        owned_before=before, owned_after=before + 1, cap=result.cap, warning=result.warning))
+        owned_before=result.owned_before, owned_after=result.owned_after, cap=result.cap,
+        warning=result.warning))
     return result
 
 
@@ -98,9 +118,16 @@ def ask_about_sublet(
     )
 
 
+class NotOwnParty(Exception):
+    """A contact asked for a meeting on behalf of the other party."""
+
+
 def request_meeting(
     session: Session, request: dict[str, Any], principal: Principal, *, now: dt.datetime, tz_name: str
 ) -> Case:
+    """Ask for a committee meeting on behalf of the caller's own party (a system: either party)."""
+    if principal.party != SYSTEM and request["party"] != principal.party:
+        raise NotOwnParty(request["party"])
     deadline = meeting_deadline(now, tz_name)
     case = open_case(
         session, "meeting_request", actor=principal.actor, now=now, tz_name=tz_name,

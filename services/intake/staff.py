@@ -16,7 +16,7 @@ from .auth import current_principal, require
 from .cases import UnknownCooperative
 from .errors import ApiError
 from .idempotency import idempotent
-from .notices import ask_about_sublet, notify_acquisition, percent_of, request_meeting
+from .notices import NotOwnParty, ask_about_sublet, notify_acquisition, request_meeting
 from .staff_schemas import (
     AcquisitionOut,
     AcquisitionSchema,
@@ -55,10 +55,8 @@ def create_acquisition(notice: dict[str, Any]) -> dict[str, Any]:
         "reference": result.reference,
         "status": result.status,
         "cooperative": cooperative,
-        "before": {"municipality_owned": result.owned_before,
-                   "percent": percent_of(result.owned_before, cooperative.homes)},
-        "after": {"municipality_owned": result.owned_after,
-                  "percent": percent_of(result.owned_after, cooperative.homes)},
+        "before": {"municipality_owned": result.owned_before, "percent": result.percent_before},
+        "after": {"municipality_owned": result.owned_after, "percent": result.percent_after},
         "cap": result.cap,
         "warning": result.warning,
     }
@@ -86,10 +84,10 @@ def create_sublet(question: dict[str, Any]) -> dict[str, Any]:
 @documented_errors(*STAFF_ERRORS)
 def create_meeting_request(body: dict[str, Any]) -> dict[str, Any]:
     """Be om møte i samarbeidsutvalget; møtet skal holdes innen 21 dager."""
-    principal = current_principal()
-    if principal.party != "system" and body["party"] != principal.party:
-        raise ApiError(403, "Du kan bare be om møte på vegne av din egen part.")
-    case = _run(request_meeting, body)
+    try:
+        case = _run(request_meeting, body)
+    except NotOwnParty:
+        raise ApiError(403, "Du kan bare be om møte på vegne av din egen part.") from None
     return {
         "reference": case.reference,
         "status": case.status,

@@ -34,7 +34,7 @@ def hash_token(token: str) -> str:
 
 def create_token(
     session: Session, *, now: dt.datetime, contact_email: str | None = None,
-    system: str | None = None, party: str = "system",
+    system: str | None = None, party: str = "system", created_by: str | None = None,
 ) -> tuple[str, ApiToken]:
     """Return the secret (shown once) and its row; only the hash is stored."""
     if contact_email:
@@ -49,7 +49,8 @@ def create_token(
     if party not in PARTIES:
         raise ValueError(f"party must be one of {', '.join(PARTIES)}")
     secret = PREFIX + secrets.token_urlsafe(32)
-    row = ApiToken(token_hash=hash_token(secret), name=name, party=party, contact_email=email, created_at=now)
+    row = ApiToken(token_hash=hash_token(secret), name=name, party=party, contact_email=email, created_at=now,
+                   created_by=created_by)
     session.add(row)
     return secret, row
 
@@ -85,9 +86,13 @@ def deactivate_contact(session: Session, email: str, now: dt.datetime) -> int:
     return len(tokens)
 
 
-def revoke(session: Session, token_id: int, now: dt.datetime) -> bool:
+def revoke(session: Session, token_id: int, now: dt.datetime, *, by: str | None = None,
+           party: str | None = None) -> bool:
+    """Revoke an active token; with `party`, only an integration's token of that party."""
     row = session.get(ApiToken, token_id)
     if row is None or row.revoked_at is not None:
         return False
-    row.revoked_at = now
+    if party is not None and (row.party != party or row.contact_email is not None):
+        return False
+    row.revoked_at, row.revoked_by = now, by
     return True

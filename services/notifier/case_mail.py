@@ -156,6 +156,9 @@ def full_context(
     context["action_links"] = (case_action_links(case, notification, sources.contact(notification.recipient),
                                                  settings) if wants_links else [])
     context["action_link_days"] = action_links.VALIDITY.days
+    # The staff's mails link to the case in the workspace (SPEC §7); the submitter's never do.
+    holder = may_hold_case(sources.contact(notification.recipient))
+    context["workspace_url"] = f"{settings.public_base_url}/arbeid/saker/{case.reference}" if holder else ""
     return context
 
 

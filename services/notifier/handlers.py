@@ -30,7 +30,9 @@ from .directory import leaders, main_contact
 from .planning import Deps
 from .routing import escalation_target, route_case
 
-STATUS_MAIL_ACTIONS = ("acknowledge", "resolve", "reject", "reopen")
+# What the submitter is mailed about: these status changes, and a public comment ("comment",
+# shared.lifecycle.REMARKS), which changes no status but is written to them.
+STATUS_MAIL_ACTIONS = ("acknowledge", "resolve", "reject", "reopen", "comment")
 
 
 def handle_case_submitted(message: CaseSubmitted, deps: Deps) -> None:
@@ -44,7 +46,8 @@ def handle_case_submitted(message: CaseSubmitted, deps: Deps) -> None:
 
 
 def handle_status_changed(message: CaseStatusChanged, deps: Deps) -> None:
-    """Tell the submitter about acknowledge/resolve/reject/reopen, and a new assignee about a handover."""
+    """Tell the submitter about acknowledge/resolve/reject/reopen and a public comment, and a new
+    assignee about a handover."""
     case = deps.session.get_one(Case, message.case_id)
     if message.action in STATUS_MAIL_ACTIONS and case.submitter_email:
         deps.queue_case_mail(case, case.submitter_email, case.submitter_name or "",

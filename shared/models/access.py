@@ -22,6 +22,9 @@ class ApiToken(Base):
     contact_email: Mapped[str | None] = mapped_column(String(254))
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     revoked_at: Mapped[dt.datetime | None] = mapped_column()
+    # Who made and who revoked it in the workspace (/arbeid/tilgang); None from the command line.
+    created_by: Mapped[str | None] = mapped_column(String(254))
+    revoked_by: Mapped[str | None] = mapped_column(String(254))
 
 
 class IdempotencyRecord(Base):

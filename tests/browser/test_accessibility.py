@@ -4,6 +4,8 @@ from __future__ import annotations
 import pytest
 
 from tests.browser.axe import axe_violations, describe
+from tests.unit.test_action_links import link_path
+from tests.unit.test_routing import route, submit
 
 pytestmark = pytest.mark.browser
 
@@ -71,3 +73,24 @@ def test_compliance_page(server, page, axe_source, sessions):
     assert_no_violations(page, axe_source, "the compliance page")
     page.set_viewport_size({"width": 320, "height": 640})  # WCAG 1.4.10: tables scroll, the page does not
     assert_no_violations(page, axe_source, "the compliance page at 320 px")
+
+
+def test_email_action_pages(server, page, axe_source, sessions, settings, complaint):
+    case_id = submit(sessions, complaint)
+    route(sessions, case_id)
+    path = link_path(sessions, settings, case_id, "acknowledge")
+    page.goto(server.url + path)
+    assert_no_violations(page, axe_source, "an e-mail action's confirmation")
+    # maxlength stops a person typing more; a value set by script goes to the server, which refuses it
+    page.locator("#comment").evaluate("(field, max) => field.value = 'x'.repeat(Number(max) + 1)",
+                                      page.locator("#comment").get_attribute("maxlength"))
+    page.get_by_role("button", name="Bekreft: ta saken").click()
+    page.get_by_role("alert").wait_for()
+    assert_no_violations(page, axe_source, "an e-mail action's confirmation with an error")
+    page.get_by_label("Kommentar").fill("")
+    page.get_by_role("button", name="Bekreft: ta saken").click()
+    page.get_by_role("heading", name="Du har tatt saken").wait_for()
+    assert_no_violations(page, axe_source, "an e-mail action done, with the next links")
+    page.goto(server.url + path)
+    page.get_by_role("heading", name="Lenken er allerede brukt").wait_for()
+    assert_no_violations(page, axe_source, "a used e-mail action link")

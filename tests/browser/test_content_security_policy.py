@@ -16,7 +16,7 @@ window.__cspViolations = [];
 document.addEventListener('securitypolicyviolation', event => window.__cspViolations.push(
   event.violatedDirective + ' ' + (event.blockedURI || 'inline')));
 """
-HEADER_BACKGROUND = "rgb(11, 79, 156)"  # .site-header in samhandling.css
+HEADER_BACKGROUND = "rgb(243, 244, 244)"  # .site-header in samhandling.css: the theme's neutral tinted background
 
 
 class Violations:

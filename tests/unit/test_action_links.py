@@ -137,7 +137,7 @@ def test_get_shows_the_case_and_changes_nothing(client, sessions, settings, case
     assert response.headers["Referrer-Policy"] == "no-referrer"
     assert "KL-2027-0001" in html and "Prestvannet borettslag" in html and "Støy" in html
     assert "Det bråker hver natt" in html and "Sendt til kontaktperson" in html
-    assert "Bekreft: ta saken" in html and '<label class="label" for="comment">' in html
+    assert "Bekreft: ta saken" in html and '<label class="ds-label" for="comment">' in html
     assert 'name="csrf_token"' in html
     status, history = case_state(sessions, case_id)
     assert status == "routed" and [action for action, _ in history] == ["received", "routed"]
@@ -179,7 +179,7 @@ def test_a_link_works_once(client, sessions, settings, case_id):
 def test_after_acknowledging_the_contact_can_resolve_from_the_page(client, sessions, settings,
                                                                    case_id):
     done = confirm(client, link_path(sessions, settings, case_id, "acknowledge"))
-    offered = dict(zip(re.findall(r'<a href="/handling/[^"]+">([^<]+)</a>', text(done)),
+    offered = dict(zip(re.findall(r'<a [^>]*href="/handling/[^"]+"[^>]*>([^<]+)</a>', text(done)),
                        HANDLING.findall(done.get_data(as_text=True)), strict=True))
     assert set(offered) == {"Merk saken som løst", "Avvis saken"}
     resolve = unescape(offered["Merk saken som løst"])
@@ -383,7 +383,7 @@ def test_a_link_stops_working_when_the_case_is_reassigned(client, sessions, sett
 def test_a_link_issued_before_a_reopen_cannot_close_the_reopened_case(client, sessions, settings,
                                                                        case_id):
     done = confirm(client, mail_path(sessions, settings, CONTACT, "acknowledge"))
-    follow_ups = dict(zip(re.findall(r'<a href="/handling/[^"]+">([^<]+)</a>', text(done)),
+    follow_ups = dict(zip(re.findall(r'<a [^>]*href="/handling/[^"]+"[^>]*>([^<]+)</a>', text(done)),
                           map(unescape, HANDLING.findall(done.get_data(as_text=True))), strict=True))
     reject = follow_ups["Avvis saken"]
     csrf = form_token(client, reject)
@@ -444,7 +444,7 @@ def test_the_mail_link_and_then_the_follow_up_link_resolve_the_case(client, sess
                                                                      case_id):
     done = confirm(client, mail_path(sessions, settings, CONTACT, "acknowledge"))
     assert done.status_code == 200
-    follow_ups = dict(zip(re.findall(r'<a href="/handling/[^"]+">([^<]+)</a>', text(done)),
+    follow_ups = dict(zip(re.findall(r'<a [^>]*href="/handling/[^"]+"[^>]*>([^<]+)</a>', text(done)),
                           map(unescape, HANDLING.findall(done.get_data(as_text=True))), strict=True))
     resolved = confirm(client, follow_ups["Merk saken som løst"], "Ordnet.")
     assert resolved.status_code == 200 and "Saken er merket som løst" in text(resolved)

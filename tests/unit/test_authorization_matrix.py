@@ -33,7 +33,8 @@ SKIP_METHODS = {"HEAD", "OPTIONS"}
 # validation error, never a change. `email` is the caller's own (absences are managed within one's
 # own party, an object-level rule tested in test_staff_api.py, not a row of the table).
 PARAMETERS = {"reference": "KL-2026-9999", "meeting_id": 999_999, "absence_id": 999_999,
-              "notification_id": 999_999, "email": "kari.johansen@kommune.example", "year": 2026}
+              "notification_id": 999_999, "token_id": 999_999, "email": "kari.johansen@kommune.example",
+              "year": 2026, "kind": "borettslag", "contact_id": 999_999}
 NO_PERMISSION = object()
 
 

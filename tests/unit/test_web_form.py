@@ -188,7 +188,7 @@ def test_filled_honeypot_pretends_success_and_creates_nothing(client, sessions):
 
 def test_honeypot_is_hidden_from_people(client):
     html = text(client.get(FORM))
-    hidden = re.search(r'<div class="visually-hidden" aria-hidden="true">(.*?)</div>', html, re.S)
+    hidden = re.search(r'<div class="ds-sr-only" aria-hidden="true">(.*?)</div>', html, re.S)
     assert hidden and "Ikke fyll ut dette feltet" in hidden.group(1)
     assert re.search(r'name="nettsted"[^>]*tabindex="-1"[^>]*autocomplete="off"', hidden.group(1))
 

@@ -7,14 +7,33 @@ from __future__ import annotations
 
 from flask import Flask
 
-from . import documents, pages, sign_in
+from shared.access import may
+
+from . import (
+    absence,
+    access,
+    cases as cases,  # adds the case page to pages.bp
+    compliance,
+    directory,
+    documents,
+    inbox as inbox,  # adds the inbox to pages.bp
+    notices,
+    pages,
+    sign_in,
+)
 from .sessions import current_user
 
 
 def init_app(app: Flask) -> None:
     sign_in.init_app(app)
     app.register_blueprint(pages.bp)
+    app.register_blueprint(notices.bp)
+    app.register_blueprint(absence.bp)
+    app.register_blueprint(compliance.bp)
+    app.register_blueprint(access.bp)
+    app.register_blueprint(directory.bp)
     app.register_blueprint(documents.bp)
+    app.jinja_env.globals["may"] = may
 
     @app.context_processor
     def workspace_user() -> dict[str, object]:

@@ -1,14 +1,7 @@
-"""The workspace's pages under /arbeid."""
+"""The workspace's blueprint, /arbeid; its pages are in the modules beside it (inbox.py: the
+inbox, workspace.inbox; cases.py: the case page), registered by importing them (__init__.py)."""
 from __future__ import annotations
 
-from flask import Blueprint, render_template
-
-from .sessions import current_user, signed_in
+from flask import Blueprint
 
 bp = Blueprint("workspace", __name__, url_prefix="/arbeid")
-
-
-@bp.get("")
-@signed_in()
-def inbox() -> str:
-    return render_template("workspace/inbox.html", user=current_user())

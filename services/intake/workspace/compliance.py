@@ -1,0 +1,107 @@
+"""/arbeid/samsvar/<year>: the year's compliance for the staff, with charts beside their tables,
+where deadlines slip per borettslag, open cases by age, and the same numbers as CSV."""
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any
+
+from flask import Blueprint, Response, abort, current_app, redirect, render_template, url_for
+from werkzeug.wrappers import Response as BaseResponse
+
+from shared.agreement import MEETING_REQUEST_DAYS, MINIMUM_NOTICE_DAYS
+from shared.calendar import local_today
+from shared.models import utcnow
+from shared.vocabulary import CASE_TYPES
+
+from ..charts import Bar, stacked_bars
+from ..compliance import (
+    AGE_BUCKETS,
+    ComplianceReport,
+    compliance_report,
+    deadlines_by_cooperative,
+    open_cases_by_age,
+)
+from .sessions import signed_in
+
+bp = Blueprint("workspace_compliance", __name__, url_prefix="/arbeid/samsvar")
+YEARS = range(2000, 2101)
+KINDS = {"acknowledge": "kvittere ut", "resolve": "løse saken"}
+MOST_COOPERATIVES = 15  # the chart shows the borettslag with most missed deadlines; the table all
+
+
+def _figures(year: int) -> dict[str, Any]:
+    if year not in YEARS:
+        abort(404)
+    settings = current_app.config["SETTINGS"]
+    now = utcnow()
+    with current_app.extensions["sessionmaker"]() as session:
+        report: ComplianceReport = compliance_report(session, year, now=now, tz_name=settings.tz_name)
+        cooperatives = deadlines_by_cooperative(session, year, now=now, tz_name=settings.tz_name)
+        ages = open_cases_by_age(session, now=now)
+    return {"report": report, "cooperatives": cooperatives, "ages": ages}
+
+
+@bp.get("")
+@signed_in("compliance.read")
+def this_year() -> BaseResponse:
+    year = local_today(current_app.config["SETTINGS"].tz_name).year
+    return redirect(url_for("workspace_compliance.year_page", year=year), code=303)
+
+
+@bp.get("/<int:year>")
+@signed_in("compliance.read")
+def year_page(year: int) -> str:
+    figures = _figures(year)
+    report, cooperatives, ages = figures["report"], figures["cooperatives"], figures["ages"]
+    deadline_chart = stacked_bars(
+        ("Overholdt", "Overskredet", "Ikke forfalt"),
+        [Bar(f"{CASE_TYPES.get(row.case_type, row.case_type)}: {KINDS.get(row.kind, row.kind)}",
+             (row.met, row.missed, row.pending)) for row in report.deadlines],
+        f"Frister i {year} per sakstype: overholdt, overskredet og ikke forfalt. Tallene står i tabellen under.")
+    cooperative_chart = stacked_bars(
+        ("Overholdt", "Overskredet", "Ikke forfalt"),
+        [Bar(row.name, (row.met, row.missed, row.pending)) for row in cooperatives[:MOST_COOPERATIVES]],
+        f"Frister i {year} for de {min(len(cooperatives), MOST_COOPERATIVES)} borettslagene med flest "
+        "overskredne. Tallene står i tabellen under.")
+    age_chart = stacked_bars(
+        tuple(label for label, _, _ in AGE_BUCKETS),
+        [Bar(CASE_TYPES.get(row.case_type, row.case_type), row.counts) for row in ages],
+        "Åpne saker nå per sakstype, etter hvor lenge de har vært åpne. Tallene står i tabellen under.")
+    return render_template(
+        "workspace/compliance.html", **figures, year=year, years=YEARS, kinds=KINDS, case_types=CASE_TYPES,
+        age_buckets=[label for label, _, _ in AGE_BUCKETS], deadline_chart=deadline_chart,
+        cooperative_chart=cooperative_chart, age_chart=age_chart, request_days=MEETING_REQUEST_DAYS,
+        minimum_notice=MINIMUM_NOTICE_DAYS)
+
+
+@bp.get("/<int:year>.csv")
+@signed_in("compliance.read")
+def year_csv(year: int) -> Response:
+    """One table: a section column, then the section's own columns (semicolons and a BOM for Excel)."""
+    figures = _figures(year)
+    report = figures["report"]
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    writer.writerow(["del", "hva", "borettslag", "overholdt", "overskredet", "ikke forfalt", "meldt til leder",
+                     "innkalt", "frist", "møtedato", "dager", "innen fristen"])
+    writer.writerow(["faste møter", f"krav {report.required_fixed_meetings}", "", report.fixed_held, "",
+                     report.fixed_planned, "", "", "", "", "", ""])
+    for row in report.deadlines:
+        writer.writerow(["frister per sakstype", f"{CASE_TYPES.get(row.case_type, row.case_type)}: "
+                         f"{KINDS.get(row.kind, row.kind)}", "", row.met, row.missed, row.pending, row.escalated,
+                         "", "", "", "", ""])
+    for coop in figures["cooperatives"]:
+        writer.writerow(["frister per borettslag", coop.orgnr, coop.name, coop.met, coop.missed, coop.pending,
+                         "", "", "", "", "", ""])
+    for request in report.meeting_requests:
+        writer.writerow(["møteinnkallinger", request.reference, "", "", "", "", "", request.requested_on.isoformat(),
+                         request.deadline.isoformat(), request.meeting_on.isoformat() if request.meeting_on else "",
+                         "" if request.days_taken is None else request.days_taken,
+                         {None: "ikke avgjort", True: "ja", False: "nei"}[request.met]])
+    for age in figures["ages"]:
+        for (label, _, _), count in zip(AGE_BUCKETS, age.counts, strict=True):
+            writer.writerow(["åpne saker etter alder", CASE_TYPES.get(age.case_type, age.case_type), label, "", "",
+                             count, "", "", "", "", "", ""])
+    return Response("\ufeff" + out.getvalue(), mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="samsvar-{year}.csv"'})

@@ -1,0 +1,211 @@
+"""/arbeid/katalog: borettslag and contacts, CSV import with a dry-run preview, export, deactivation.
+
+The uploaded file travels from the preview to "Importer" in the page itself (base64), beside a
+signed receipt of its SHA-256, the plan's digest, the user and the time; the import refuses a file
+that is not the one previewed, a receipt older than RECEIPT_AGE, and a plan that has changed
+(directory_import.Stale), so it writes exactly what the preview showed.
+"""
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+from typing import Any
+
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
+from itsdangerous import BadSignature, URLSafeTimedSerializer
+from werkzeug.datastructures import FileStorage
+from werkzeug.wrappers import Response as Redirect
+
+from shared.db import unit_of_work
+from shared.directory_csv import FIELD_LABELS, FileError, decode
+from shared.vocabulary import CASE_STATUSES, CASE_TYPES, CONTACT_ROLES, DIRECTORY_PARTIES
+
+from .. import directory, directory_import
+from ..directory_import import CONTACTS, COOPERATIVES, Plan, Stale
+from .sessions import current_user, now, signed_in
+
+bp = Blueprint("directory", __name__, url_prefix="/arbeid/katalog")
+KINDS = {COOPERATIVES: "borettslag", CONTACTS: "kontaktpersoner"}
+RECEIPT_AGE = 30 * 60  # seconds a preview may be imported
+LABELS = {"fields": FIELD_LABELS, "parties": DIRECTORY_PARTIES, "roles": CONTACT_ROLES,
+          "statuses": CASE_STATUSES, "types": CASE_TYPES}
+
+
+def _db() -> Any:
+    return unit_of_work(current_app.extensions["sessionmaker"])
+
+
+def _kind(kind: str) -> str:
+    if kind not in KINDS:
+        abort(404)
+    return kind
+
+
+def _page_number() -> int:
+    value = request.args.get("side", "1")
+    return int(value) if value.isdigit() and len(value) < 6 else 1
+
+
+def _list(kind: str) -> str:
+    search = request.args.get("q", "").strip()[:100]
+    with _db() as session:
+        page = (directory.cooperatives if kind == COOPERATIVES else directory.contacts)(session, search, _page_number())
+        return render_template(f"workspace/directory_{kind}.html", page=page, search=search, kind=kind, **LABELS)
+
+
+@bp.get("")
+@signed_in("directory.read")
+def cooperatives() -> str:
+    return _list(COOPERATIVES)
+
+
+@bp.get("/kontakter")
+@signed_in("directory.read")
+def contacts() -> str:
+    return _list(CONTACTS)
+
+
+@bp.get("/<kind>.csv")
+@signed_in("directory.read")
+def export(kind: str) -> Response:
+    with _db() as session:
+        text = directory.export(session, _kind(kind))
+    return Response(text.encode(), content_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="{kind}.csv"'})
+
+
+def max_file_bytes() -> int:
+    """The largest file: its base64 copy in the preview's form must fit the request limit."""
+    return int((current_app.config["MAX_CONTENT_LENGTH"] - 4096) * 3 // 4)
+
+
+def _upload_page(kind: str, error: str = "", status: int = 200) -> tuple[str, int]:
+    return render_template("workspace/directory_import.html", kind=kind, what=KINDS[kind], error=error,
+                           max_kb=max_file_bytes() // 1000, plan=None, **LABELS), status
+
+
+@bp.get("/<kind>/import")
+@signed_in("directory.edit")
+def upload_form(kind: str) -> tuple[str, int]:
+    return _upload_page(_kind(kind))
+
+
+def _serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="katalog-import")
+
+
+def _preview(kind: str, text: str, plan: Plan, *, stale: bool = False) -> tuple[str, int]:
+    user = current_user()
+    assert user is not None
+    receipt = _serializer().dumps({"kind": kind, "sha256": hashlib.sha256(text.encode()).hexdigest(),
+                                   "plan": plan.digest, "by": user.email})
+    return render_template("workspace/directory_import.html", kind=kind, what=KINDS[kind], plan=plan,
+                           stale=stale, receipt=receipt, file_b64=base64.b64encode(text.encode()).decode(),
+                           max_kb=max_file_bytes() // 1000, error="", **LABELS), 409 if stale else 200
+
+
+def _read_upload(upload: FileStorage | None) -> str:
+    if upload is None or not upload.filename:
+        raise ValueError("Velg en CSV-fil.")
+    data = upload.stream.read(max_file_bytes() + 1)
+    if len(data) > max_file_bytes():
+        raise OverflowError(f"Filen er for stor. Største tillatte størrelse er {max_file_bytes() // 1000} kB.")
+    if not data.strip():
+        raise ValueError("Filen er tom.")
+    return decode(data)
+
+
+@bp.post("/<kind>/import")
+@signed_in("directory.edit")
+def preview(kind: str) -> tuple[str, int]:
+    kind = _kind(kind)
+    try:
+        text = _read_upload(request.files.get("fil"))
+        with _db() as session:
+            plan = directory_import.plan(session, kind, text)
+    except OverflowError as error:
+        return _upload_page(kind, str(error), 413)
+    except FileError as error:
+        return _upload_page(kind, str(error), 422)
+    except ValueError as error:
+        return _upload_page(kind, str(error), 400)
+    return _preview(kind, text, plan)
+
+
+def _previewed_file(kind: str) -> tuple[str, str]:
+    """The file the preview showed and its plan's digest, or ValueError."""
+    user = current_user()
+    assert user is not None
+    try:
+        receipt = _serializer().loads(request.form.get("kvittering", ""), max_age=RECEIPT_AGE)
+        text = base64.b64decode(request.form.get("fil", ""), validate=True).decode()
+    except (BadSignature, binascii.Error, UnicodeDecodeError) as error:
+        raise ValueError("Forhåndsvisningen er utløpt eller ugyldig. Last opp filen på nytt.") from error
+    if (receipt.get("kind"), receipt.get("by"), receipt.get("sha256")) != (
+            kind, user.email, hashlib.sha256(text.encode()).hexdigest()):
+        raise ValueError("Filen er ikke den samme som i forhåndsvisningen. Last opp filen på nytt.")
+    return text, str(receipt["plan"])
+
+
+@bp.post("/<kind>/import/bekreft")
+@signed_in("directory.edit")
+def confirm(kind: str) -> Redirect | tuple[str, int]:
+    kind = _kind(kind)
+    try:
+        text, digest = _previewed_file(kind)
+    except ValueError as error:
+        return _upload_page(kind, str(error), 400)
+    try:
+        with _db() as session:
+            written = directory_import.write(session, kind, text, digest)
+    except Stale as stale:
+        return _preview(kind, text, stale.plan, stale=True)
+    flash(f"Importen er fullført: {written} {'rad' if written == 1 else 'rader'} skrevet.")
+    return redirect(url_for("directory.cooperatives" if kind == COOPERATIVES else "directory.contacts"), 303)
+
+
+def _deactivate_page(contact_id: int, error: str = "", status: int = 200) -> tuple[str, int]:
+    user = current_user()
+    assert user is not None
+    with _db() as session:
+        contact = directory.find_contact(session, contact_id)
+        refusal = ""
+        try:
+            directory.check_may_deactivate(contact, party=user.party, email=user.email)
+        except directory.NotAllowed as refused:
+            refusal, status = str(refused), 403 if contact.party != user.party else 409
+        return render_template("workspace/directory_deactivate.html", contact=contact, refusal=refusal,
+                               cases=directory.open_cases(session, contact), error=error,
+                               stand_ins=directory.stand_ins(session, contact),
+                               chosen=request.form.get("til", ""), **LABELS), status
+
+
+@bp.get("/kontakter/<int:contact_id>/deaktiver")
+@signed_in("directory.edit")
+def deactivate_form(contact_id: int) -> tuple[str, int]:
+    try:
+        return _deactivate_page(contact_id)
+    except directory.ContactNotFound:
+        abort(404)
+
+
+@bp.post("/kontakter/<int:contact_id>/deaktiver")
+@signed_in("directory.edit")
+def deactivate(contact_id: int) -> Redirect | tuple[str, int]:
+    user = current_user()
+    assert user is not None
+    try:
+        with _db() as session:
+            contact = directory.find_contact(session, contact_id)
+            name = contact.name
+            moved = directory.deactivate(session, contact_id, to=request.form.get("til") or None,
+                                         party=user.party, actor=user.email, now=now())
+    except directory.ContactNotFound:
+        abort(404)
+    except directory.NotAllowed:
+        return _deactivate_page(contact_id)
+    except directory.NeedsStandIn as error:
+        return _deactivate_page(contact_id, str(error), 422)
+    flash(f"{name} er deaktivert." + (f" {moved} {'sak' if moved == 1 else 'saker'} er overført." if moved else ""))
+    return redirect(url_for("directory.contacts"), 303)

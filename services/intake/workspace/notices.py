@@ -1,0 +1,181 @@
+"""The staff workspace's notice forms (SPEC §4, §7): an acquisition notice, a sublet question and a
+meeting request, each validated by the API's schema and sent through the API's use case.
+
+The acquisition form works in steps without JavaScript: "Vis tall" shows the municipality's homes
+in the chosen borettslag before and after, and the cap; "Gå videre" checks every field and shows the
+figures again with the notice; "Send varsel" sends it. Each send answers 303 to a receipt.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+from marshmallow import ValidationError
+from sqlalchemy import select
+from werkzeug.datastructures import MultiDict
+from werkzeug.wrappers import Response
+
+from shared.agreement import meeting_deadline
+from shared.calendar import local_today
+from shared.case_details import details_of
+from shared.formats import long_date_nb
+from shared.models import Case, Cooperative, utcnow
+from shared.vocabulary import PARTY_NAMES
+
+from ..cases import UnknownCooperative
+from ..notices import (
+    OwnershipFigures,
+    ask_about_sublet,
+    notify_acquisition,
+    ownership_figures,
+    percent_of,
+    request_meeting,
+)
+from ..staff_schemas import AcquisitionSchema, MeetingRequestSchema, SubletSchema
+from ..web import cooperative_choices
+from .forms import field_errors, form_id, kept, once, schema_input
+from .sessions import current_user, signed_in
+
+bp = Blueprint("workspace_notices", __name__, url_prefix="/arbeid")
+bp.add_app_template_filter(long_date_nb, "langdato")
+
+# Form field (also the element id) → label, in the order the form shows them.
+ACQUISITION = {"cooperative_orgnr": "Borettslag", "share_number": "Andelsnummer", "address": "Adresse",
+               "planned_date": "Planlagt dato for kjøpet", "note": "Merknad"}
+SUBLET = {"cooperative_orgnr": "Borettslag", "share_number": "Andelsnummer",
+          "move_in_date": "Dato for innflytting", "tenant_household": "Husstanden som skal leie",
+          "question": "Spørsmål til styret"}
+MEETING = {"reason": "Hvorfor dere ber om møte", "topics": "Saker til møtet"}
+MISSING = {"cooperative_orgnr": "Velg borettslaget.", "share_number": "Skriv andelsnummeret.",
+           "address": "Skriv adressen.", "planned_date": "Skriv datoen kjøpet er planlagt.",
+           "move_in_date": "Skriv datoen leietakeren skal flytte inn.",
+           "tenant_household": "Beskriv kort husstanden som skal leie.",
+           "question": "Skriv spørsmålet til styret.", "reason": "Skriv hvorfor dere ber om møte.",
+           "topics": "Skriv minst én sak, én per linje."}
+NO_COOPERATIVE = {"cooperative_orgnr": [MISSING["cooperative_orgnr"]]}
+UNKNOWN_COOPERATIVE = {"cooperative_orgnr": ["Fant ikke borettslaget. Velg et borettslag fra listen."]}
+
+
+def _tz() -> str:
+    return str(current_app.config["SETTINGS"].tz_name)
+
+
+def _page(template: str, labels: dict[str, str], values: MultiDict[str, str], errors: dict[str, list[str]],
+          **context: Any) -> tuple[str, int]:
+    with current_app.extensions["sessionmaker"]() as db:
+        cooperatives = cooperative_choices(db)
+    page = render_template(template, labels=labels, values=kept(values, labels), errors=errors,
+                           form_id=form_id(values),
+                           cooperatives=cooperatives, today=local_today(_tz()), **context)
+    return page, 422 if errors else 200
+
+
+def _figures(orgnr: str) -> OwnershipFigures | None:
+    with current_app.extensions["sessionmaker"]() as db:
+        cooperative = db.execute(select(Cooperative).where(Cooperative.orgnr == orgnr[:20])).scalar_one_or_none()
+        return ownership_figures(db, cooperative) if cooperative else None
+
+
+@bp.route("/erverv/ny", methods=["GET", "POST"])
+@signed_in("acquisition.create")
+def acquisition() -> Any:
+    form = request.form if request.method == "POST" else MultiDict()
+    step = form.get("handling", "")
+    orgnr = form.get("cooperative_orgnr", "").strip()
+    figures = _figures(orgnr) if orgnr else None
+    if step in ("", "endre"):
+        return _page("workspace/acquisition_form.html", ACQUISITION, form, {}, figures=figures)
+    if step == "vis":
+        errors = {} if figures else UNKNOWN_COOPERATIVE if orgnr else NO_COOPERATIVE
+        return _page("workspace/acquisition_form.html", ACQUISITION, form, errors, figures=figures)
+    try:
+        notice = AcquisitionSchema().load(schema_input(form, ACQUISITION))
+    except ValidationError as error:
+        return _page("workspace/acquisition_form.html", ACQUISITION, form,
+                     field_errors(error, ACQUISITION, MISSING), figures=figures)
+    if figures is None:
+        return _page("workspace/acquisition_form.html", ACQUISITION, form, UNKNOWN_COOPERATIVE, figures=None)
+    if step != "send":
+        return _page("workspace/acquisition_confirm.html", ACQUISITION, form, {}, figures=figures, notice=notice)
+    user = current_user()
+    assert user is not None
+    reference = once("erverv", lambda db: notify_acquisition(
+        db, notice, user.principal, now=utcnow(), tz_name=_tz()).reference)
+    return redirect(url_for(".acquisition_receipt", reference=reference), 303)
+
+
+@bp.route("/framleie/ny", methods=["GET", "POST"])
+@signed_in("sublet.create")
+def sublet() -> Any:
+    if request.method == "GET":
+        return _page("workspace/sublet_form.html", SUBLET, MultiDict(), {})
+    try:
+        question = SubletSchema().load(schema_input(request.form, SUBLET))
+        user = current_user()
+        assert user is not None
+        reference = once("framleie", lambda db: ask_about_sublet(
+            db, question, user.principal, now=utcnow(), tz_name=_tz()).reference)
+    except ValidationError as error:
+        return _page("workspace/sublet_form.html", SUBLET, request.form, field_errors(error, SUBLET, MISSING))
+    except UnknownCooperative:
+        return _page("workspace/sublet_form.html", SUBLET, request.form, UNKNOWN_COOPERATIVE)
+    return redirect(url_for(".sublet_receipt", reference=reference), 303)
+
+
+def _meeting_input(form: MultiDict[str, str], party: str) -> dict[str, Any]:
+    body: dict[str, Any] = {**schema_input(form, {"reason": ""}), "party": party}
+    topics = [line.strip() for line in form.get("topics", "").splitlines() if line.strip()]
+    if topics:
+        body["topics"] = topics
+    return body
+
+
+@bp.route("/moter/ny", methods=["GET", "POST"])
+@signed_in("meeting_request.create")
+def meeting_request() -> Any:
+    user = current_user()
+    assert user is not None
+    deadline = meeting_deadline(utcnow(), _tz())
+    if request.method == "GET":
+        return _page("workspace/meeting_request_form.html", MEETING, MultiDict(), {}, deadline=deadline,
+                     party_name=PARTY_NAMES[user.principal.party])
+    try:
+        body = MeetingRequestSchema().load(_meeting_input(request.form, user.principal.party))
+        reference = once("mote", lambda db: request_meeting(
+            db, body, user.principal, now=utcnow(), tz_name=_tz()).reference)
+    except ValidationError as error:
+        return _page("workspace/meeting_request_form.html", MEETING, request.form,
+                     field_errors(error, MEETING, MISSING), deadline=deadline,
+                     party_name=PARTY_NAMES[user.principal.party])
+    return redirect(url_for(".meeting_request_receipt", reference=reference), 303)
+
+
+def _receipt(template: str, reference: str, case_type: str) -> Response:
+    """The receipt of a case this user sent; any other reference is not found."""
+    user = current_user()
+    assert user is not None
+    with current_app.extensions["sessionmaker"]() as db:
+        case = db.execute(select(Case).where(Case.reference == reference[:40])).scalar_one_or_none()
+        if case is None or case.type != case_type or case.created_by != user.principal.actor:
+            abort(404)
+        page = render_template(template, case=case, details=details_of(case), percent_of=percent_of,
+                               case_path=f"{url_for('workspace.inbox')}/saker/{case.reference}")
+    return Response(page, headers={"Cache-Control": "no-store"}, mimetype="text/html")
+
+
+@bp.get("/erverv/kvittering/<reference>")
+@signed_in("acquisition.create")
+def acquisition_receipt(reference: str) -> Response:
+    return _receipt("workspace/acquisition_receipt.html", reference, "acquisition")
+
+
+@bp.get("/framleie/kvittering/<reference>")
+@signed_in("sublet.create")
+def sublet_receipt(reference: str) -> Response:
+    return _receipt("workspace/sublet_receipt.html", reference, "sublet")
+
+
+@bp.get("/moter/kvittering/<reference>")
+@signed_in("meeting_request.create")
+def meeting_request_receipt(reference: str) -> Response:
+    return _receipt("workspace/meeting_request_receipt.html", reference, "meeting_request")

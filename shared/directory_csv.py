@@ -1,0 +1,172 @@
+"""The directory's CSV files: borettslag and contacts, read and written in one place.
+
+The demo loader (shared/demo.py) and the workspace's import and export use these, so a file the
+demo ships, a file Excel saves in Norway (UTF-8 with a BOM, semicolons) and a file the export
+writes are read the same way. Each row becomes the model's column values, or a RowError saying
+which field is wrong and why, in bokmål.
+"""
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from stdnum.exceptions import ValidationError as NumberError
+from stdnum.no import orgnr as orgnr_checker
+
+from .models import Contact, Cooperative
+
+COOPERATIVE_COLUMNS = ("orgnr", "name", "address", "postcode", "city", "homes", "municipality_owned",
+                       "association_contact")
+CONTACT_COLUMNS = ("email", "name", "party", "role", "organisation", "deputy", "leader", "committee_member")
+YES, NO = "yes", "no"
+_BOOLEANS = {YES: True, "ja": True, NO: False, "nei": False, "": False}
+# A cell a spreadsheet would run as a formula (CSV injection); refused on import, so never exported.
+_FORMULA_START = ("=", "+", "@", "\t", "\r")
+
+# Bokmål names of the fields, for the preview's messages and the pages' column headings.
+FIELD_LABELS = {
+    "orgnr": "Organisasjonsnummer", "name": "Navn", "address": "Adresse", "postcode": "Postnummer",
+    "city": "Poststed", "homes": "Boliger", "municipality_owned": "Kommunens boliger",
+    "association_contact": "Saksbehandler i boligbyggelaget", "email": "E-post", "party": "Part",
+    "role": "Rolle", "organisation": "Organisasjon", "deputy": "Stedfortreder", "leader": "Leder",
+    "committee_member": "Medlem av samarbeidsutvalget",
+}
+
+
+class FileError(ValueError):
+    """The file as a whole cannot be read (encoding, no header, a required column missing)."""
+
+
+class RowError(ValueError):
+    """One field of one row is wrong; the message names the field."""
+
+
+@dataclass(frozen=True)
+class Table:
+    rows: list[tuple[int, dict[str, str]]]  # (line number in the file, the row's cells stripped)
+    ignored_columns: tuple[str, ...]  # columns in the file that the directory does not use
+    too_wide: dict[int, str]  # line → why: more cells than the header, so every value may be shifted
+
+
+def decode(data: bytes) -> str:
+    """UTF-8 with or without a byte order mark (Excel writes one)."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise FileError("Filen er ikke lagret som UTF-8. Velg «CSV UTF-8» når du lagrer i Excel.") from error
+
+
+def read_table(text: str, columns: tuple[str, ...]) -> Table:
+    """The rows of a comma- or semicolon-separated file whose header names every column."""
+    text = text.removeprefix("\ufeff")
+    header_line = text.split("\n", 1)[0]
+    delimiter = ";" if header_line.count(";") > header_line.count(",") else ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    header = [name.strip().lower() for name in next(reader, [])]
+    if not any(header):
+        raise FileError("Filen er tom. Første linje skal være kolonnenavnene.")
+    missing = [name for name in columns if name not in header]
+    if missing:
+        raise FileError("Filen mangler " + ("kolonnen «" if len(missing) == 1 else "kolonnene «")
+                        + "», «".join(missing) + "». Første linje skal være: " + ";".join(columns))
+    rows, too_wide = [], {}
+    for cells in reader:
+        if not any(cell.strip() for cell in cells):
+            continue  # Excel's empty lines
+        if len(cells) > len(header):
+            too_wide[reader.line_num] = (f"Linjen har {len(cells)} felt, men første linje har {len(header)}. "
+                                         "Står det skilletegn i en verdi, må verdien stå i anførselstegn.")
+        values = {name: (cells[i].strip() if i < len(cells) else "") for i, name in enumerate(header)}
+        rows.append((reader.line_num, {name: values[name] for name in columns}))
+    return Table(rows, tuple(name for name in header if name and name not in columns), too_wide)
+
+
+def _text(row: Mapping[str, str], name: str, *, required: bool = False, limit: int = 200) -> str:
+    value = row[name]
+    if required and not value:
+        raise RowError(f"{FIELD_LABELS[name]} mangler.")
+    if value.startswith(_FORMULA_START):
+        raise RowError(f"{FIELD_LABELS[name]} kan ikke begynne med =, + eller @ (et regneark leser det som en formel).")
+    if len(value) > limit:
+        raise RowError(f"{FIELD_LABELS[name]} er lengre enn {limit} tegn.")
+    return value
+
+
+def _email(row: Mapping[str, str], name: str, *, required: bool = False) -> str | None:
+    value = _text(row, name, required=required, limit=254).lower()
+    if value and ("@" not in value.strip("@") or " " in value):
+        raise RowError(f"{FIELD_LABELS[name]} «{value}» er ikke en e-postadresse.")
+    return value or None
+
+
+def _count(row: Mapping[str, str], name: str) -> int:
+    value = row[name]
+    if not value.isdigit() or len(value) > 6:
+        raise RowError(f"{FIELD_LABELS[name]} må være et helt tall, ikke «{value}».")
+    return int(value)
+
+
+def orgnr(value: str) -> str:
+    """A valid organisasjonsnummer with its mod-11 check digit, spaces removed."""
+    try:
+        return str(orgnr_checker.validate(value))
+    except NumberError as error:
+        raise RowError(f"Organisasjonsnummeret «{value}» er ugyldig: det må ha 9 siffer med riktig "
+                       "kontrollsiffer.") from error
+
+
+def cooperative_values(row: Mapping[str, str]) -> dict[str, object]:
+    """A borettslag's column values from a row (shared.models.Cooperative)."""
+    values: dict[str, object] = {
+        "orgnr": orgnr(_text(row, "orgnr", required=True)),
+        "name": _text(row, "name", required=True),
+        "address": _text(row, "address"),
+        "postcode": _text(row, "postcode", limit=4),
+        "city": _text(row, "city", limit=100),
+        "homes": _count(row, "homes"),
+        "municipality_owned": _count(row, "municipality_owned"),
+        "association_contact": _email(row, "association_contact"),
+    }
+    if values["postcode"] and not str(values["postcode"]).isdigit():
+        raise RowError(f"Postnummer «{values['postcode']}» må være fire siffer.")
+    if int(str(values["municipality_owned"])) > int(str(values["homes"])):
+        raise RowError(f"Kommunens boliger ({values['municipality_owned']}) er flere enn boligene i "
+                       f"borettslaget ({values['homes']}).")
+    return values
+
+
+def contact_values(row: Mapping[str, str]) -> dict[str, object]:
+    """A contact's column values from a row (shared.models.Contact); party and role as written."""
+    member = row["committee_member"].lower()
+    if member not in _BOOLEANS:
+        raise RowError(f"{FIELD_LABELS['committee_member']} må være «yes» eller «no», ikke «{member}».")
+    return {
+        "email": _email(row, "email", required=True),
+        "name": _text(row, "name", required=True),
+        "party": _text(row, "party", required=True).lower(),
+        "role": _text(row, "role", required=True).lower(),
+        "organisation": _text(row, "organisation"),
+        "deputy": _email(row, "deputy"),
+        "leader": _email(row, "leader"),
+        "committee_member": _BOOLEANS[member],
+    }
+
+
+def cell(value: object) -> str:
+    """A column value as the file writes it: yes/no for booleans, empty for none."""
+    if isinstance(value, bool):
+        return YES if value else NO
+    return "" if value is None else str(value)
+
+
+def write_table(columns: tuple[str, ...], records: Iterable[Cooperative | Contact]) -> str:
+    """A file Excel in Norway opens as it is: a BOM, semicolons, CRLF line ends."""
+    out = io.StringIO()
+    out.write("\ufeff")
+    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    writer.writerow(columns)
+    for record in records:
+        writer.writerow([cell(getattr(record, name)) for name in columns])
+    return out.getvalue()
