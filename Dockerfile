@@ -32,6 +32,13 @@ ENV PYTHONUNBUFFERED=1 \
     APP_ENV=production \
     WEB_CONCURRENCY=2
 
+# WeasyPrint (the committee's agenda and minutes as PDF, shared/documents.py) loads Pango, HarfBuzz
+# and fontconfig at run time; DejaVu Sans has every Norwegian letter.
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends \
+        libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core \
+ && rm -rf /var/lib/apt/lists/*
+
 # A real home: gunicorn puts its control socket in ~/.gunicorn/.
 RUN groupadd --system --gid 10001 samhandling \
  && useradd --system --uid 10001 --gid samhandling --create-home \

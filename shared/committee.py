@@ -1,5 +1,8 @@
-"""The samarbeidsutvalg: its members from the contacts directory, and its calendar files."""
+"""The samarbeidsutvalg: its members and parties from the contacts directory, its calendar files,
+and what a decision in its minutes did to a case, in words for the minutes e-mail and document."""
 from __future__ import annotations
+
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -7,6 +10,14 @@ from sqlalchemy.orm import Session
 from .ical import Person, meeting_calendar
 from .models import Contact, Meeting, utcnow
 from .settings import Settings
+from .vocabulary import CASE_HOLDERS, PARTY_NAMES
+
+CASE_ACTION_LABELS = {"resolve": "Saken er løst.", "reject": "Saken er avvist."}
+# A decision on another party's case waits for that party to confirm the minutes.
+PROPOSAL_LABELS = {"resolve": "Forslag: saken løses når {party} har bekreftet referatet.",
+                   "reject": "Forslag: saken avvises når {party} har bekreftet referatet."}
+# The case had moved on when the other party confirmed the minutes, so the proposal was not applied.
+LAPSED_LABEL = "Forslaget falt bort: saken var endret før referatet ble bekreftet."
 
 
 def committee(session: Session) -> list[Contact]:
@@ -29,3 +40,30 @@ def meeting_ics(session: Session, meeting: Meeting, method: str, settings: Setti
     members = [Person(c.name, c.email) for c in committee(session)]
     return meeting_calendar(meeting, organizer=organizer(session, settings), members=members,
                             method=method, tz_name=settings.tz_name, now=utcnow())
+
+
+def parties(session: Session) -> list[str]:
+    """The agreement's two parties as the directory names them ("Tromsø kommune Boligkontoret",
+    "BoNord"): each party's organisation, its main contact's first; "kommunen" and "boligbyggelaget"
+    when no contact of the party names one."""
+    rows = session.execute(
+        select(Contact.party, Contact.organisation)
+        .where(Contact.party.in_(CASE_HOLDERS), Contact.organisation != "")
+        .order_by(Contact.party, (Contact.role != "main_contact"), Contact.email)
+    ).all()
+    named: dict[str, str] = {}
+    for party, organisation in rows:
+        named.setdefault(party, organisation)
+    return [named.get(party, PARTY_NAMES[party]) for party in CASE_HOLDERS]
+
+
+def decision_outcome(decision: dict[str, Any]) -> str:
+    """What a decision of the minutes did to its case, in words; "" when it did nothing."""
+    action = decision.get("case_action")
+    if not action:
+        return ""
+    if decision.get("state") == "proposed":
+        return PROPOSAL_LABELS[action].format(party=PARTY_NAMES.get(decision["awaiting"], decision["awaiting"]))
+    if decision.get("state") == "lapsed":
+        return LAPSED_LABEL
+    return CASE_ACTION_LABELS[action]

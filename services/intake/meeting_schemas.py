@@ -6,7 +6,7 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate, validates
 
-from .schemas import REQUIRED, StrictSchema, Text, _length, valid_email
+from .schemas import REQUIRED, Email, StrictSchema, Text, _length, valid_email
 
 CASE_ACTIONS = ["resolve", "reject"]
 
@@ -50,6 +50,12 @@ class DecisionSchema(StrictSchema):
 
 class MinutesSchema(StrictSchema):
     summary = Text(required=True, multiline=True, validate=_length(1, 20000))
+    present = fields.List(
+        Email(validate=_length(None, 254)), load_default=None,
+        validate=validate.Length(max=200, error="Høyst {max} deltakere."),
+        metadata={"description": "E-mail addresses of the committee's members who attended; the others "
+                                 "are recorded as absent. Left out: attendance not recorded"},
+    )
     decisions = fields.List(fields.Nested(DecisionSchema), load_default=list,
                             validate=validate.Length(max=200, error="Høyst {max} vedtak."))
 

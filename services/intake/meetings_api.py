@@ -32,6 +32,7 @@ from .meeting_changes import (
     find_meeting,
     reschedule_meeting,
 )
+from .meeting_documents import NoMinutes, download, meeting_document
 from .meeting_schemas import (
     MeetingChangeSchema,
     MeetingDetailOut,
@@ -193,3 +194,34 @@ def meeting_calendar_file(meeting_id: int) -> Response:
     return Response(body, content_type=f"text/calendar; method={method}; charset=utf-8", headers={
         "Content-Disposition": f'attachment; filename="samarbeidsutvalg-{meeting_id}.ics"',
     })
+
+
+def _document(meeting_id: int, kind: str) -> Response:
+    settings = current_app.config["SETTINGS"]
+    with current_app.extensions["sessionmaker"]() as session:
+        try:
+            return download(meeting_document(session, meeting_id, kind, settings.tz_name))
+        except MeetingNotFound:
+            raise ApiError(404, "Fant ikke møtet.") from None
+        except NoMinutes:
+            raise ApiError(404, "Møtet har ikke noe referat ennå.") from None
+
+
+@bp.route("/meetings/<int:meeting_id>/agenda.pdf", methods=["GET"])
+@require("meeting.read")
+@bp.response(200, content_type="application/pdf", description="Dagsordenen som PDF")
+@bp.doc(**SECURED)
+@documented_errors(401, 403, 404, 429, 503)
+def agenda_document(meeting_id: int) -> Response:
+    """Dagsordenen som PDF (dagsorden-ÅÅÅÅ-MM-DD.pdf), med hvert punkt og saken det gjelder."""
+    return _document(meeting_id, "agenda")
+
+
+@bp.route("/meetings/<int:meeting_id>/minutes.pdf", methods=["GET"])
+@require("meeting.read")
+@bp.response(200, content_type="application/pdf", description="Referatet som PDF")
+@bp.doc(**SECURED)
+@documented_errors(401, 403, 404, 429, 503)
+def minutes_document(meeting_id: int) -> Response:
+    """Referatet som PDF (referat-ÅÅÅÅ-MM-DD.pdf): oppmøte, oppsummering og vedtak per punkt. 404 før det er skrevet."""
+    return _document(meeting_id, "minutes")

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from shared import lifecycle
 from shared.case_details import MeetingRequestDetails
+from shared.committee import committee
 from shared.formats import date_nb
 from shared.messages import MinutesRecorded, new_event_id, record_event
 from shared.models import Case, Contact, Meeting
@@ -73,6 +74,20 @@ def _check(meeting: Meeting, decisions: list[dict[str, Any]], now: dt.datetime) 
             raise BadDecision(f"decisions.{n}.case_action", "Punktet er ikke knyttet til en sak.")
 
 
+def _attendance(session: Session, present: list[str] | None) -> list[dict[str, Any]] | None:
+    """Every member of the committee, present or not, by name as the directory has it today."""
+    if present is None:
+        return None
+    members = committee(session)
+    known = {member.email for member in members}
+    for n, email in enumerate(present):
+        if email.lower() not in known:
+            raise BadDecision(f"present.{n}", f"{email} er ikke medlem av samarbeidsutvalget.")
+    attended = {email.lower() for email in present}
+    return [{"email": member.email, "name": member.name, "organisation": member.organisation,
+             "present": member.email in attended} for member in members]
+
+
 def _held_on(meeting: Meeting, tz_name: str) -> str:
     return date_nb(meeting.starts_at.astimezone(ZoneInfo(tz_name)).date())
 
@@ -94,6 +109,7 @@ def record_minutes(session: Session, meeting_id: int, minutes: dict[str, Any], *
     """Store the minutes and decisions, run or propose the case actions, announce it; the caller commits."""
     meeting = find_meeting(session, meeting_id, for_update=True)
     _check(meeting, minutes["decisions"], now)
+    attendance = _attendance(session, minutes.get("present"))
     items = {item.position: item for item in meeting.agenda}
     held = _held_on(meeting, tz_name)
     recorded = []
@@ -109,8 +125,9 @@ def record_minutes(session: Session, meeting_id: int, minutes: dict[str, Any], *
                                   comment=f"Vedtak i samarbeidsutvalget {held}: {decision['decision']}")
         recorded.append({"agenda_item": item.position, "title": item.title, "decision": decision["decision"],
                          "case_action": action, "reference": reference, **outcome})
-    meeting.minutes = {"summary": minutes["summary"], "decisions": recorded, "recorded_by": actor,
-                       "recorded_party": party, "recorded_at": now.isoformat(), "confirmations": []}
+    meeting.minutes = {"summary": minutes["summary"], "decisions": recorded, "attendance": attendance,
+                       "recorded_by": actor, "recorded_party": party, "recorded_at": now.isoformat(),
+                       "confirmations": []}
     meeting.status, meeting.updated_at = "held", now
     record_event(session, MinutesRecorded(event_id=new_event_id(), meeting_id=meeting.id))
     return meeting

@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 import smtplib
 import time
+from collections.abc import Sequence
 from email.header import Header
 from email.headerregistry import Address, BaseHeader, HeaderRegistry
 from email.message import EmailMessage
@@ -31,6 +32,17 @@ class PermanentMailError(Exception):
 
 class Mailer(Protocol):
     def send(self, message: EmailMessage) -> None: ...
+
+
+class Attachment(Protocol):
+    """A file an e-mail carries (shared.documents.Document is one)."""
+
+    @property
+    def filename(self) -> str: ...
+    @property
+    def content(self) -> bytes: ...
+    @property
+    def content_type(self) -> str: ...
 
 
 # What a mail client would turn into a link: a scheme (https://), www., a host name with a path,
@@ -157,11 +169,13 @@ def compose(
     to_email: str,
     message_id: str,
     calendar: tuple[bytes, str] | None = None,
+    attachments: Sequence[Attachment] = (),
 ) -> EmailMessage:
     """Render `<template>.subject.txt`, `.txt` and `.html` into one multipart/alternative message.
 
     A calendar (iCalendar bytes, method) goes in as a text/calendar alternative whose `method`
     parameter matches the one inside (RFC 6047), and again as an .ics file for other clients.
+    Attachments follow as files, in their order (the message becomes multipart/mixed).
     """
     subject = " ".join(env.get_template(f"{template}.subject.txt").render(context).split())
     message = EmailMessage(policy=POLICY)
@@ -178,6 +192,9 @@ def compose(
         ics, method = calendar
         message.add_alternative(ics, maintype="text", subtype="calendar", params={"method": method, "charset": "utf-8"})
         message.add_attachment(ics, maintype="application", subtype="ics", filename="invitasjon.ics")
+    for attachment in attachments:
+        maintype, _, subtype = attachment.content_type.partition("/")
+        message.add_attachment(attachment.content, maintype=maintype, subtype=subtype, filename=attachment.filename)
     message["Content-Language"] = "nb"  # after the body: set_content clears Content-* headers
     return message
 

@@ -1,5 +1,6 @@
 """Composing the committee's e-mails: invitations with iCalendar, answers to meeting requests,
-reminders 7 and 1 days before a meeting, and the minutes after it.
+reminders 7 and 1 days before a meeting, and the minutes after it. The invitation and the
+reminders carry the agenda as a PDF, the minutes e-mail the minutes (shared/documents.py).
 
 Each is composed when sent, from the meeting as it stands then, so a reminder carries the current
 agenda and an update still unsent when the meeting was cancelled goes out as the cancellation.
@@ -12,20 +13,15 @@ from typing import Any
 from jinja2 import Environment
 from sqlalchemy.orm import Session, selectinload
 
-from shared.committee import meeting_ics
+from shared.committee import decision_outcome, meeting_ics
+from shared.documents import agenda_pdf, minutes_pdf
 from shared.formats import datetime_nb
 from shared.ical import agenda_text
 from shared.models import Case, Meeting, Notification, OutboxEvent
 from shared.settings import Settings
-from shared.vocabulary import PARTY_NAMES
 
 from .case_mail import case_context
-from .mail import compose
-
-CASE_ACTION_LABELS = {"resolve": "Saken er løst.", "reject": "Saken er avvist."}
-# A decision on another party's case waits for that party to confirm the minutes.
-PROPOSAL_LABELS = {"resolve": "Forslag: saken løses når {party} har bekreftet referatet.",
-                   "reject": "Forslag: saken avvises når {party} har bekreftet referatet."}
+from .mail import Attachment, compose
 
 
 def _when(meeting: Meeting, tz_name: str) -> str:
@@ -37,10 +33,10 @@ def _announced(session: Session, notification: Notification) -> dict[str, Any]:
 
 
 def _send(env: Environment, notification: Notification, context: dict[str, Any], settings: Settings,
-          calendar: tuple[bytes, str] | None = None) -> EmailMessage:
+          calendar: tuple[bytes, str] | None = None, attachments: tuple[Attachment, ...] = ()) -> EmailMessage:
     return compose(env, notification.template, context, settings=settings,
                    to_name=notification.recipient_name, to_email=notification.recipient,
-                   message_id=notification.message_id, calendar=calendar)
+                   message_id=notification.message_id, calendar=calendar, attachments=attachments)
 
 
 def compose_invitation(
@@ -59,8 +55,10 @@ def compose_invitation(
         "location": meeting.location, "agenda": agenda_text(meeting),
         "items": [item.title for item in meeting.agenda],
     }
+    # A cancellation carries no agenda: there is no meeting to prepare for.
+    agenda = () if method == "CANCEL" else (agenda_pdf(session, meeting, settings.tz_name),)
     return _send(env, notification, context, settings,
-                 calendar=(meeting_ics(session, meeting, method, settings), method))
+                 calendar=(meeting_ics(session, meeting, method, settings), method), attachments=agenda)
 
 
 def compose_answer(
@@ -73,16 +71,6 @@ def compose_answer(
     context.update(recipient_name=notification.recipient_name, outcome=announced["outcome"],
                    when=_when(meeting, settings.tz_name) if meeting else "")
     return _send(env, notification, context, settings)
-
-
-def decision_outcome(decision: dict[str, Any]) -> str:
-    """What the decision did to its case, in words for the minutes mail."""
-    action = decision.get("case_action")
-    if not action:
-        return ""
-    if decision.get("state") == "proposed":
-        return PROPOSAL_LABELS[action].format(party=PARTY_NAMES.get(decision["awaiting"], decision["awaiting"]))
-    return CASE_ACTION_LABELS[action]
 
 
 def _meeting_context(session: Session, notification: Notification, settings: Settings
@@ -98,9 +86,9 @@ def _meeting_context(session: Session, notification: Notification, settings: Set
 def compose_reminder(
     session: Session, notification: Notification, *, settings: Settings, env: Environment
 ) -> EmailMessage:
-    _, announced, context = _meeting_context(session, notification, settings)
+    meeting, announced, context = _meeting_context(session, notification, settings)
     context.update(days_before=announced["days_before"])
-    return _send(env, notification, context, settings)
+    return _send(env, notification, context, settings, attachments=(agenda_pdf(session, meeting, settings.tz_name),))
 
 
 def compose_minutes(
@@ -110,4 +98,4 @@ def compose_minutes(
     minutes = meeting.minutes or {}
     context.update(summary=minutes.get("summary", ""),
                    decisions=[{**d, "outcome": decision_outcome(d)} for d in minutes.get("decisions", [])])
-    return _send(env, notification, context, settings)
+    return _send(env, notification, context, settings, attachments=(minutes_pdf(session, meeting, settings.tz_name),))

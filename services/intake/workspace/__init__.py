@@ -15,6 +15,7 @@ from . import (
     cases as cases,  # adds the case page to pages.bp
     compliance,
     directory,
+    documents,
     inbox as inbox,  # adds the inbox to pages.bp
     notices,
     pages,
@@ -31,6 +32,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(compliance.bp)
     app.register_blueprint(access.bp)
     app.register_blueprint(directory.bp)
+    app.register_blueprint(documents.bp)
     app.jinja_env.globals["may"] = may
 
     @app.context_processor

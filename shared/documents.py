@@ -1,0 +1,163 @@
+"""The committee's documents as PDF: the agenda and the minutes of a meeting (WeasyPrint).
+
+One home for both, so the notifier attaches to its e-mails the very document the workspace and the
+API let members download. A document is made from the meeting as stored, with its metadata dates
+taken from the meeting rather than the clock, so the same meeting makes the same bytes: a retried
+e-mail is the same e-mail. WeasyPrint takes a second to import and is imported when first used.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import dataclass
+from functools import cache, lru_cache
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from .committee import committee, decision_outcome, parties
+from .directory import contact_by_email
+from .formats import datetime_nb, long_date_nb, time_nb
+from .models import Case, Meeting
+from .vocabulary import PARTY_NAMES
+
+TEMPLATES = Path(__file__).parent / "templates"
+PDF = "application/pdf"
+
+
+@dataclass(frozen=True)
+class Document:
+    """A file to download or attach."""
+
+    filename: str
+    content: bytes
+    content_type: str = PDF
+
+
+class NoMinutes(LookupError):
+    """The meeting has no minutes (yet)."""
+
+
+@cache
+def _environment() -> Environment:
+    return Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]),
+                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+
+
+@cache
+def _css() -> str:
+    return (TEMPLATES / "documents" / "documents.css").read_text(encoding="utf-8")
+
+
+@lru_cache(maxsize=16)
+def render_pdf(html: str) -> bytes:
+    """The PDF of an HTML document of ours, in the documents' print stylesheet (no other resources).
+
+    Kept for the last few documents, since one event mails the same document to every member."""
+    from weasyprint import CSS, HTML  # slow to import: only processes that make a document pay for it
+
+    # Its seven INFO lines per document ("Step 1 - Fetching and parsing HTML") say nothing to an operator.
+    logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
+    pdf: bytes = HTML(string=html, base_url=str(TEMPLATES)).write_pdf(stylesheets=[CSS(string=_css())])
+    return pdf
+
+
+def _when(meeting: Meeting, tz_name: str) -> str:
+    """mandag 15. mars 2027 kl. 10.00–12.00"""
+    zone = ZoneInfo(tz_name)
+    starts, ends = meeting.starts_at.astimezone(zone), meeting.ends_at.astimezone(zone)
+    if starts.date() != ends.date():
+        return f"{datetime_nb(starts)}–{datetime_nb(ends)}"
+    return f"{long_date_nb(starts.date())} kl. {time_nb(starts.time())}–{time_nb(ends.time())}"
+
+
+def _instant(value: dt.datetime | str | None, tz_name: str) -> dt.datetime | None:
+    if value is None:
+        return None
+    instant = dt.datetime.fromisoformat(value) if isinstance(value, str) else value
+    if instant.tzinfo is None:  # SQLite hands back naive UTC
+        instant = instant.replace(tzinfo=dt.UTC)
+    return instant.astimezone(ZoneInfo(tz_name))
+
+
+def _w3c(instant: dt.datetime) -> str:
+    return instant.replace(microsecond=0).isoformat()
+
+
+def _references(session: Session, meeting: Meeting) -> dict[int, str]:
+    ids = [item.case_id for item in meeting.agenda if item.case_id is not None]
+    if not ids:
+        return {}
+    return dict(session.execute(select(Case.id, Case.reference).where(Case.id.in_(ids))).all())
+
+
+def _context(session: Session, meeting: Meeting, tz_name: str, heading: str) -> dict[str, Any]:
+    # The agenda's date is the meeting's last change (a booking, a move, a change of agenda).
+    changed = _instant(meeting.updated_at, tz_name) or _instant(meeting.created_at, tz_name)
+    assert changed is not None
+    references = _references(session, meeting)
+    return {
+        "heading": heading, "meeting": meeting, "parties": parties(session), "when": _when(meeting, tz_name),
+        "created": _w3c(changed), "modified": _w3c(changed),
+        "items": [{"position": item.position, "title": item.title,
+                   "reference": references.get(item.case_id) if item.case_id else None,
+                   "decision": item.decision} for item in meeting.agenda],
+    }
+
+
+def agenda_pdf(session: Session, meeting: Meeting, tz_name: str) -> Document:
+    """The meeting's agenda: every item in order, with its case's reference where it has one."""
+    context = _context(session, meeting, tz_name, "Dagsorden")
+    html = _environment().get_template("documents/agenda.html").render(context)
+    return Document(f"dagsorden-{meeting.held_on.isoformat()}.pdf", render_pdf(html))
+
+
+def _name(session: Session, email: str) -> str:
+    contact = contact_by_email(session, email)
+    return contact.name if contact else email
+
+
+def _attendance(session: Session, minutes: dict[str, Any]) -> dict[str, Any]:
+    def named(member: dict[str, Any]) -> str:
+        organisation = member.get("organisation") or ""
+        return f"{member['name']} ({organisation})" if organisation not in member["name"] else member["name"]
+
+    recorded = minutes.get("attendance")
+    if recorded is None:  # attendance not recorded: name the members
+        members = [{"name": m.name, "organisation": m.organisation} for m in committee(session)]
+        return {"present": None, "absent": [], "members": [named(m) for m in members]}
+    return {"present": [named(m) for m in recorded if m["present"]],
+            "absent": [named(m) for m in recorded if not m["present"]], "members": []}
+
+
+def minutes_pdf(session: Session, meeting: Meeting, tz_name: str) -> Document:
+    """The meeting's minutes: attendance, the summary, and each agenda item with its decision and
+    what the decision did to the item's case; who wrote them and who confirmed them."""
+    minutes = meeting.minutes
+    if not minutes:
+        raise NoMinutes(meeting.id)
+    context = _context(session, meeting, tz_name, "Referat")
+    decisions = {d["agenda_item"]: d for d in minutes.get("decisions", [])}
+    for item in context["items"]:
+        decision = decisions.get(item["position"], {})
+        item["decision"] = decision.get("decision") or item["decision"]
+        item["outcome"] = decision_outcome(decision) if decision else ""
+    confirmations = minutes.get("confirmations", [])
+    recorded_at = _instant(minutes.get("recorded_at"), tz_name)
+    assert recorded_at is not None
+    last = _instant(confirmations[-1]["at"], tz_name) if confirmations else recorded_at
+    assert last is not None
+    context.update(
+        summary=minutes.get("summary", ""), attendance=_attendance(session, minutes),
+        recorded_by=_name(session, minutes.get("recorded_by", "")), recorded_at=datetime_nb(recorded_at),
+        created=_w3c(recorded_at), modified=_w3c(last),
+        confirmations=[{"by": _name(session, c["by"]), "party": PARTY_NAMES.get(c["party"], c["party"]),
+                        "at": datetime_nb(_instant(c["at"], tz_name) or recorded_at), "remarks": c.get("remarks")}
+                       for c in confirmations],
+    )
+    html = _environment().get_template("documents/minutes.html").render(context)
+    return Document(f"referat-{meeting.held_on.isoformat()}.pdf", render_pdf(html))
