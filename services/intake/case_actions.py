@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 from sqlalchemy import ColumnElement, exists, func, or_, select
@@ -52,8 +53,14 @@ def _like(text: str) -> str:
     return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
+# A whole case reference (KL-2026-0042): looked up by its unique index, not searched for.
+WHOLE_REFERENCE = re.compile(r"[A-Za-z]{2}-\d{4}-\d{4,}")
+
+
 def _search(text: str) -> ColumnElement[bool]:
     """The case's reference, its borettslag's name or its description contains the text."""
+    if WHOLE_REFERENCE.fullmatch(text.strip()):
+        return Case.reference == text.strip().upper()
     pattern = _like(text.strip())
     in_cooperative = select(Cooperative.id).where(Cooperative.name.ilike(pattern, escape="\\"))
     return or_(Case.reference.ilike(pattern, escape="\\"), Case.description.ilike(pattern, escape="\\"),

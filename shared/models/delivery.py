@@ -67,4 +67,8 @@ class Notification(Base):
     last_error: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
-    __table_args__ = (UniqueConstraint("event_id", "recipient", "kind", name="uq_notification_key"),)
+    __table_args__ = (
+        UniqueConstraint("event_id", "recipient", "kind", name="uq_notification_key"),
+        # The cases a contact was mailed (the workspace's "Kopi til meg", shared.access.copy_held).
+        Index("ix_notification_recipient_kind_case", "recipient", "kind", "case_id"),
+    )

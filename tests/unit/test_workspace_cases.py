@@ -347,3 +347,26 @@ def test_a_deactivated_assignee_is_refused_as_a_choice(kari, sessions, complaint
     assert "Ola Berg" not in text(kari.get(f"/arbeid/saker/{reference}"))
     response = post_action(kari, reference, "reassign", til="ola.berg@kommune.example")
     assert response.status_code == 422
+
+
+def test_a_whole_reference_finds_that_case_only_and_a_part_still_searches(kari, sessions, complaint):
+    first = new_case(sessions, complaint)
+    second = new_case(sessions, complaint)
+    assert listed(kari.get(f"/arbeid?q={first.lower()}")) == [first]
+    assert listed(kari.get(f"/arbeid?q={first}9")) == []  # KL-2026-00019: another reference, none
+    prefix = first.rsplit("-", 1)[0]  # "KL-2026": a part of both
+    assert set(listed(kari.get(f"/arbeid?q={prefix}"))) == {first, second}
+
+
+def test_a_long_history_shows_its_newest_rows_with_a_link_to_all(kari, sessions, complaint):
+    reference = new_case(sessions, complaint)
+    with unit_of_work(sessions) as session:
+        case = session.execute(select(Case).where(Case.reference == reference)).scalar_one()
+        for n in range(120):
+            session.add(CaseHistory(case_id=case.id, at=utcnow(), actor=KARI, action="noted", comment=f"Notat {n}",
+                                    public=False))
+    page = text(kari.get(f"/arbeid/saker/{reference}"))
+    assert "Viser de siste 100 av 122 hendelser." in page  # received, routed and 120 notes
+    assert "Notat 119" in page and "Notat 19<" not in page and "Notat 20<" in page
+    whole = text(kari.get(f"/arbeid/saker/{reference}?historikk=alle"))
+    assert "Viser de siste" not in whole and "Notat 0<" in whole

@@ -141,6 +141,10 @@ def apply(db: Session, case: Case, form: Form, user: SignedIn) -> None:
         raise Refused(422, {"til": str(error)}) from None
 
 
+# A case with a long history shows its newest rows, with a link to all of them.
+HISTORY_SHOWN = 100
+
+
 def page_context(db: Session, case: Case, user: SignedIn) -> dict[str, Any]:
     """Everything the case page shows, times in the agreement's zone."""
     zone = ZoneInfo(current_app.config["SETTINGS"].tz_name)
@@ -172,8 +176,10 @@ def render_case(reference: str, status: int = 200, form: Form | None = None,
             return render_template("workspace/case_not_found.html", reference=reference[:40]), 404
         context = page_context(db, case, user)
         changed = lifecycle.changes_since(case.history, stale_from) if stale_from is not None else []
+        whole = request.args.get("historikk") == "alle" or len(case.history) <= HISTORY_SHOWN
         return render_template(
             "workspace/case.html", user=user, form=form, errors=errors or {}, changed=changed,
+            history=case.history if whole else case.history[-HISTORY_SHOWN:], history_total=len(case.history),
             stale=stale_from is not None,
             done=DONE.get(request.args.get("utfort", "")) if form is None else "", at_local=at_local,
             text_fields=TEXT_FIELDS, action_labels=ACTION_LABELS, history_labels=HISTORY_LABELS,
