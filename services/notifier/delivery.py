@@ -82,23 +82,40 @@ def _finish(connection: Connection, notification_id: int, status: str, error: st
         connection.execute(statement)
 
 
-def _letters(
-    sessions: sessionmaker[Session], where: ColumnElement[bool], compose: Composer, claim_timeout: int
-) -> list[tuple[int, EmailMessage, dict[str, object]]]:
-    """Claim and compose in one committed transaction, before any SMTP conversation."""
-    with unit_of_work(sessions) as session:
-        # The identity map holds objects weakly: keep what composing loads (a meeting and its
-        # agenda) for the event's next letter, or it loads them again.
-        loaded: list[object] = []
-        event.listen(session, "loaded_as_persistent", lambda _session, instance: loaded.append(instance))
-        claimed = _claim(session, where, utcnow(), claim_timeout)
-        messages = compose(session, claimed) if claimed else []
+Letter = tuple[int, EmailMessage, dict[str, object]]
+
+
+def claim_and_compose(
+    session: Session, where: ColumnElement[bool], compose: Composer, claim_timeout: int
+) -> list[Letter]:
+    """Claim and compose in the session's transaction; the caller commits before any SMTP
+    conversation (the runner commits them with the event's planning, in one transaction)."""
+    claimed = _claim(session, where, utcnow(), claim_timeout)
+    messages = compose(session, claimed) if claimed else []
     # What a log line may say about each: never the recipient's address or name.
     return [(notification.id, message,
              {"event_id": notification.event_id, "kind": notification.kind,
               "message_id": notification.message_id, "notification_id": notification.id,
               "attempt": notification.attempts})
             for notification, message in zip(claimed, messages, strict=True)]
+
+
+def _letters(
+    sessions: sessionmaker[Session], where: ColumnElement[bool], compose: Composer, claim_timeout: int
+) -> list[Letter]:
+    """Claim and compose in one committed transaction, before any SMTP conversation."""
+    with unit_of_work(sessions) as session:
+        keep_loaded(session)
+        return claim_and_compose(session, where, compose, claim_timeout)
+
+
+def keep_loaded(session: Session) -> list[object]:
+    """The identity map holds objects weakly: keep all the session loads (the case routed, the
+    contacts found, a meeting and its agenda) for the letters composed later in its transaction,
+    or they are loaded again."""
+    loaded: list[object] = []
+    event.listen(session, "loaded_as_persistent", lambda _session, instance: loaded.append(instance))
+    return loaded
 
 
 def _out_of_attempts(about: dict[str, object]) -> bool:
@@ -124,7 +141,7 @@ def _record(
 
 
 def _deliver(
-    connection: Connection, letters: list[tuple[int, EmailMessage, dict[str, object]]],
+    connection: Connection, letters: list[Letter],
     mailer: Mailer, claim_timeout: int,
 ) -> dict[str, int]:
     """Send each, and record each outcome the moment SMTP has answered it."""
@@ -156,6 +173,36 @@ def _send(mailer: Mailer, message: EmailMessage) -> tuple[str, str]:
     return "sent", ""
 
 
+# Records that nothing selected is left unsent, in the same statement that finds it so; True if
+# recorded (shared.inbox.mark_processed_unless).
+Finish = Callable[[Connection, ColumnElement[bool]], bool]
+
+
+def _unsent(letters: ColumnElement[bool]) -> ColumnElement[bool]:
+    return letters & Notification.status.in_(["pending", "sending"])
+
+
+def send_claimed(
+    sessions: sessionmaker[Session], letters: ColumnElement[bool], claimed: list[Letter],
+    mailer: Mailer, claim_timeout: int, finish: Finish | None = None,
+) -> dict[str, int]:
+    """Send what was claimed over one SMTP connection, each marked sent as soon as the server
+    has accepted it; then, if none of `letters` is left unsent, `finish` (in one statement);
+    raise DeliveryIncomplete unless every one is final."""
+    with autocommit(sessions) as connection:
+        outcome = _deliver(connection, claimed, mailer, claim_timeout)
+        with connection.begin():
+            if finish is not None and finish(connection, _unsent(letters)):
+                return outcome
+            unsent = connection.execute(
+                select(func.count()).select_from(Notification).where(_unsent(letters))
+            ).scalar_one()
+    if unsent:  # a transient failure, or another worker still holds a claim
+        held = unsent - outcome.get("pending", 0)
+        raise DeliveryIncomplete(f"{outcome}" + (f", {held} busy" if held else ""))
+    return outcome
+
+
 def deliver(
     sessions: sessionmaker[Session], letters: ColumnElement[bool], compose: Composer, mailer: Mailer,
     claim_timeout: int,
@@ -166,15 +213,5 @@ def deliver(
     They are claimed and composed in one transaction, then sent over one SMTP connection, each
     marked sent as soon as the server has accepted it.
     """
-    claimed = _letters(sessions, letters, compose, claim_timeout)
-    with autocommit(sessions) as connection:
-        outcome = _deliver(connection, claimed, mailer, claim_timeout)
-        with connection.begin():
-            unsent = connection.execute(
-                select(func.count()).select_from(Notification)
-                .where(letters, Notification.status.in_(["pending", "sending"]))
-            ).scalar_one()
-    if unsent:  # a transient failure, or another worker still holds a claim
-        held = unsent - outcome.get("pending", 0)
-        raise DeliveryIncomplete(f"{outcome}" + (f", {held} busy" if held else ""))
-    return outcome
+    return send_claimed(sessions, letters, _letters(sessions, letters, compose, claim_timeout),
+                        mailer, claim_timeout)
