@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable, Sequence
 from email.message import EmailMessage
 
-from sqlalchemy import ColumnElement, Connection, event, func, or_, select, update
+from sqlalchemy import ColumnElement, Connection, Update, bindparam, event, func, or_, select, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -66,20 +66,30 @@ def _claim(
     return sorted(claimed, key=lambda notification: notification.id)
 
 
-def _finish(connection: Connection, notification_id: int, status: str, error: str = "") -> None:
-    """One statement, committed on its own."""
-    values: dict[str, object] = {"status": status, "last_error": error[:2000]}
-    if status == "sent":
-        values["sent_at"] = utcnow()
-    statement = update(Notification).where(Notification.id == notification_id).values(**values)
-    if connection.dialect.name == "postgresql":
+def _finish_statement(dialect: str) -> Update:
+    """UPDATE one notification's status, error and sent_at, built once per dialect."""
+    statement = (update(Notification).where(Notification.id == bindparam("notification_id"))
+                 .values(status=bindparam("status"), last_error=bindparam("error"),
+                         sent_at=func.coalesce(bindparam("sent_at", type_=Notification.sent_at.type),
+                                               Notification.sent_at)))
+    if dialect == "postgresql":
         # Narrow the gap between the SMTP server's 250 and our record of it: the commit does not
         # wait for its WAL to reach the disk (synchronous_commit off, for this statement's own
         # transaction only, set by the statement itself). A worker killed inside that gap
         # resends; losing this record in a database crash costs the same resend.
         statement = statement.where(func.set_config("synchronous_commit", "off", True) == "off")
+    return statement
+
+
+_FINISH = {dialect: _finish_statement(dialect) for dialect in ("postgresql", "sqlite")}
+
+
+def _finish(connection: Connection, notification_id: int, status: str, error: str = "") -> None:
+    """One statement, committed on its own."""
     with connection.begin():
-        connection.execute(statement)
+        connection.execute(_FINISH[connection.dialect.name], {
+            "notification_id": notification_id, "status": status, "error": error[:2000],
+            "sent_at": utcnow() if status == "sent" else None})
 
 
 Letter = tuple[int, EmailMessage, dict[str, object]]

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import base64
 import re
+import secrets
 import smtplib
 import time
 from email.headerregistry import Address, BaseHeader, HeaderRegistry
@@ -231,7 +232,25 @@ def compose(
         message.add_alternative(ics, maintype="text", subtype="calendar", params={"method": method, "charset": "utf-8"})
         message.add_attachment(ics, maintype="application", subtype="ics", filename="invitasjon.ics")
     message["Content-Language"] = "nb"  # after the body: set_content clears Content-* headers
+    _set_boundaries(message)
     return message
+
+
+# The boundaries of this process's multiparts, one per nesting depth: the same in every e-mail,
+# so their Content-Type headers are parsed and folded once (mail.POLICY). A boundary must only
+# not occur in what it encloses (RFC 2046 §5.1.1); text that has it gets a fresh one.
+_BOUNDARY = f"=_{secrets.token_hex(12)}"
+
+
+def _set_boundaries(message: EmailMessage) -> None:
+    """What the generator would do per e-mail (a random boundary, a regular expression compiled
+    to look for it, the header parsed again), done once."""
+    leaves = [str(part.get_payload()) for part in message.walk() if not part.is_multipart()]
+    for depth, part in enumerate(part for part in message.walk() if part.is_multipart()):
+        boundary = f"{_BOUNDARY}_{depth}"
+        if any(boundary in leaf for leaf in leaves):
+            boundary = f"=_{secrets.token_hex(16)}"
+        part.replace_header("Content-Type", f'{part.get_content_type()}; boundary="{boundary}"')
 
 
 def _classify(error: Exception) -> Exception:
