@@ -55,15 +55,21 @@ def _claimable(now: dt.datetime, claim_timeout: int) -> ColumnElement[bool]:
 def _claim(
     session: Session, where: ColumnElement[bool], now: dt.datetime, claim_timeout: int
 ) -> list[Notification]:
-    """pending → sending for what `where` selects and nobody else holds; the claimed, by id."""
-    claimed = session.scalars(
+    """pending → sending for what `where` selects and nobody else holds; the claimed, by id.
+
+    A Core statement in the session's transaction: the claimed rows come back as plain values,
+    made into (transient) Notification objects for the composers, which only read them.
+    """
+    rows = session.connection().execute(
         update(Notification)
         .where(where, _claimable(now, claim_timeout))
         .values(status="sending", claimed_at=now, attempts=Notification.attempts + 1)
-        .returning(Notification),
-        execution_options={"synchronize_session": False},
-    ).all()
-    return sorted(claimed, key=lambda notification: notification.id)
+        .returning(*_COLUMNS)
+    ).mappings().all()
+    return sorted((Notification(**row) for row in rows), key=lambda notification: notification.id)
+
+
+_COLUMNS = list(Notification.__table__.columns)
 
 
 def _finish_statement(dialect: str) -> Update:

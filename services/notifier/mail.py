@@ -2,10 +2,12 @@
 from __future__ import annotations
 
 import base64
+import io
 import re
 import secrets
 import smtplib
 import time
+from email.generator import BytesGenerator
 from email.headerregistry import Address, BaseHeader, HeaderRegistry
 from email.message import EmailMessage
 from email.policy import EmailPolicy
@@ -266,6 +268,24 @@ def _classify(error: Exception) -> Exception:
     return TransientMailError(f"{type(error).__name__}: {error}")
 
 
+def _transmit(smtp: smtplib.SMTP, message: EmailMessage) -> None:
+    """smtplib's send_message, with the envelope taken from the From and To headers as parsed
+    (mail.POLICY shares them) rather than parsed again from their text, and the same bytes.
+    Anything else (Cc, Bcc, Resent-*, a non-ASCII address that needs SMTPUTF8) goes through
+    send_message itself."""
+    if any(name in message for name in ("Cc", "Bcc", "Resent-From", "Resent-To", "Resent-Date")):
+        smtp.send_message(message)
+        return
+    senders, recipients = message["From"].addresses, message["To"].addresses
+    envelope = [address.addr_spec for address in (*senders, *recipients)]
+    if len(senders) != 1 or not recipients or not all(part.isascii() for part in envelope):
+        smtp.send_message(message)
+        return
+    with io.BytesIO() as flattened:
+        BytesGenerator(flattened).flatten(message, linesep="\r\n")
+        smtp.sendmail(envelope[0], envelope[1:], flattened.getvalue())
+
+
 class SmtpMailer:
     """One SMTP connection, opened on first use and kept for the tasks that follow.
 
@@ -302,7 +322,7 @@ class SmtpMailer:
             self.close()
         reused = self._smtp is not None
         try:
-            self._connection().send_message(message)
+            _transmit(self._connection(), message)
         except smtplib.SMTPServerDisconnected as error:
             self.close()
             if not reused:
@@ -316,7 +336,7 @@ class SmtpMailer:
 
     def _send_on_new_connection(self, message: EmailMessage) -> None:
         try:
-            self._connection().send_message(message)
+            _transmit(self._connection(), message)
         except (TimeoutError, smtplib.SMTPException, OSError) as error:
             self.close()
             raise _classify(error) from error
