@@ -149,6 +149,12 @@ def _parsed(policy: EmailPolicy, name: str, value: str) -> tuple[str, Any]:
 POLICY = _MailPolicy(header_factory=_HeaderClasses())
 
 
+@lru_cache(maxsize=8)
+def _sender(mail_from: str) -> str:
+    """The From header's text for the configured MAIL_FROM, worked out once."""
+    return _address(*parseaddr(mail_from))
+
+
 def _address(name: str, email: str) -> str:
     # Names are validated without line breaks at intake; strip them again so no header can break.
     safe_name = " ".join(name.split())
@@ -220,8 +226,7 @@ def compose(
     """
     subject = " ".join(env.get_template(f"{template}.subject.txt").render(context).split())
     message = EmailMessage(policy=POLICY)
-    from_name, from_email = parseaddr(settings.mail_from)
-    message["From"] = _address(from_name, from_email)
+    message["From"] = _sender(settings.mail_from)
     message["To"] = _address(to_name, to_email)
     _set_subject(message, subject)
     _set_token(message, "Message-ID", message_id)
