@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import time
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select, text as sql_text
+from sqlalchemy import func, select, text as sql_text
 from sqlalchemy.orm import Session
 
 from .handbook import (
@@ -51,6 +52,7 @@ def _remember(version_id: int, handbook: Handbook) -> Handbook:
 def forget_parsed() -> None:
     """For a database emptied and filled again, as the tests do: its numbers start over."""
     _PARSED.clear()
+    _SETTLED.clear()
 
 
 def parsed(version: HandbookVersion) -> Handbook:
@@ -90,11 +92,36 @@ def _file_is_new(text: str | None, newest: HandbookVersion | None, from_file: st
     return text is not None and (newest is None or text not in (from_file, newest.source))
 
 
+# A file whose text was found stored already (or refused), by its path: its stamp then, and the
+# newest version then. While both hold, the file has nothing new to say (versions are only ever
+# added): the newest version's number is all the database is asked.
+_SETTLED: dict[Path, tuple[tuple[int, int, int] | None, int]] = {}
+# A file written in the last moments may change again within the clock's granularity without
+# its stamp changing: such a file is read every time, as git treats "racily clean" files.
+_RACY_NS = 2_000_000_000
+
+
+def _stamp(path: Path) -> tuple[int, int, int] | None:
+    """(mtime in ns, size, inode), or None for a missing file."""
+    try:
+        found = path.stat()
+    except FileNotFoundError:
+        return None
+    return found.st_mtime_ns, found.st_size, found.st_ino
+
+
 def current_handbook(
     session: Session, path: str | Path | None = None, *, now: dt.datetime | None = None
 ) -> tuple[int, Handbook]:
     """The newest version; the file's text becomes a new version when it has changed."""
-    text = _read(handbook_path(path))
+    file = handbook_path(path)
+    stamp = _stamp(file)
+    settled = _SETTLED.get(file)
+    if settled is not None and settled[0] == stamp:
+        newest_id = session.execute(select(func.max(HandbookVersion.id))).scalar_one_or_none()
+        if newest_id == settled[1]:
+            return newest_id, handbook_by_version(session, newest_id)
+    text = _read(file)
     newest, from_file = _newest_and_file_text(session)
     accepted = _acceptable(text, path, newest) if _file_is_new(text, newest, from_file) else None
     if accepted is not None:
@@ -103,7 +130,11 @@ def current_handbook(
         if _file_is_new(text, newest, from_file):
             newest = _insert(session, text or "", FROM_FILE, now or utcnow(), newest, accepted)
     if newest is None:
-        raise HandbookError([Problem(1, f"no handbook stored and no file at {handbook_path(path)}")])
+        raise HandbookError([Problem(1, f"no handbook stored and no file at {file}")])
+    if accepted is None and (stamp is None or time.time_ns() - stamp[0] > _RACY_NS):
+        # Stored already or refused; a version inserted here is settled once it is committed,
+        # the next time round (this transaction may yet roll back).
+        _SETTLED[file] = (stamp, newest.id)
     return newest.id, parsed(newest)
 
 

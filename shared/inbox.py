@@ -1,7 +1,9 @@
 """Idempotent consumers: a processed event is recorded under a unique key."""
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, Connection, exists, literal, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from .db import dialect_insert
@@ -26,3 +28,20 @@ def mark_processed(session: Session, event_id: str, consumer: str) -> None:
         .values(event_id=event_id, consumer=consumer, processed_at=utcnow())
         .on_conflict_do_nothing()
     )
+
+
+def mark_processed_unless(
+    connection: Connection, event_id: str, consumer: str, unfinished: ColumnElement[bool]
+) -> bool:
+    """Record the event as processed only if no row matches `unfinished` (an e-mail not yet
+    sent), deciding and recording in one statement; True if this call recorded it."""
+    insert = pg_insert if connection.dialect.name == "postgresql" else sqlite_insert
+    values = select(literal(event_id), literal(consumer), literal(utcnow())).where(
+        ~exists().where(unfinished))
+    recorded = connection.execute(
+        insert(ProcessedEvent)
+        .from_select(["event_id", "consumer", "processed_at"], values)
+        .on_conflict_do_nothing()
+        .returning(ProcessedEvent.event_id)
+    ).first()
+    return recorded is not None

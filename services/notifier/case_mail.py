@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 from jinja2 import Environment
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm.util import identity_key
 
 from shared import action_links, lifecycle
 from shared.access import may_hold_case
@@ -32,31 +33,57 @@ from .planning import SUMMARY_TEMPLATE
 
 @dataclass(frozen=True)
 class Sources:
-    """What case mails are composed from, loaded for all of them at once (three queries, however
-    many e-mails): their cases with the borettslag, what the events that planned them announced,
-    and the contacts among their recipients and the cases' assignees."""
+    """What case mails are composed from, loaded for all of them at once: their cases with the
+    borettslag, what the events that planned them announced, and the contacts the e-mails need
+    (recipients of mails with action links, assignees of summary copies). What the session holds
+    already, and the payloads the caller knows (the event being handled), are not asked again:
+    a case routed in the same transaction is composed without a query."""
 
     cases: dict[int, Case]
     announced: dict[str, dict[str, Any]]
     contacts: dict[str, Contact]
 
     @classmethod
-    def load(cls, session: Session, notifications: Sequence[Notification]) -> Sources:
+    def load(
+        cls, session: Session, notifications: Sequence[Notification], env: Environment,
+        announced: dict[str, dict[str, Any]] | None = None,
+    ) -> Sources:
         case_ids = {n.case_id for n in notifications if n.case_id is not None}
-        cases = {case.id: case for case in session.scalars(
-            select(Case).where(Case.id.in_(case_ids)).options(joinedload(Case.cooperative)))}
-        announced: dict[str, dict[str, Any]] = dict(session.execute(
-            select(OutboxEvent.id, OutboxEvent.payload)
-            .where(OutboxEvent.id.in_({n.event_id for n in notifications}))).all())
-        emails = {n.recipient.lower() for n in notifications}
-        emails |= {case.assignee.lower() for case in cases.values() if case.assignee}
-        contacts = {contact.email: contact for contact in session.scalars(
-            select(Contact).where(Contact.email.in_(emails)))}
-        return cls(cases, announced, contacts)
+        cases = {case_id: case for case_id in case_ids
+                 if isinstance(case := session.identity_map.get(identity_key(Case, case_id)), Case)}
+        if case_ids - cases.keys():
+            cases |= {case.id: case for case in session.scalars(
+                select(Case).where(Case.id.in_(case_ids - cases.keys()))
+                .options(joinedload(Case.cooperative)))}
+        known = dict(announced or {})
+        unknown = {n.event_id for n in notifications} - known.keys()
+        if unknown:
+            known |= dict(session.execute(
+                select(OutboxEvent.id, OutboxEvent.payload).where(OutboxEvent.id.in_(unknown))).all())
+        emails = {email.lower() for email in _needed_contacts(notifications, cases)}
+        contacts = {contact.email: contact for contact in session.identity_map.values()
+                    if isinstance(contact, Contact) and contact.email in emails}
+        if emails - contacts.keys():
+            contacts |= {contact.email: contact for contact in session.scalars(
+                select(Contact).where(Contact.email.in_(emails - contacts.keys())))}
+        return cls(cases, known, contacts)
 
     def contact(self, email: str | None) -> Contact | None:
         """As services/notifier/directory.contact_by_email would find them."""
         return self.contacts.get(email.lower()) if email else None
+
+
+def _needed_contacts(notifications: Sequence[Notification], cases: dict[int, Case]) -> set[str]:
+    """A summary copy names the case's handler; any other mail to someone but the submitter asks
+    who gets it (action links, and the link to the case in the workspace, are for holders only)."""
+    needed: set[str] = set()
+    for notification in notifications:
+        case = cases.get(notification.case_id) if notification.case_id is not None else None
+        if notification.template == SUMMARY_TEMPLATE:
+            needed |= {case.assignee} if case is not None and case.assignee else set()
+        elif case is None or notification.recipient.lower() != (case.submitter_email or "").lower():
+            needed.add(notification.recipient)
+    return needed
 
 
 def case_context(case: Case, settings: Settings) -> dict[str, Any]:
@@ -167,7 +194,7 @@ def compose_case_mail(
     sources: Sources | None = None,
 ) -> EmailMessage:
     """`sources` as loaded for a batch of e-mails (services/notifier/composers.py); else this one's."""
-    sources = sources or Sources.load(session, [notification])
+    sources = sources or Sources.load(session, [notification], env)
     assert notification.case_id is not None
     case = sources.cases[notification.case_id]
     if notification.template == SUMMARY_TEMPLATE:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from email.message import EmailMessage
-from typing import Protocol
+from typing import Any, Protocol
 
 from jinja2 import Environment
 from sqlalchemy.orm import Session
@@ -36,12 +36,13 @@ OWN_COMPOSERS: dict[str, Composer] = {
 
 
 def compose_letters(
-    session: Session, notifications: Sequence[Notification], *, settings: Settings, env: Environment
+    session: Session, notifications: Sequence[Notification], *, settings: Settings, env: Environment,
+    announced: dict[str, dict[str, Any]] | None = None,
 ) -> list[EmailMessage]:
     """The notifications' e-mails, in their order; what the case mails are composed from is
-    loaded once for all of them."""
+    loaded once for all of them. `announced`: the payloads of events the caller holds, by id."""
     case_mails = [n for n in notifications if n.template not in OWN_COMPOSERS]
-    sources = Sources.load(session, case_mails) if case_mails else None
+    sources = Sources.load(session, case_mails, env, announced) if case_mails else None
     return [
         OWN_COMPOSERS[n.template](session, n, settings=settings, env=env)
         if n.template in OWN_COMPOSERS

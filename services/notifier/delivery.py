@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable, Sequence
 from email.message import EmailMessage
 
-from sqlalchemy import ColumnElement, Connection, event, func, or_, select, update
+from sqlalchemy import ColumnElement, Connection, Update, bindparam, event, func, or_, select, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -55,50 +55,83 @@ def _claimable(now: dt.datetime, claim_timeout: int) -> ColumnElement[bool]:
 def _claim(
     session: Session, where: ColumnElement[bool], now: dt.datetime, claim_timeout: int
 ) -> list[Notification]:
-    """pending → sending for what `where` selects and nobody else holds; the claimed, by id."""
-    claimed = session.scalars(
+    """pending → sending for what `where` selects and nobody else holds; the claimed, by id.
+
+    A Core statement in the session's transaction: the claimed rows come back as plain values,
+    made into (transient) Notification objects for the composers, which only read them.
+    """
+    rows = session.connection().execute(
         update(Notification)
         .where(where, _claimable(now, claim_timeout))
         .values(status="sending", claimed_at=now, attempts=Notification.attempts + 1)
-        .returning(Notification),
-        execution_options={"synchronize_session": False},
-    ).all()
-    return sorted(claimed, key=lambda notification: notification.id)
+        .returning(*_COLUMNS)
+    ).mappings().all()
+    return sorted((Notification(**row) for row in rows), key=lambda notification: notification.id)
 
 
-def _finish(connection: Connection, notification_id: int, status: str, error: str = "") -> None:
-    """One statement, committed on its own."""
-    values: dict[str, object] = {"status": status, "last_error": error[:2000]}
-    if status == "sent":
-        values["sent_at"] = utcnow()
-    statement = update(Notification).where(Notification.id == notification_id).values(**values)
-    if connection.dialect.name == "postgresql":
+_COLUMNS = list(Notification.__table__.columns)
+
+
+def _finish_statement(dialect: str) -> Update:
+    """UPDATE one notification's status, error and sent_at, built once per dialect."""
+    statement = (update(Notification).where(Notification.id == bindparam("notification_id"))
+                 .values(status=bindparam("status"), last_error=bindparam("error"),
+                         sent_at=func.coalesce(bindparam("sent_at", type_=Notification.sent_at.type),
+                                               Notification.sent_at)))
+    if dialect == "postgresql":
         # Narrow the gap between the SMTP server's 250 and our record of it: the commit does not
         # wait for its WAL to reach the disk (synchronous_commit off, for this statement's own
         # transaction only, set by the statement itself). A worker killed inside that gap
         # resends; losing this record in a database crash costs the same resend.
         statement = statement.where(func.set_config("synchronous_commit", "off", True) == "off")
+    return statement
+
+
+_FINISH = {dialect: _finish_statement(dialect) for dialect in ("postgresql", "sqlite")}
+
+
+def _finish(connection: Connection, notification_id: int, status: str, error: str = "") -> None:
+    """One statement, committed on its own."""
     with connection.begin():
-        connection.execute(statement)
+        connection.execute(_FINISH[connection.dialect.name], {
+            "notification_id": notification_id, "status": status, "error": error[:2000],
+            "sent_at": utcnow() if status == "sent" else None})
 
 
-def _letters(
-    sessions: sessionmaker[Session], where: ColumnElement[bool], compose: Composer, claim_timeout: int
-) -> list[tuple[int, EmailMessage, dict[str, object]]]:
-    """Claim and compose in one committed transaction, before any SMTP conversation."""
-    with unit_of_work(sessions) as session:
-        # The identity map holds objects weakly: keep what composing loads (a meeting and its
-        # agenda) for the event's next letter, or it loads them again.
-        loaded: list[object] = []
-        event.listen(session, "loaded_as_persistent", lambda _session, instance: loaded.append(instance))
-        claimed = _claim(session, where, utcnow(), claim_timeout)
-        messages = compose(session, claimed) if claimed else []
+Letter = tuple[int, EmailMessage, dict[str, object]]
+
+
+def claim_and_compose(
+    session: Session, where: ColumnElement[bool], compose: Composer, claim_timeout: int
+) -> list[Letter]:
+    """Claim and compose in the session's transaction; the caller commits before any SMTP
+    conversation (the runner commits them with the event's planning, in one transaction)."""
+    claimed = _claim(session, where, utcnow(), claim_timeout)
+    messages = compose(session, claimed) if claimed else []
     # What a log line may say about each: never the recipient's address or name.
     return [(notification.id, message,
              {"event_id": notification.event_id, "kind": notification.kind,
               "message_id": notification.message_id, "notification_id": notification.id,
               "attempt": notification.attempts})
             for notification, message in zip(claimed, messages, strict=True)]
+
+
+def _letters(
+    sessions: sessionmaker[Session], where: ColumnElement[bool], compose: Composer, claim_timeout: int
+) -> list[Letter]:
+    """Claim and compose in one committed transaction, before any SMTP conversation."""
+    with unit_of_work(sessions) as session:
+        keep_loaded(session)
+        return claim_and_compose(session, where, compose, claim_timeout)
+
+
+def keep_loaded(session: Session) -> list[object]:
+    """The identity map holds objects weakly: keep all the session loads (the case routed, the
+    contacts found, a meeting and its agenda) for the letters composed later in its transaction,
+    or they are loaded again."""
+    loaded: list[object] = []
+    event.listen(session, "loaded_as_persistent", lambda _session, instance: loaded.append(instance))
+    return loaded
 
 
 def _out_of_attempts(about: dict[str, object]) -> bool:
@@ -124,7 +157,7 @@ def _record(
 
 
 def _deliver(
-    connection: Connection, letters: list[tuple[int, EmailMessage, dict[str, object]]],
+    connection: Connection, letters: list[Letter],
     mailer: Mailer, claim_timeout: int,
 ) -> dict[str, int]:
     """Send each, and record each outcome the moment SMTP has answered it."""
@@ -156,6 +189,36 @@ def _send(mailer: Mailer, message: EmailMessage) -> tuple[str, str]:
     return "sent", ""
 
 
+# Records that nothing selected is left unsent, in the same statement that finds it so; True if
+# recorded (shared.inbox.mark_processed_unless).
+Finish = Callable[[Connection, ColumnElement[bool]], bool]
+
+
+def _unsent(letters: ColumnElement[bool]) -> ColumnElement[bool]:
+    return letters & Notification.status.in_(["pending", "sending"])
+
+
+def send_claimed(
+    sessions: sessionmaker[Session], letters: ColumnElement[bool], claimed: list[Letter],
+    mailer: Mailer, claim_timeout: int, finish: Finish | None = None,
+) -> dict[str, int]:
+    """Send what was claimed over one SMTP connection, each marked sent as soon as the server
+    has accepted it; then, if none of `letters` is left unsent, `finish` (in one statement);
+    raise DeliveryIncomplete unless every one is final."""
+    with autocommit(sessions) as connection:
+        outcome = _deliver(connection, claimed, mailer, claim_timeout)
+        with connection.begin():
+            if finish is not None and finish(connection, _unsent(letters)):
+                return outcome
+            unsent = connection.execute(
+                select(func.count()).select_from(Notification).where(_unsent(letters))
+            ).scalar_one()
+    if unsent:  # a transient failure, or another worker still holds a claim
+        held = unsent - outcome.get("pending", 0)
+        raise DeliveryIncomplete(f"{outcome}" + (f", {held} busy" if held else ""))
+    return outcome
+
+
 def deliver(
     sessions: sessionmaker[Session], letters: ColumnElement[bool], compose: Composer, mailer: Mailer,
     claim_timeout: int,
@@ -166,15 +229,5 @@ def deliver(
     They are claimed and composed in one transaction, then sent over one SMTP connection, each
     marked sent as soon as the server has accepted it.
     """
-    claimed = _letters(sessions, letters, compose, claim_timeout)
-    with autocommit(sessions) as connection:
-        outcome = _deliver(connection, claimed, mailer, claim_timeout)
-        with connection.begin():
-            unsent = connection.execute(
-                select(func.count()).select_from(Notification)
-                .where(letters, Notification.status.in_(["pending", "sending"]))
-            ).scalar_one()
-    if unsent:  # a transient failure, or another worker still holds a claim
-        held = unsent - outcome.get("pending", 0)
-        raise DeliveryIncomplete(f"{outcome}" + (f", {held} busy" if held else ""))
-    return outcome
+    return send_claimed(sessions, letters, _letters(sessions, letters, compose, claim_timeout),
+                        mailer, claim_timeout)

@@ -11,9 +11,11 @@ import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from sqlalchemy import Insert
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from shared.db import dialect_insert
 from shared.handbook import Rule
 from shared.handbook_versions import rule_for_case
 from shared.models import Case, Notification, utcnow
@@ -61,20 +63,31 @@ class Planned:
     template: str
 
 
+def _queue_statement(dialect: str) -> Insert:
+    """INSERT … ON CONFLICT DO NOTHING of one notification, built once per dialect."""
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    return insert(Notification).on_conflict_do_nothing()
+
+
+_QUEUE = {dialect: _queue_statement(dialect) for dialect in ("postgresql", "sqlite")}
+
+
 def queue_notifications(
     session: Session, event_id: str, case: Case | None, planned: Sequence[Planned], mail_domain: str,
 ) -> None:
-    """One row per (event, recipient, kind), all in one statement; a key planned before adds nothing."""
+    """One row per (event, recipient, kind), in one statement (executemany); a key planned before
+    adds nothing. On the session's connection without an autoflush: the ORM's pending changes
+    (the case, its history, its deadlines) go in one flush at commit, not in two."""
     if not planned:
         return
-    now, insert = utcnow(), dialect_insert(session)
-    session.execute(insert(Notification).values([
+    now, connection = utcnow(), session.connection()
+    connection.execute(_QUEUE[connection.dialect.name], [
         {"event_id": event_id, "case_id": case.id if case is not None else None,
          "recipient": letter.email, "recipient_name": letter.name, "kind": letter.kind,
          "template": letter.template, "status": "pending", "created_at": now, "attempts": 0,
          "last_error": "", "message_id": message_id_for(event_id, letter.email, letter.kind, mail_domain)}
         for letter in planned
-    ]).on_conflict_do_nothing())
+    ])
 
 
 @dataclass

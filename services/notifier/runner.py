@@ -1,20 +1,21 @@
-"""Running an event through the notifier, once: its handler plans the e-mails in one transaction,
-then they are sent, then the event is recorded as processed, so a second delivery is a no-op."""
+"""Running an event through the notifier, once: its handler plans the e-mails and they are
+claimed and composed, all in one transaction; then they are sent, and the event is recorded as
+processed by the statement that finds nothing of it left unsent, so a second delivery is a no-op."""
 from __future__ import annotations
 
 from functools import partial
 
 from jinja2 import Environment
-from sqlalchemy import or_
+from sqlalchemy import ColumnElement, Connection, or_
 
 from shared.db import one_connection, unit_of_work
-from shared.inbox import is_processed, mark_processed
+from shared.inbox import is_processed, mark_processed_unless
 from shared.messages import Event
 from shared.models import Notification
 from shared.runtime import Resources
 
 from .composers import compose_letters
-from .delivery import deliver
+from .delivery import claim_and_compose, keep_loaded, send_claimed
 from .handlers import HANDLERS
 from .mail import Mailer, template_environment
 from .planning import Deps
@@ -25,17 +26,22 @@ CONSUMER = "notifier"
 def consume(
     resources: Resources, event: Event, mailer: Mailer, env: Environment | None = None
 ) -> dict[str, int]:
-    """Plan, send, mark; the outcome counts the e-mails by status ({} when done before)."""
+    """Plan and claim, send, mark; the outcome counts the e-mails by status ({} when done before)."""
     settings = resources.settings
-    composer = partial(compose_letters, settings=settings, env=env or template_environment())
+    # The event in hand is what its outbox row announced: composing need not read it back.
+    composer = partial(compose_letters, settings=settings, env=env or template_environment(),
+                       announced={event.event_id: event.to_payload()})
+
+    def finish(connection: Connection, unsent: ColumnElement[bool]) -> bool:
+        return mark_processed_unless(connection, event.event_id, CONSUMER, unsent)
+
     with one_connection(resources.sessions) as sessions:
         with unit_of_work(sessions) as session:
             if is_processed(session, event.event_id, CONSUMER):
                 return {}
+            keep_loaded(session)
             deps = Deps(session, settings, event.event_id)
             HANDLERS[type(event)](event, deps)
-        letters = or_(Notification.event_id == event.event_id, Notification.id.in_(deps.resent))
-        outcome = deliver(sessions, letters, composer, mailer, settings.send_claim_timeout)
-        with unit_of_work(sessions) as session:
-            mark_processed(session, event.event_id, CONSUMER)
-    return outcome
+            letters = or_(Notification.event_id == event.event_id, Notification.id.in_(deps.resent))
+            claimed = claim_and_compose(session, letters, composer, settings.send_claim_timeout)
+        return send_claimed(sessions, letters, claimed, mailer, settings.send_claim_timeout, finish)

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
+import time
 
 import pytest
 from sqlalchemy import select
@@ -9,6 +11,7 @@ from sqlalchemy import select
 from services.intake.cases import open_case
 from services.notifier.directory import ROLE_LOOKUPS
 from services.notifier.routing import route_case
+from shared import handbook_versions
 from shared.db import unit_of_work
 from shared.handbook import DEFAULT_PATH, ROLES, HandbookError, load_handbook, parse_handbook
 from shared.handbook_versions import FROM_FILE, current_handbook, rule_for_case, save_handbook
@@ -303,6 +306,40 @@ def test_a_changed_file_becomes_a_new_version_and_a_bad_one_is_ignored(sessions,
     path.write_text("case_types: [", encoding="utf-8")
     with unit_of_work(sessions) as session:
         assert current_handbook(session, path)[0] == 3
+
+
+def _written(path, text: str, seconds_ago: int) -> None:
+    """The file as an editor left it some time ago (a file written just now is read every time)."""
+    path.write_text(text, encoding="utf-8")
+    then = time.time() - seconds_ago
+    os.utime(path, (then, then))
+
+
+def test_an_unchanged_file_is_not_read_again_and_a_changed_one_still_becomes_a_version(
+        sessions, tmp_path, monkeypatch):
+    path = tmp_path / "handbook.yaml"
+    _written(path, SHIPPED, seconds_ago=600)
+    reads = []
+    read = handbook_versions._read
+    monkeypatch.setattr(handbook_versions, "_read", lambda file: reads.append(file) or read(file))
+    for _ in range(3):
+        with unit_of_work(sessions) as session:
+            assert current_handbook(session, path)[0] == 1
+    assert len(reads) == 2  # stored as version 1, then found stored; after that only stat()
+    changed = SHIPPED.replace("resolve_days: 20\n      templates:\n        notification: sublet",
+                              "resolve_days: 15\n      templates:\n        notification: sublet")
+    _written(path, changed, seconds_ago=300)  # the same length: only the stamp's time differs
+    assert len(changed) == len(SHIPPED)
+    with unit_of_work(sessions) as session:
+        version, handbook = current_handbook(session, path)
+    assert version == 2 and handbook.rule_for("sublet").resolve_days == 15
+    with unit_of_work(sessions) as session:  # a version saved through the API is the newest
+        save_handbook(session, NOISE_TO_CASE_OFFICER, "kari.johansen@kommune.example", NOW, path=path)
+    with unit_of_work(sessions) as session:
+        current_handbook(session, path)
+    with unit_of_work(sessions) as session:
+        version, handbook = current_handbook(session, path)
+    assert version == 3 and handbook.rule_for("complaint", "noise").primary == "association.case_officer"
 
 
 def test_a_new_version_changes_the_routing_of_new_cases_only(sessions):

@@ -99,3 +99,20 @@ def test_names_arrive_as_written_in_every_e_mail(base_settings):
         assert parsed["To"].addresses[0].display_name == name
         assert parsed["To"].addresses[0].addr_spec == "kari.johansen@kommune.example"
         assert parsed["From"].addresses[0].addr_spec == "samhandling@samhandling.example"
+
+
+def test_a_text_that_holds_the_boundary_gets_another_and_arrives_whole(base_settings):
+    """Every e-mail of a process shares its multipart boundary unless its text contains it."""
+    from services.notifier import mail
+
+    plain = compose_subject(base_settings, "Hei")
+    boundary = plain.get_boundary()
+    assert boundary and boundary.startswith(mail._BOUNDARY)
+    env = Environment(loader=DictLoader({"t.subject.txt": "Hei", "t.txt": "{{ s }}", "t.html": "<p>{{ s }}</p>"}))
+    sneaky = f"Se her:\n--{boundary}\nContent-Type: text/html\n\n<p>falsk</p>\n--{boundary}--\n"
+    message = compose(env, "t", {"s": sneaky}, settings=base_settings, to_name="Åse", to_email="ase@example.org",
+                      message_id="<y@samhandling.example>")
+    assert message.get_boundary() != boundary
+    parsed = email.message_from_bytes(message.as_bytes(), policy=email.policy.default)
+    parts = [part.get_content() for part in parsed.iter_parts()]
+    assert len(parts) == 2 and parts[0].strip() == sneaky.strip() and "falsk" in parts[1]
