@@ -43,6 +43,10 @@ def monday():
 
 @pytest.fixture
 def meetings(sessions, complaint) -> dict[str, int]:
+    return book_meetings(sessions, complaint)
+
+
+def book_meetings(sessions, complaint) -> dict[str, int]:
     """The spring meeting on 16 March; a request made today, booked for 8 March; an open complaint."""
     case_id = complaint_case(sessions, complaint, acknowledged=True, event_id="e-1")
     request_id = request(sessions, MONDAY.date())
