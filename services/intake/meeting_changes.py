@@ -203,8 +203,10 @@ def reschedule_meeting(session: Session, meeting_id: int, change: dict[str, Any]
         with_details(case, MeetingRequestDetails.of(case).replace(meeting=booked))
         _history(session, case, actor, "meeting_moved", comment, now)
         if (case, deadline) in late:
+            reason = f" Begrunnelse: {change['override_reason']}" if change.get("override_reason") else ""
             _history(session, case, actor, "deadline_overridden",
-                     f"Møtet holdes etter fristen {date_nb(deadline)}; fristen ble overstyrt ved flyttingen.", now)
+                     f"Møtet holdes etter fristen {date_nb(deadline)}; fristen ble overstyrt ved flyttingen.{reason}",
+                     now)
     record_event(session, MeetingScheduled(event_id=new_event_id(), meeting_id=meeting.id,
                                            sequence=meeting.sequence, method="REQUEST"))
     return meeting

@@ -23,6 +23,10 @@ class MeetingChangeSchema(StrictSchema):
         load_default=False,
         metadata={"description": "Hold a requested meeting after its 21-day deadline anyway (recorded)"},
     )
+    override_reason = Text(
+        load_default=None, validate=_length(None, 1000),
+        metadata={"description": "Why the deadline is overridden; written into each request's history"},
+    )
     agreed_by = Text(
         load_default=None, validate=[_length(None, 254), valid_email],
         metadata={"description": "E-mail of the other party's contact who agreed to a notice shorter than "

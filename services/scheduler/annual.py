@@ -19,13 +19,14 @@ from dataclasses import dataclass, field
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from shared.agenda import add_to_agenda
 from shared.agreement import ANNUAL_MEETING_WINDOWS, earliest_with_notice
 from shared.calendar import local_today
 from shared.db import unit_of_work
 from shared.messages import MeetingScheduled, new_event_id, record_event
 from shared.models import Meeting
 
-from .booking import BookingRules, add_to_agenda, free_days, try_book
+from .booking import BookingRules, free_days, try_book
 
 BOOK_NEXT_YEAR_FROM = (10, 1)  # (month, day), local
 COOPERATION_ITEM = "Hvordan samarbeidet fungerer (samhandlingsavtalen)"

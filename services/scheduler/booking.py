@@ -10,14 +10,15 @@ import uuid
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from shared.agenda import add_to_agenda, case_item_title
 from shared.agreement import OPEN_STATUSES, earliest_with_notice, meeting_deadline
 from shared.calendar import local_today
 from shared.meeting_reminders import plan_reminders
-from shared.models import AgendaItem, Case, Meeting
+from shared.models import Case, Meeting
 from shared.workdays import is_meeting_day
 
 
@@ -73,21 +74,6 @@ def try_book(session: Session, day: dt.date, *, kind: str, title: str, rules: Bo
     return meeting
 
 
-def add_to_agenda(session: Session, meeting: Meeting, title: str, source: str,
-                  case_id: int | None = None) -> None:
-    if case_id is not None and session.execute(
-        select(AgendaItem.id).where(AgendaItem.meeting_id == meeting.id, AgendaItem.case_id == case_id,
-                                    AgendaItem.title == title)
-    ).first():
-        return
-    position = session.execute(
-        select(func.coalesce(func.max(AgendaItem.position), 0)).where(AgendaItem.meeting_id == meeting.id)
-    ).scalar_one() + 1
-    session.add(AgendaItem(meeting_id=meeting.id, position=position, title=title[:300],
-                           source=source, case_id=case_id))
-    session.flush()
-
-
 def standing_items(session: Session, meeting: Meeting) -> None:
     """Open acquisition notices, open sublet questions and escalated complaints (SPEC §5)."""
     rows = session.execute(
@@ -96,7 +82,5 @@ def standing_items(session: Session, meeting: Meeting) -> None:
             (Case.type.in_(["acquisition", "sublet"])) | ((Case.type == "complaint") & Case.overdue.is_(True)),
         ).order_by(Case.created_at)
     ).scalars()
-    labels = {"acquisition": "Varsel om erverv", "sublet": "Framleie", "complaint": "Forsinket klage"}
     for case in rows:
-        where = f" – {case.cooperative.name}" if case.cooperative else ""
-        add_to_agenda(session, meeting, f"{labels[case.type]} {case.reference}{where}", case.type, case.id)
+        add_to_agenda(session, meeting, case_item_title(case), case.type, case.id)

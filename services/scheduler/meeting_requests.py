@@ -5,12 +5,13 @@ import datetime as dt
 
 from sqlalchemy.orm import Session
 
+from shared.agenda import add_to_agenda
 from shared.case_details import BookedMeeting, MeetingRequestDetails, with_details
 from shared.formats import date_nb, datetime_nb
 from shared.messages import MeetingRequestAnswered, MeetingScheduled, new_event_id, record_event
 from shared.models import Case, CaseHistory, Meeting
 
-from .booking import BookingRules, add_to_agenda, free_days, planned_in, request_window, standing_items, try_book
+from .booking import BookingRules, free_days, planned_in, request_window, standing_items, try_book
 
 REQUESTED_TITLE = "Møte i samarbeidsutvalget (etter ønske)"
 

@@ -174,13 +174,12 @@ def test_paging_keeps_the_filters(kari, sessions, complaint):
     assert "Det er ingen saker på side 9" in text(kari.get("/arbeid?side=9"))
 
 
-def test_a_committee_member_gets_the_committee_page_not_cases(other, sessions, complaint):
+def test_a_committee_member_is_sent_to_the_meetings_not_cases(other, sessions, complaint):
     new_case(sessions, complaint)
     board = other(BOARD_MEMBER)
     response = board.get("/arbeid")
-    assert response.status_code == 200
-    page = text(response)
-    assert "møter, sakslister og referater" in page and listed(response) == []
+    assert (response.status_code, response.headers["Location"]) == (303, "/arbeid/moter")
+    assert listed(board.get("/arbeid/moter")) == []
     assert board.get("/arbeid/saker/KL-2027-0001").status_code == 403
 
 

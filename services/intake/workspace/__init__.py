@@ -17,6 +17,9 @@ from . import (
     directory,
     documents,
     inbox as inbox,  # adds the inbox to pages.bp
+    meeting_page as meeting_page,  # adds a meeting's page to meetings.bp
+    meetings,
+    minutes_page as minutes_page,  # adds the minutes page to meetings.bp
     notices,
     pages,
     sign_in,
@@ -33,6 +36,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(access.bp)
     app.register_blueprint(directory.bp)
     app.register_blueprint(documents.bp)
+    app.register_blueprint(meetings.bp)
     app.jinja_env.globals["may"] = may
 
     @app.context_processor

@@ -60,6 +60,8 @@ HISTORY_LABELS = {
     "handed_over": "Stedfortreder", "unrouted": "Ikke rutet", "board_approved": "Styret godkjente",
     "board_refused": "Styret nektet", "board_deemed_approved": "Godkjenning regnes som gitt",
     "meeting_booked": "Møte booket", "meeting_joined": "Lagt til et møte", "meeting_no_slot": "Ingen ledig møtetid",
+    "agenda_removed": "Tatt av dagsordenen", "meeting_moved": "Møtet er flyttet",
+    "meeting_cancelled": "Møtet er avlyst", "deadline_overridden": "Fristen er overstyrt",
 }
 DEADLINE_STATES = {"open": "Løper", "met": "Overholdt", "missed": "Oversittet", "closed": "Avsluttet"}
 READ_ONLY = {NOT_HOLDER: "Du kan lese saken, men ikke behandle den: bare den som er ansvarlig for saken, "

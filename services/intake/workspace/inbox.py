@@ -2,7 +2,7 @@
 filters, search and paging over services/intake/case_actions.list_cases, the API's list query.
 
 Staff of both parties see every case, as the API does (one agreement, one set of cases). A
-committee member from a borettslag board reads no cases and gets a page that says where to go.
+committee member from a borettslag board reads no cases: the inbox sends them on to the meetings.
 """
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from typing import Any
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
-from flask import current_app, render_template, request
+from flask import current_app, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -143,7 +143,7 @@ def inbox() -> ResponseReturnValue:
     user = current_user()
     assert user is not None
     if not may(user.principal, "case.read"):
-        return render_template("workspace/committee.html", user=user)
+        return redirect(url_for("workspace_meetings.meetings"), code=303)
     settings = current_app.config["SETTINGS"]
     at, zone = now(), ZoneInfo(settings.tz_name)
     with current_app.extensions["sessionmaker"]() as db:
