@@ -16,6 +16,7 @@ from . import (
     compliance,
     directory,
     documents,
+    handbook,
     inbox as inbox,  # adds the inbox to pages.bp
     notices,
     pages,
@@ -33,6 +34,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(access.bp)
     app.register_blueprint(directory.bp)
     app.register_blueprint(documents.bp)
+    app.register_blueprint(handbook.bp)
     app.jinja_env.globals["may"] = may
 
     @app.context_processor
