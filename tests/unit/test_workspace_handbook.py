@@ -254,3 +254,26 @@ def test_the_association_may_edit_as_the_api_allows(client, sessions, settings):
 def test_signed_out_is_sent_to_sign_in(client):
     response = client.get("/arbeid/handbok/versjoner")
     assert response.status_code == 303 and "/logg-inn?neste=/arbeid/handbok/versjoner" in response.headers["Location"]
+
+
+def test_an_unchanged_form_previews_nothing_to_save_and_keeps_the_text(kari):
+    response = kari.post(EDIT + "/skjema", data=form_fields(kari))
+    page = text(response)
+    assert response.status_code == 200 and "Teksten er lik versjon 1, så det er ingenting å lagre." in page
+    assert "Lagre som ny versjon" not in page
+    assert hidden(response.get_data(as_text=True), "yaml") == SHIPPED  # every comment, quote and null as written
+
+
+def test_the_routing_preview_follows_the_borettslag_chosen(kari):
+    data = form_fields(kari) | {"complaint-primary": "association.case_officer"}
+    first = kari.post(EDIT + "/skjema", data=data).get_data(as_text=True)
+    again = kari.post("/arbeid/handbok/forhandsvis", data={
+        "csrf_token": hidden(first, "csrf_token"), "grunnlag": hidden(first, "grunnlag"),
+        "yaml": hidden(first, "yaml"), "borettslag": "942474601"})  # Fjellheisen: Anne Nilsen
+    page = text(again)
+    assert again.status_code == 200 and "For en sak fra Fjellheisen borettslag (942474601)" in page
+    row = page.split("<td>Alle (standard)</td>", 1)[1].split("</tr>", 1)[0]
+    assert "Kari Johansen" in row.split("</td>")[0] and "Anne Nilsen (boligbyggelagets saksbehandler" in row
+    back = kari.post("/arbeid/handbok/forhandsvis", data={
+        "csrf_token": hidden(first, "csrf_token"), "grunnlag": "1", "yaml": "format: 1\n", "tilbake": "1"})
+    assert back.status_code == 200 and ">format: 1\n</textarea>" in back.get_data(as_text=True)

@@ -181,7 +181,7 @@ def again() -> tuple[str, int]:
     """The same preview for another borettslag, or back to the YAML editor with the text kept."""
     text = _text()
     with _db() as session:
-        base = _base(request.form.get("grunnlag"), 0)
+        base = _base(request.form.get("grunnlag"), 0) or _in_force(session)[0].id
         if request.form.get("tilbake"):
             return _edit_page(session, yaml=text, base=base)
         try:
