@@ -138,18 +138,33 @@ def current_handbook(
     return newest.id, parsed(newest)
 
 
+class StaleHandbook(Exception):
+    """Another version was saved after the one the editor started from (`base`)."""
+
+    def __init__(self, base: int, newest: int) -> None:
+        self.base, self.newest = base, newest
+        super().__init__(f"version {newest} was saved after version {base}")
+
+
 def save_handbook(
-    session: Session, text: str, created_by: str, now: dt.datetime, *, path: str | Path | None = None
+    session: Session, text: str, created_by: str, now: dt.datetime, *, path: str | Path | None = None,
+    base: int | None = None, note: str = "",
 ) -> tuple[int, Handbook]:
-    """Store `text` as the current version; HandbookError if refused, nothing new if unchanged."""
+    """Store `text` as the current version; HandbookError if refused, nothing new if unchanged.
+
+    With `base`, StaleHandbook unless that is still the newest version (checked as the only
+    writer); `note` is the author's own words, put before the summary of what changed.
+    """
     handbook = parse_handbook(text)
     check_for_saving(session, handbook)
     current_handbook(session, path, now=now)  # a changed file first, so this version comes after it
     _lock(session)
     newest = newest_version(session)
+    if base is not None and newest is not None and newest.id != base:
+        raise StaleHandbook(base, newest.id)
     if newest is not None and newest.source == text:
         return newest.id, handbook
-    return _insert(session, text, created_by, now, newest, handbook).id, handbook
+    return _insert(session, text, created_by, now, newest, handbook, note).id, handbook
 
 
 def check_for_saving(session: Session, handbook: Handbook) -> None:
@@ -206,11 +221,13 @@ def _lock(session: Session) -> None:
 
 
 def _insert(session: Session, text: str, created_by: str, now: dt.datetime,
-            previous: HandbookVersion | None, handbook: Handbook) -> HandbookVersion:
+            previous: HandbookVersion | None, handbook: Handbook, note: str = "") -> HandbookVersion:
     if previous is None:
         summary = "Første versjon."
     else:
         summary = diff_summary(parsed(previous), handbook)
+    if note:
+        summary = f"{note} — {summary}"
     row = HandbookVersion(id=previous.id + 1 if previous else 1, created_at=now, created_by=created_by,
                           source=text, summary=summary)
     session.add(row)

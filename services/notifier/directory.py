@@ -1,4 +1,8 @@
-"""Who is who, for the notifier: contacts looked up by e-mail, by role and by the handbook's selectors."""
+"""Who is who, for the notifier: contacts looked up by e-mail, by role and by the handbook's selectors.
+
+The role lookups themselves are shared (shared/handbook_roles.py): the workspace's handbook preview
+shows who a rule would route to by the same code.
+"""
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -6,55 +10,40 @@ from collections.abc import Callable
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from shared import handbook_roles
 from shared.directory import contact_by_email
-from shared.handbook import CONTACT_PREFIX
+from shared.handbook_roles import contact_by_role, main_contact
 from shared.models import Case, Contact
 
-
-def _by_role(session: Session, party: str, role: str) -> Contact | None:
-    return session.execute(
-        select(Contact).where(Contact.party == party, Contact.role == role)
-        .order_by(Contact.id).limit(1)
-    ).scalar_one_or_none()
-
-
-def main_contact(session: Session) -> Contact | None:
-    return _by_role(session, "municipality", "main_contact")
+__all__ = ["ROLE_LOOKUPS", "board", "case_officer", "contact_for_role", "leader_of", "leaders", "main_contact"]
 
 
 def case_officer(session: Session, case: Case) -> Contact | None:
-    return contact_by_email(session, case.cooperative.association_contact if case.cooperative else None)
+    return handbook_roles.case_officer(session, case.cooperative)
 
 
 def board(session: Session, case: Case) -> Contact | None:
-    if case.cooperative is None:
-        return None
-    return session.execute(
-        select(Contact).where(Contact.party == "cooperative", Contact.role == "board",
-                              Contact.organisation == case.cooperative.name).limit(1)
-    ).scalar_one_or_none()
+    return handbook_roles.board(session, case.cooperative)
+
+
+def _for_case(lookup: Callable[..., Contact | None]) -> Callable[[Session, Case], Contact | None]:
+    return lambda session, case: lookup(session, case.cooperative)
 
 
 # Every role selector the handbook knows (shared.handbook.ROLES), looked up for one case.
 ROLE_LOOKUPS: dict[str, Callable[[Session, Case], Contact | None]] = {
-    "municipality.main_contact": lambda session, _: main_contact(session),
-    "municipality.leader": lambda session, _: _by_role(session, "municipality", "leader"),
-    "association.case_officer": case_officer,
-    "association.leader": lambda session, _: _by_role(session, "association", "leader"),
-    "cooperative.board": board,
+    role: _for_case(lookup) for role, lookup in handbook_roles.ROLE_LOOKUPS.items()
 }
 
 
 def contact_for_role(session: Session, selector: str, case: Case) -> Contact | None:
-    if selector.startswith(CONTACT_PREFIX):
-        return contact_by_email(session, selector.removeprefix(CONTACT_PREFIX))
-    return ROLE_LOOKUPS[selector](session, case)
+    return handbook_roles.contact_for_role(session, selector, case.cooperative)
 
 
 def leader_of(session: Session, contact: Contact | None) -> Contact | None:
     """The contact's leader; the municipality's leader when the contact has none on record."""
     leader = contact_by_email(session, contact.leader) if contact is not None else None
-    return leader or _by_role(session, "municipality", "leader")
+    return leader or contact_by_role(session, "municipality", "leader")
 
 
 def leaders(session: Session) -> list[Contact]:

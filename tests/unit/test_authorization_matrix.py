@@ -34,7 +34,7 @@ SKIP_METHODS = {"HEAD", "OPTIONS"}
 # own party, an object-level rule tested in test_staff_api.py, not a row of the table).
 PARAMETERS = {"reference": "KL-2026-9999", "meeting_id": 999_999, "absence_id": 999_999,
               "notification_id": 999_999, "token_id": 999_999, "email": "kari.johansen@kommune.example",
-              "year": 2026, "kind": "borettslag", "contact_id": 999_999}
+              "year": 2026, "kind": "borettslag", "contact_id": 999_999, "number": 999_999}
 NO_PERMISSION = object()
 
 

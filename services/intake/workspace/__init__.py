@@ -16,6 +16,7 @@ from . import (
     compliance,
     directory,
     documents,
+    handbook,
     inbox as inbox,  # adds the inbox to pages.bp
     meeting_page as meeting_page,  # adds a meeting's page to meetings.bp
     meetings,
@@ -37,6 +38,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(directory.bp)
     app.register_blueprint(documents.bp)
     app.register_blueprint(meetings.bp)
+    app.register_blueprint(handbook.bp)
     app.jinja_env.globals["may"] = may
 
     @app.context_processor

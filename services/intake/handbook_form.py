@@ -1,0 +1,230 @@
+"""The handbook's common fields as a form: read from a version's YAML, checked, and written back
+into that YAML with ruamel.yaml's round trip, so every comment and every field the form does not
+show stays as it was. Only a field whose value the user changed is written.
+
+The form's format checks are here; the handbook's own rules (acknowledge before resolve, no board
+as primary, known contacts) are the parser's and save_handbook's, and their problems are put back
+at the form's fields by the field path each problem names.
+"""
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from marshmallow import Schema, ValidationError, fields, validate
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from werkzeug.datastructures import MultiDict
+
+from shared.handbook import CONTACT_PREFIX, MAX_DAYS, ROLES, Handbook, Problem
+from shared.vocabulary import CASE_TYPES, COMPLAINT_CATEGORIES
+
+from .handbook_messages import in_norwegian
+
+DAY_FIELDS = ("acknowledge_days", "resolve_days")
+INHERIT = "arv"  # the checkbox "the same copies as complaints in general"
+DAYS_MESSAGE = f"Skriv et helt antall virkedager fra 1 til {MAX_DAYS}, eller la feltet stå tomt for ingen frist."
+FRACTION_MESSAGE = "Skriv et tall mellom 0 og 1, for eksempel 0,75."
+ROLE_MESSAGE = "Velg en av rollene i lista."
+GENERAL = "skjema"  # a problem the form has no field for
+
+_TYPE_LABELS = {"primary": "Ansvarlig", "copies": "Kopi til", "acknowledge_days": "Frist for kvittering (virkedager)",
+                "resolve_days": "Frist for å løse saken (virkedager)",
+                "reminder_fraction": "Påminnelse (andel av fristen)"}
+
+
+def type_field(case_type: str, key: str) -> str:
+    return f"{case_type}-{key}"
+
+
+def category_field(category: str, key: str) -> str:
+    return f"complaint-{category}-{key}"
+
+
+def labels() -> dict[str, str]:
+    """Every field's label for the error summary, in the form's order."""
+    found = {type_field(t, key): f"{name}: {words[0].lower() + words[1:]}"
+             for t, name in CASE_TYPES.items() for key, words in _TYPE_LABELS.items()}
+    for category, name in COMPLAINT_CATEGORIES.items():
+        found[category_field(category, "primary")] = f"Klage om {name.lower()}: ansvarlig"
+        found[category_field(category, "copies")] = f"Klage om {name.lower()}: kopi til"
+    return {**found, GENERAL: "Håndboka"}
+
+
+def role_options(handbook: Handbook) -> list[tuple[str, str]]:
+    """The roles, and the named contacts the handbook already uses."""
+    named = sorted({s.value for s in handbook.selectors if s.value.startswith(CONTACT_PREFIX)})
+    return [*ROLES.items(), *((value, f"navngitt kontaktperson {value.removeprefix(CONTACT_PREFIX)}")
+                              for value in named)]
+
+
+# Reading and writing the YAML, comments kept.
+
+def _yaml() -> YAML:
+    yaml = YAML(typ="rt", pure=True)
+    yaml.width = 4096  # never fold a long line the user wrote
+    yaml.preserve_quotes = True
+    yaml.representer.add_representer(
+        type(None), lambda rep, _: rep.represent_scalar("tag:yaml.org,2002:null", "null"))
+    return yaml
+
+
+def _categories_of(document: Any) -> Mapping[str, Any]:
+    categories = document["case_types"]["complaint"].get("categories")
+    return categories if isinstance(categories, Mapping) else {}
+
+
+def form_values(handbook: Handbook) -> dict[str, Any]:
+    """The form as the version has it: the types' resolved rules, the categories' own layers."""
+    values: dict[str, Any] = {}
+    for case_type in CASE_TYPES:
+        rule = handbook.rule_for(case_type)
+        values |= {type_field(case_type, "primary"): rule.primary,
+                   type_field(case_type, "copies"): list(rule.copies),
+                   type_field(case_type, "reminder_fraction"): f"{rule.reminder_fraction:g}".replace(".", ",")}
+        values |= {type_field(case_type, key): "" if getattr(rule, key) is None else str(getattr(rule, key))
+                   for key in DAY_FIELDS}
+    categories = _categories_of(_yaml().load(handbook.source))
+    for category in COMPLAINT_CATEGORIES:
+        layer = categories.get(category) or {}
+        values[category_field(category, "primary")] = str(layer.get("primary", ""))
+        values[category_field(category, "copies")] = [str(c) for c in layer.get("copies", [])]
+        values[category_field(category, INHERIT)] = "copies" not in layer
+    return values
+
+
+def posted_values(form: MultiDict[str, str]) -> dict[str, Any]:
+    """The form as posted, to check and to show again."""
+    values: dict[str, Any] = {}
+    for case_type in CASE_TYPES:
+        for key in ("primary", "reminder_fraction", *DAY_FIELDS):
+            values[type_field(case_type, key)] = form.get(type_field(case_type, key), "").strip()[:100]
+        values[type_field(case_type, "copies")] = form.getlist(type_field(case_type, "copies"))[:20]
+    for category in COMPLAINT_CATEGORIES:
+        values[category_field(category, "primary")] = form.get(category_field(category, "primary"), "").strip()[:100]
+        values[category_field(category, "copies")] = form.getlist(category_field(category, "copies"))[:20]
+        values[category_field(category, INHERIT)] = bool(form.get(category_field(category, INHERIT)))
+    return values
+
+
+def _schema(options: Iterable[str]) -> Schema:
+    role = validate.OneOf(list(options), error=ROLE_MESSAGE)
+    days = {"allow_none": True, "validate": validate.Range(1, MAX_DAYS, error=DAYS_MESSAGE),
+            "error_messages": {"invalid": DAYS_MESSAGE}}
+    spec: dict[str, fields.Field[Any]] = {}
+    for case_type in CASE_TYPES:
+        spec[type_field(case_type, "primary")] = fields.String(
+            required=True, validate=role, error_messages={"required": ROLE_MESSAGE})
+        spec[type_field(case_type, "copies")] = fields.List(fields.String(validate=role))
+        spec |= {type_field(case_type, key): fields.Integer(**days) for key in DAY_FIELDS}  # type: ignore[arg-type]
+        spec[type_field(case_type, "reminder_fraction")] = fields.Float(
+            required=True, validate=validate.Range(0, 1, min_inclusive=False, max_inclusive=False,
+                                                   error=FRACTION_MESSAGE),
+            error_messages={"invalid": FRACTION_MESSAGE, "required": FRACTION_MESSAGE})
+    for category in COMPLAINT_CATEGORIES:
+        spec[category_field(category, "primary")] = fields.String(allow_none=True, validate=role)
+        spec[category_field(category, "copies")] = fields.List(fields.String(validate=role))
+    return Schema.from_dict(spec)()
+
+
+def checked(values: Mapping[str, Any], options: Iterable[str]) -> dict[str, Any]:
+    """The form's values as the handbook holds them; ValidationError with a message per field."""
+    loadable: dict[str, Any] = {}
+    for name, value in values.items():
+        if name.endswith("-" + INHERIT):
+            continue
+        if name.endswith(DAY_FIELDS) or name.endswith("-primary") and name.count("-") == 2:
+            value = value or None  # blank: no deadline; a category's blank primary: as the type's
+        elif name.endswith("reminder_fraction"):
+            value = value.replace(",", ".").replace(" ", "")
+        loadable[name] = value
+    try:
+        data: dict[str, Any] = _schema(options).load(loadable)
+    except ValidationError as error:
+        messages = error.messages if isinstance(error.messages, dict) else {GENERAL: error.messages}
+        raise ValidationError({name: _texts(texts) for name, texts in messages.items()}) from None
+    for category in COMPLAINT_CATEGORIES:
+        data[category_field(category, INHERIT)] = values[category_field(category, INHERIT)]
+    return data
+
+
+def _texts(messages: Any) -> list[str]:
+    """A field's messages, the list's items' messages among them, each once."""
+    if isinstance(messages, dict):
+        return list(dict.fromkeys(text for inner in messages.values() for text in _texts(inner)))
+    return [str(m) for m in messages] if isinstance(messages, list) else [str(messages)]
+
+
+def _flow(items: Iterable[str]) -> CommentedSeq:
+    seq = CommentedSeq(items)
+    seq.fa.set_flow_style()
+    return seq
+
+
+def _set(layer: CommentedMap, key: str, value: Any, current: Any) -> None:
+    """Write `value` when it is not the rule's `current` one, so an unchanged field stays as written."""
+    if value != current:
+        layer[key] = _flow(value) if isinstance(value, list) else value
+
+
+def apply(handbook: Handbook, data: Mapping[str, Any]) -> str:
+    """The version's YAML with the form's changes written into it."""
+    yaml = _yaml()
+    document = yaml.load(handbook.source)
+    for case_type in CASE_TYPES:
+        rule, layer = handbook.rule_for(case_type), document["case_types"][case_type]["default"]
+        for key in ("primary", "copies", "reminder_fraction", *DAY_FIELDS):
+            current = list(rule.copies) if key == "copies" else getattr(rule, key)
+            _set(layer, key, data[type_field(case_type, key)], current)
+    _apply_categories(document["case_types"]["complaint"], data)
+    out = io.StringIO()
+    yaml.dump(document, out)
+    return out.getvalue()
+
+
+def _apply_categories(complaint: CommentedMap, data: Mapping[str, Any]) -> None:
+    categories = complaint.get("categories")
+    if not isinstance(categories, CommentedMap):
+        categories = complaint["categories"] = CommentedMap()
+    for category in COMPLAINT_CATEGORIES:
+        layer = categories.get(category)
+        layer = layer if isinstance(layer, CommentedMap) else CommentedMap()
+        primary, copies = data[category_field(category, "primary")], data[category_field(category, "copies")]
+        own_copies = None if data[category_field(category, INHERIT)] else copies
+        for key, value in (("primary", primary), ("copies", own_copies)):
+            if value is None:
+                layer.pop(key, None)
+            elif layer.get(key) != value:
+                layer[key] = _flow(value) if isinstance(value, list) else value
+        if layer:
+            categories[category] = layer
+            categories.fa.set_block_style()
+        else:
+            categories.pop(category, None)
+
+
+_PATH = re.compile(r"case_types\.(\w+)\.(?:default|categories\.(\w+))\.(\w+)")
+
+
+def problems_at_fields(problems: Iterable[Problem]) -> dict[str, list[str]]:
+    """The handbook's problems with the form's text, each at the form field its path names."""
+    known = labels()
+    errors: dict[str, list[str]] = {}
+    for problem in problems:
+        where, _, reason = problem.reason.partition(": ")
+        found = _PATH.match(where)
+        name = GENERAL
+        if found:
+            case_type, category, key = found.groups()
+            candidate = category_field(category, key) if category else type_field(case_type, key)
+            name = candidate if candidate in known else GENERAL
+        errors.setdefault(name, []).append(in_norwegian(reason if name != GENERAL else problem.reason))
+    return ordered(errors)
+
+
+def ordered(errors: Mapping[str, list[str]]) -> dict[str, list[str]]:
+    """The field messages in the form's order, for the error summary."""
+    order = list(labels())
+    return dict(sorted(errors.items(), key=lambda item: order.index(item[0]) if item[0] in order else len(order)))
