@@ -1,4 +1,5 @@
-"""The committee's documents as PDF: the agenda and the minutes of a meeting (WeasyPrint).
+"""The committee's documents as PDF: the agenda and the minutes of a meeting, and the year's
+compliance report for the annual meeting (WeasyPrint).
 
 One home for both, so the notifier attaches to its e-mails the very document the workspace and the
 API let members download. A document is made from the meeting as stored, with its metadata dates
@@ -21,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from .committee import committee, decision_outcome, parties
 from .directory import contact_by_email
-from .formats import datetime_nb, long_date_nb, time_nb
+from .formats import date_nb, datetime_nb, long_date_nb, time_nb
 from .models import Case, Meeting
 from .vocabulary import PARTY_NAMES
 
@@ -161,3 +162,15 @@ def minutes_pdf(session: Session, meeting: Meeting, tz_name: str) -> Document:
     )
     html = _environment().get_template("documents/minutes.html").render(context)
     return Document(f"referat-{meeting.held_on.isoformat()}.pdf", render_pdf(html))
+
+
+def compliance_pdf(session: Session, year: int, figures: dict[str, Any], *, made_at: dt.datetime,
+                   tz_name: str) -> Document:
+    """The year's compliance report for the committee's annual meeting, from the figures the
+    workspace's page shows (services/intake/compliance.py computes them; shared imports no service)."""
+    made = _instant(made_at, tz_name)
+    assert made is not None
+    context = {**figures, "year": year, "parties": parties(session), "made": datetime_nb(made),
+               "created": _w3c(made), "dato": date_nb}
+    html = _environment().get_template("documents/compliance.html").render(context)
+    return Document(f"samsvar-{year}.pdf", render_pdf(html))

@@ -45,7 +45,11 @@ def test_a_new_user_signs_in_from_the_mail_viewer_and_resolves_the_demo_complain
     page.wait_for_url(re.compile(r"/arbeid$"))
     assert "Kari Johansen" in page.content()
 
-    page.get_by_role("link", name=reference).first.click()
+    assert page.get_by_role("link", name=reference).first.is_visible()  # the demo complaint is in the inbox
+
+    # The case is opened from the link in the notification e-mail, as the contact would.
+    open_newest_mail(page, dev_run, f"Ny klage {reference}")
+    page.locator(f'a[href$="/arbeid/saker/{reference}"]').first.click()
     page.wait_for_url(re.compile(rf"/arbeid/saker/{reference}$"))
     page.get_by_role("button", name="Kvitter ut").click()
     page.get_by_text("Saken er kvittert ut.").wait_for()

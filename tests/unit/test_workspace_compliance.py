@@ -73,3 +73,19 @@ def test_a_chart_labels_every_bar_with_its_number_and_escapes_its_text():
     assert 'aria-label="Sammendrag &quot;med&quot; anførsel"' in svg
     assert ">4</text>" in svg and ">0</text>" in svg  # totals beside the bars, also for an empty one
     assert svg.count("<rect") == 2 + 2  # two legend swatches, two segments (nothing drawn for zeros)
+
+
+def test_the_years_report_as_a_pdf_has_every_figure(client, sessions, settings, year_2027):  # noqa: F811
+    from tests.unit.test_meeting_documents import pdf_text
+
+    response = page(client, sessions, settings, "/arbeid/samsvar/2027.pdf")
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    assert response.headers["Content-Disposition"] == 'attachment; filename="samsvar-2027.pdf"'
+    text = pdf_text(response.get_data())
+    assert "Samsvar med samhandlingsavtalen 2027" in text
+    assert "Tromsø kommune Boligkontoret · BoNord" in text and "Side 1 av" in text
+    assert "2 faste møter i året: 1 holdt og 1 planlagt" in text
+    for reference in ("MO-2027-0001", "MO-2027-0002", "MO-2027-0003"):
+        assert reference in text
+    assert "Prestvannet borettslag 997273354 1 1 0" in text
+    assert "Klage løse saken 0 1 0 1" in text

@@ -11,6 +11,7 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from shared.agreement import MEETING_REQUEST_DAYS, MINIMUM_NOTICE_DAYS
 from shared.calendar import local_today
+from shared.documents import compliance_pdf
 from shared.models import utcnow
 from shared.vocabulary import CASE_TYPES
 
@@ -49,10 +50,7 @@ def this_year() -> BaseResponse:
     return redirect(url_for("workspace_compliance.year_page", year=year), code=303)
 
 
-@bp.get("/<int:year>")
-@signed_in("compliance.read")
-def year_page(year: int) -> str:
-    figures = _figures(year)
+def _charts(year: int, figures: dict[str, Any]) -> dict[str, Any]:
     report, cooperatives, ages = figures["report"], figures["cooperatives"], figures["ages"]
     deadline_chart = stacked_bars(
         ("Overholdt", "Overskredet", "Ikke forfalt"),
@@ -68,11 +66,27 @@ def year_page(year: int) -> str:
         tuple(label for label, _, _ in AGE_BUCKETS),
         [Bar(CASE_TYPES.get(row.case_type, row.case_type), row.counts) for row in ages],
         "Åpne saker nå per sakstype, etter hvor lenge de har vært åpne. Tallene står i tabellen under.")
-    return render_template(
-        "workspace/compliance.html", **figures, year=year, years=YEARS, kinds=KINDS, case_types=CASE_TYPES,
-        age_buckets=[label for label, _, _ in AGE_BUCKETS], deadline_chart=deadline_chart,
-        cooperative_chart=cooperative_chart, age_chart=age_chart, request_days=MEETING_REQUEST_DAYS,
-        minimum_notice=MINIMUM_NOTICE_DAYS)
+    return {**figures, "kinds": KINDS, "case_types": CASE_TYPES, "age_buckets": [label for label, _, _ in AGE_BUCKETS],
+            "deadline_chart": deadline_chart, "cooperative_chart": cooperative_chart, "age_chart": age_chart,
+            "request_days": MEETING_REQUEST_DAYS, "minimum_notice": MINIMUM_NOTICE_DAYS}
+
+
+@bp.get("/<int:year>")
+@signed_in("compliance.read")
+def year_page(year: int) -> str:
+    return render_template("workspace/compliance.html", **_charts(year, _figures(year)), year=year, years=YEARS)
+
+
+@bp.get("/<int:year>.pdf")
+@signed_in("compliance.read")
+def year_pdf(year: int) -> Response:
+    """The year's report as a PDF for the committee's annual meeting (shared/documents.py)."""
+    context = _charts(year, _figures(year))
+    with current_app.extensions["sessionmaker"]() as session:
+        document = compliance_pdf(session, year, context, made_at=utcnow(),
+                                  tz_name=current_app.config["SETTINGS"].tz_name)
+    return Response(document.content, mimetype=document.content_type,
+                    headers={"Content-Disposition": f'attachment; filename="{document.filename}"'})
 
 
 @bp.get("/<int:year>.csv")
