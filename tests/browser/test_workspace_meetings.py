@@ -5,6 +5,7 @@ on the list, the month, a meeting page (as manager and as a board's committee me
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import pytest
 import time_machine
@@ -15,6 +16,7 @@ from shared.db import unit_of_work
 from shared.models import Meeting
 from tests.browser.axe import axe_violations, describe
 from tests.browser.workspace import sign_in_page
+from tests.unit.test_meeting_documents import pdf_text
 from tests.unit.test_workspace_meetings import BOARD, KARI, MONDAY, OSLO, book_meetings
 
 pytestmark = pytest.mark.browser
@@ -56,6 +58,12 @@ def test_an_open_case_on_the_agenda_and_minutes_that_resolve_it(clock, server, p
     page.get_by_text("Oppdatert dagsorden er sendt til alle medlemmene.").wait_for()
     with sessions() as session:
         assert session.get_one(Meeting, meetings["spring"]).sequence == 1
+    # The agenda as the members get it, downloaded from the meeting's page.
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Dagsorden (PDF)").click()
+    assert download.value.suggested_filename == "dagsorden-2027-03-16.pdf"
+    agenda_text = pdf_text(Path(download.value.path()).read_bytes())
+    assert f"Klage {reference} – Prestvannet borettslag" in agenda_text and "Side 1 av" in agenda_text
 
     clock.move_to(dt.datetime(2027, 3, 16, 12, 30, tzinfo=OSLO))  # the meeting has been held
     sign_in_page(page, server.url, sessions, settings, KARI)
@@ -75,6 +83,10 @@ def test_an_open_case_on_the_agenda_and_minutes_that_resolve_it(clock, server, p
 
     page.goto(f"{server.url}/arbeid/saker/{reference}")
     assert page.locator("#status").inner_text() == "Løst"
+
+    # The year's compliance shows the fixed meeting held.
+    page.goto(f"{server.url}/arbeid/samsvar/2027")
+    assert "1 holdt" in page.get_by_role("main").inner_text()
 
 
 def test_next_years_fixed_meetings_in_the_list_and_the_month(clock, server, page, sessions, settings, meetings,
