@@ -118,7 +118,7 @@ def test_acquisition_field_errors(kari, sessions, changes, field, message):
         assert response.status_code == 422
         page = text(response)
         assert f'<a class="ds-link" href="#{field}">' in page and 'class="ds-error-summary"' in page
-        assert f'id="{field}-feil"><span class="visually-hidden">Feil: </span>{message}' in page
+        assert f'id="{field}-feil"><span class="ds-sr-only">Feil: </span>{message}' in page
         assert 'aria-invalid="true"' in page
         assert 'value="Prestvannetveien 19, H0301"' in page or field == "address"
     assert cases(sessions, "acquisition") == 0
