@@ -152,7 +152,7 @@ def posted_values(form: MultiDict[str, str]) -> dict[str, Any]:
 class _DayMonth(fields.Field[tuple[int, int]]):
     """"1.3", "01.03" or "01.03." as (month, day); 29 February is not a day every year has."""
 
-    default_error_messages = {"invalid": DAY_MONTH_MESSAGE, "required": DAY_MONTH_MESSAGE}
+    default_error_messages = {"invalid": DAY_MONTH_MESSAGE, "required": DAY_MONTH_MESSAGE, "null": DAY_MONTH_MESSAGE}
 
     def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> tuple[int, int]:
         found = re.fullmatch(r"(\d{1,2})\.(\d{1,2})\.?", value) if isinstance(value, str) else None
@@ -185,7 +185,7 @@ def _schema(options: Iterable[str]) -> Schema:
     spec |= {window_field(w, end): _DayMonth(required=True) for w in WINDOW_KEYS for end in ENDS}
     spec[NOTICE_FIELD] = fields.Integer(
         required=True, strict=False, validate=validate.Range(1, MAX_NOTICE_DAYS, error=NOTICE_MESSAGE),
-        error_messages={"invalid": NOTICE_MESSAGE, "required": NOTICE_MESSAGE})
+        error_messages={"invalid": NOTICE_MESSAGE, "required": NOTICE_MESSAGE, "null": NOTICE_MESSAGE})
     return Schema.from_dict(spec)()
 
 
