@@ -3,7 +3,8 @@
 The six points of the agreement come from the agreement, not from a statute: the UI never cites a law
 for them. Where a statute does apply, its section is named beside the rule. The handbook
 (shared/handbook.py, shared/data/handbook.yaml) is each installation's editable copy of the deadline
-defaults; the values here apply where it says nothing.
+defaults, the fixed meetings' windows and the minimum notice; the values here apply where it says
+nothing, and the functions take the handbook's values as parameters.
 
 Rules that are part of a larger mechanism stay with it (README, "Where each rule lives"): the
 working-day calendar, the meeting-free holiday periods and the 16.00 received-after rule in
@@ -14,22 +15,24 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
+from functools import lru_cache
 from types import MappingProxyType
 from zoneinfo import ZoneInfo
 
-from .workdays import CLOSING_TIME, add_working_days
+from .workdays import CLOSING_TIME, add_working_days, is_working_day
 
 __all__ = [
     "ANNUAL_MEETING_WINDOWS", "BOARD_APPROVAL_DAYS", "CLOSED_STATUSES", "DEADLINE_DAYS",
     "FIXED_MEETINGS_PER_YEAR", "MEETING_HOURS", "MEETING_REQUEST_DAYS", "MINIMUM_NOTICE_DAYS",
     "OPEN_STATUSES", "PUBLIC_OWNERSHIP_PERCENT", "REMINDER_FRACTION", "earliest_with_notice",
-    "meeting_deadline", "notice_kept", "public_ownership_cap", "within_meeting_hours", "within_public_cap",
+    "longest_minimum_notice", "meeting_deadline", "notice_kept", "public_ownership_cap", "within_meeting_hours",
+    "within_public_cap",
 ]
 
 # --- Committee meetings -----------------------------------------------------------------------------
 
 # Agreement point 1: two fixed meetings a year, one in a spring window and one in an autumn window
-# (SPEC §5); (month, day) to (month, day), both included.
+# (SPEC §5); (month, day) to (month, day), both included. The handbook's `meetings:` may set others.
 FIXED_MEETINGS_PER_YEAR = 2
 ANNUAL_MEETING_WINDOWS: Mapping[str, tuple[tuple[int, int], tuple[int, int]]] = MappingProxyType({
     "spring": ((3, 1), (5, 31)),
@@ -44,8 +47,13 @@ MEETING_HOURS = (dt.time(8, 0), CLOSING_TIME)
 MEETING_REQUEST_DAYS = 21
 
 # SPEC §5: a meeting is held no earlier than 5 Norwegian working days after it was announced (booked or
-# moved); a shorter notice needs both parties' agreement. Always shorter than point 6 allows.
+# moved); a shorter notice needs both parties' agreement. Always shorter than point 6 allows
+# (longest_minimum_notice). The handbook's `meetings.minimum_notice_days` may set another.
 MINIMUM_NOTICE_DAYS = 5
+# The years the handbook's meeting rules are checked in (a window with a meeting day, a notice that
+# leaves room before point 6's deadline): every kind of calendar year, and decades of Easter dates
+# (Easter, Ascension and Whitsun are what make a three-week span short).
+RULE_CHECK_YEARS = range(2025, 2076)
 
 
 def meeting_deadline(requested_at: dt.datetime, tz_name: str) -> dt.date:
@@ -56,13 +64,33 @@ def meeting_deadline(requested_at: dt.datetime, tz_name: str) -> dt.date:
     return requested_on + dt.timedelta(days=MEETING_REQUEST_DAYS)
 
 
-def earliest_with_notice(announced_on: dt.date) -> dt.date:
+def earliest_with_notice(announced_on: dt.date, notice_days: int = MINIMUM_NOTICE_DAYS) -> dt.date:
     """The first day a meeting announced (booked or moved) on this local date may be held."""
-    return add_working_days(announced_on, MINIMUM_NOTICE_DAYS)
+    return add_working_days(announced_on, notice_days)
 
 
-def notice_kept(held_on: dt.date, announced_on: dt.date) -> bool:
-    return held_on >= earliest_with_notice(announced_on)
+def notice_kept(held_on: dt.date, announced_on: dt.date, notice_days: int = MINIMUM_NOTICE_DAYS) -> bool:
+    return held_on >= earliest_with_notice(announced_on, notice_days)
+
+
+@lru_cache(maxsize=1)
+def longest_minimum_notice(years: range = RULE_CHECK_YEARS) -> int:
+    """The longest notice that always leaves a day before a meeting request's deadline.
+
+    A notice of n working days keeps that room for a request made on `day` when
+    earliest_with_notice(day, n) < meeting_deadline (day + 21), i.e. when the 20 days after `day`
+    hold n working days: the answer is the fewest working days in any 20 days after a request.
+    """
+    first = dt.date(years.start, 1, 1)
+    span = (dt.date(years.stop, 1, 1) - first).days + MEETING_REQUEST_DAYS
+    working = [is_working_day(first + dt.timedelta(days=n)) for n in range(span)]
+    room = MEETING_REQUEST_DAYS - 1
+    count = sum(working[1:room + 1])
+    fewest = count
+    for start in range(1, span - room):  # slide the 20 days after `start` one day on
+        count += working[start + room] - working[start]
+        fewest = min(fewest, count)
+    return fewest
 
 
 def within_meeting_hours(starts: dt.datetime, ends: dt.datetime) -> bool:

@@ -49,6 +49,11 @@ def written_date_nb(day: dt.date) -> str:
     return _date(day, WRITTEN_DATE)
 
 
+def day_month_nb(month: int, day: int) -> str:
+    """1. mars: a day of every year, as the handbook's meeting windows give it."""
+    return _date(dt.date(2001, month, day), "d. MMMM")  # 2001: not a leap year
+
+
 def long_date_nb(day: dt.date) -> str:
     """mandag 7. desember 2026"""
     return _date(day, LONG_DATE)

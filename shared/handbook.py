@@ -4,13 +4,16 @@ A YAML document (shared/data/handbook.yaml by default, HANDBOOK_PATH to use anot
 ruamel.yaml (which knows the line of every key) and checked in full by a marshmallow schema before
 anything uses it: a handbook with one bad line is refused whole, with each line, field and reason.
 Rules are layered: built-in defaults < `defaults:` < the case type's `default` < the complaint
-category < the borettslag's override (by orgnr), field by field.
+category < the borettslag's override (by orgnr), field by field. The `meetings:` section sets the
+fixed meetings' spring and autumn windows and the minimum notice of a meeting (MeetingRules); what
+it leaves out, and an older version without it, is the agreement's default (shared/agreement.py).
 
 Versions live in the database (shared/handbook_versions.py); each case records the version that
 routed it, so a new version changes the routing of new cases only.
 """
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from dataclasses import asdict, dataclass, field
@@ -29,9 +32,17 @@ from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.events import AliasEvent
 from stdnum.no import orgnr as orgnr_checker
 
-from .agreement import REMINDER_FRACTION
+from .agreement import (
+    ANNUAL_MEETING_WINDOWS,
+    MEETING_REQUEST_DAYS,
+    MINIMUM_NOTICE_DAYS,
+    REMINDER_FRACTION,
+    RULE_CHECK_YEARS,
+    longest_minimum_notice,
+)
 from .settings import PROJECT_ROOT
 from .vocabulary import CASE_HOLDERS, CASE_TYPES, COMPLAINT_CATEGORIES
+from .workdays import SUMMER_HOLIDAY_WEEKS, is_meeting_day, is_summer_holiday_week
 
 DEFAULT_PATH = Path(__file__).parent / "data" / "handbook.yaml"
 # The templates stay with the notifier that renders them; the handbook only names them.
@@ -109,11 +120,31 @@ class Selector:
         return self.value.removeprefix(CONTACT_PREFIX) if self.value.startswith(CONTACT_PREFIX) else None
 
 
+Window = tuple[tuple[int, int], tuple[int, int]]  # (month, day) to (month, day), both included
+WINDOW_KEYS = {"spring": "spring_window", "autumn": "autumn_window"}  # as ANNUAL_MEETING_WINDOWS names them
+MAX_NOTICE_DAYS = 14
+
+
+@dataclass(frozen=True)
+class MeetingRules:
+    """The handbook's `meetings:`: the fixed meetings' windows and the minimum notice of a meeting,
+    the agreement's defaults (shared/agreement.py) where it says nothing."""
+
+    windows: Mapping[str, Window] = field(default_factory=lambda: ANNUAL_MEETING_WINDOWS)
+    minimum_notice_days: int = MINIMUM_NOTICE_DAYS  # Norwegian working days
+
+
+def month_day(day: tuple[int, int]) -> str:
+    """(3, 1) as the handbook writes it: "03-01"."""
+    return f"{day[0]:02d}-{day[1]:02d}"
+
+
 @dataclass(frozen=True)
 class Handbook:
     source: str
     rules: Mapping[RuleKey, Rule]  # every combination, resolved and checked when parsed
     selectors: tuple[Selector, ...] = ()  # as written, for board_problems and the directory check
+    meetings: MeetingRules = field(default_factory=MeetingRules)
 
     def rule_for(self, case_type: str, category: str | None = None,
                  cooperative_orgnr: str | None = None) -> Rule:
@@ -189,7 +220,7 @@ def _parse(text: str, templates: frozenset[str]) -> Handbook:
     except RecursionError:
         raise HandbookError([Problem(1, "the document is nested too deeply")]) from None
     return Handbook(source=text, rules=MappingProxyType(_rules(data)),
-                    selectors=tuple(_selectors(data, document)))
+                    selectors=tuple(_selectors(data, document)), meetings=_meeting_rules(data))
 
 
 # Reading: ruamel.yaml's round-trip loader keeps the line of every key and list item (`.lc`) and
@@ -485,9 +516,110 @@ class _Defaults(_Mapping):
     escalate_to = _role_field(or_leader=True)
 
 
+# The meetings section: each window inside one year (from before to), the two apart, each with a
+# meeting day every year; the notice at most what always leaves a day before point 6's deadline.
+
+def _month_day(value: Any) -> tuple[int, int] | None:
+    if not (isinstance(value, str) and re.fullmatch(r"\d\d-\d\d", value)):
+        return None
+    try:
+        day = dt.date(2001, int(value[:2]), int(value[3:]))  # not a leap year: a day every year has
+    except ValueError:
+        return None
+    return day.month, day.day
+
+
+def _month_day_field() -> _Value:
+    return _Value(_month_day, lambda v: 'must be a day every year has, as "MM-DD" in quotes, e.g. "03-01"',
+                  required=True)
+
+
+def _notice_field() -> _Value:
+    return _Value(lambda v: int(v) if isinstance(v, int) and not isinstance(v, bool)
+                  and 1 <= v <= MAX_NOTICE_DAYS else None,
+                  lambda v: f"must be a whole number of working days from 1 to {MAX_NOTICE_DAYS}")
+
+
+_WindowDays = _Mapping.from_dict({"from": _month_day_field(), "to": _month_day_field()})
+
+
+class _Window(_WindowDays):  # type: ignore[misc,valid-type]
+    @validates_schema(skip_on_field_errors=True)
+    def _from_before_to(self, data: Any, **kwargs: Any) -> None:
+        if data["to"] <= data["from"]:
+            raise ValidationError({"to": [f'must come after from ("{month_day(data["from"])}"): a window '
+                                          "lies inside one year"]})
+
+
+def _without_meeting_day(first: tuple[int, int], last: tuple[int, int]) -> str | None:
+    """Why the window has no meeting day in some year, or None when it has one every year."""
+    for year in RULE_CHECK_YEARS:
+        days = [dt.date(year, *first) + dt.timedelta(days=n)
+                for n in range((dt.date(year, *last) - dt.date(year, *first)).days + 1)]
+        if any(map(is_meeting_day, days)):
+            continue
+        if all(map(is_summer_holiday_week, days)):
+            weeks = f"{SUMMER_HOLIDAY_WEEKS.start}–{SUMMER_HOLIDAY_WEEKS.stop - 1}"
+            return f"lies entirely inside the common summer holiday (weeks {weeks}) in {year}, when no meeting is held"
+        return (f"has no day a meeting can be held in {year} (a working day outside weeks 28–31 and "
+                "22 December–3 January)")
+    return None
+
+
+class _Meetings(_Mapping):
+    spring_window = _Section(_Window)
+    autumn_window = _Section(_Window)
+    minimum_notice_days = _notice_field()
+
+    @validates_schema(pass_original=True, skip_on_field_errors=False)
+    def _windows_apart_and_notice_in_time(self, data: Any, original_data: Any, **kwargs: Any) -> None:
+        errors: dict[str, list[str]] = {}
+        written = {name: _window(data.get(key)) for name, key in WINDOW_KEYS.items()
+                   if isinstance(original_data, Mapping) and key in original_data}
+        for name, window in written.items():
+            reason = _without_meeting_day(*window) if window else None
+            if reason:
+                errors.setdefault(WINDOW_KEYS[name], []).append(reason)
+        windows = _windows(data)
+        (spring_first, spring_last), (autumn_first, autumn_last) = windows["spring"], windows["autumn"]
+        if all(written.values()) and spring_first <= autumn_last and autumn_first <= spring_last:
+            later = "spring" if list(written) == ["spring"] else "autumn"  # at the window written
+            other = "spring" if later == "autumn" else "autumn"
+            first, last = windows[other]
+            errors.setdefault(WINDOW_KEYS[later], []).append(
+                f'overlaps {WINDOW_KEYS[other]} ("{month_day(first)}" to "{month_day(last)}"); '
+                "the two windows must not share a day")
+        notice, longest = data.get("minimum_notice_days"), longest_minimum_notice()
+        if notice is not None and notice > longest:
+            errors.setdefault("minimum_notice_days", []).append(
+                f"must leave a day for the meeting before a meeting request's {MEETING_REQUEST_DAYS}-day "
+                f"deadline: at most {longest} working days")
+        if errors:
+            raise ValidationError(errors)
+
+
+def _window(checked: Any) -> Window | None:
+    """A window as checked: None unless it has both days, from before to."""
+    if isinstance(checked, Mapping) and "from" in checked and "to" in checked and checked["from"] < checked["to"]:
+        return checked["from"], checked["to"]
+    return None
+
+
+def _windows(meetings: Mapping[str, Any]) -> dict[str, Window]:
+    """The windows the section sets, the agreement's defaults for the rest."""
+    return {name: _window(meetings.get(key)) or ANNUAL_MEETING_WINDOWS[name] for name, key in WINDOW_KEYS.items()}
+
+
+def _meeting_rules(data: Mapping[str, Any]) -> MeetingRules:
+    meetings = data.get("meetings", {})
+    return MeetingRules(windows=MappingProxyType(_windows(meetings)),
+                        minimum_notice_days=meetings.get("minimum_notice_days", MINIMUM_NOTICE_DAYS))
+
+
 class _Document(_Mapping):
     format = _Value(lambda v: 1 if v == 1 else None, lambda v: "only format 1 is known")
     defaults = _Section(_Defaults)
+    meetings = _Section(_Meetings)
     case_types = _Section(_Mapping.from_dict(
         {name: _Section(_Complaint if name == "complaint" else _CaseType, required=True)
          for name in CASE_TYPES}), required=True)

@@ -19,12 +19,15 @@ from sqlalchemy.orm import Session
 
 from .handbook import (
     RULE_FIELDS,
+    WINDOW_KEYS,
     Handbook,
     HandbookError,
+    MeetingRules,
     Problem,
     Rule,
     board_problems,
     handbook_path,
+    month_day,
     parse_handbook,
     sort_key,
 )
@@ -136,6 +139,12 @@ def current_handbook(
         # the next time round (this transaction may yet roll back).
         _SETTLED[file] = (stamp, newest.id)
     return newest.id, parsed(newest)
+
+
+def meeting_rules(session: Session, path: str | Path | None = None, *,
+                  now: dt.datetime | None = None) -> MeetingRules:
+    """The fixed meetings' windows and the minimum notice of the version in force."""
+    return current_handbook(session, path, now=now)[1].meetings
 
 
 class StaleHandbook(Exception):
@@ -256,7 +265,18 @@ def diff_summary(old: Handbook, new: Handbook) -> str:
         name = ".".join(part for part in (case_type, category) if part)
         name += f"[{orgnr}]" if orgnr else ""
         lines += [f"{name}.{key}: {before} → {after}" for key, before, after in sorted(found - implied)]
+    lines += _meeting_changes(old.meetings, new.meetings)
     return "; ".join(lines) or "Ingen regelendringer (bare tekst eller kommentarer)."
+
+
+def _meeting_changes(old: MeetingRules, new: MeetingRules) -> list[str]:
+    def words(rules: MeetingRules) -> dict[str, str]:
+        found = {f"meetings.{key}": f"{month_day(rules.windows[name][0])}–{month_day(rules.windows[name][1])}"
+                 for name, key in WINDOW_KEYS.items()}
+        return {**found, "meetings.minimum_notice_days": str(rules.minimum_notice_days)}
+
+    before, after = words(old), words(new)
+    return [f"{key}: {before[key]} → {after[key]}" for key in after if before[key] != after[key]]
 
 
 def _field_changes(old: Handbook, new: Handbook, case_type: str, category: str | None,

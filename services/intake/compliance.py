@@ -8,7 +8,8 @@ be shown on a page without a login (/samsvar/<year>).
   its meeting's day is on or before the request date + 21 days; it is open until that meeting is
   held. A request with no live meeting is unbooked: late once its deadline has passed.
   It is met only when it is within the deadline and its meeting kept the minimum notice, counted
-  from the day the meeting got its time (booked, or last moved): `kept`; or, when the notice was
+  from the day the meeting got its time (booked, or last moved), in the handbook's minimum notice
+  (the version in force, `meetings.minimum_notice_days`): `kept`; or, when the notice was
   shorter, both parties agreed to the move (`agreed`, which counts as met: the notice protects the
   parties, and both chose the earlier day); else `short`, not met.
 - Case deadlines: those due in the year, per case type and kind. Met on time (met_at <= due_at),
@@ -26,6 +27,7 @@ from sqlalchemy.orm import Session
 from shared.agreement import FIXED_MEETINGS_PER_YEAR, OPEN_STATUSES, notice_kept
 from shared.board_approval import BOARD_APPROVAL
 from shared.case_details import MeetingRequestDetails
+from shared.handbook_versions import meeting_rules
 from shared.models import Case, Cooperative, Deadline, Meeting
 
 from .meeting_changes import request_deadline
@@ -76,6 +78,7 @@ class ComplianceReport:
     fixed_meetings: list[FixedMeeting]
     meeting_requests: list[RequestRow]
     deadlines: list[DeadlineRow]
+    minimum_notice_days: int  # the handbook's in force, which `notice` was judged by
 
     @property
     def fixed_held(self) -> int:
@@ -99,15 +102,15 @@ def fixed_meetings(session: Session, year: int) -> list[FixedMeeting]:
     return [FixedMeeting(m.id, m.held_on, m.status) for m in rows]
 
 
-def meeting_notice(meeting: Meeting, zone: ZoneInfo) -> str:
+def meeting_notice(meeting: Meeting, zone: ZoneInfo, notice_days: int) -> str:
     """kept, agreed or short: the notice the members had of the meeting's current time."""
     announced = (meeting.moved_at or meeting.created_at).astimezone(zone).date()
-    if notice_kept(meeting.held_on, announced):
+    if notice_kept(meeting.held_on, announced, notice_days):
         return "kept"
     return "agreed" if meeting.notice_agreed_by else "short"
 
 
-def _request_row(session: Session, request: Case, today: dt.date, zone: ZoneInfo) -> RequestRow:
+def _request_row(session: Session, request: Case, today: dt.date, zone: ZoneInfo, notice_days: int) -> RequestRow:
     requested_on = request.created_at.astimezone(zone).date()
     deadline = request_deadline(request, zone.key)
     linked = MeetingRequestDetails.of(request).meeting
@@ -117,16 +120,17 @@ def _request_row(session: Session, request: Case, today: dt.date, zone: ZoneInfo
                           False if today > deadline else None, True)
     return RequestRow(request.reference, requested_on, deadline, meeting.held_on, meeting.status,
                       (meeting.held_on - requested_on).days, meeting.held_on <= deadline,
-                      meeting.status != "held", meeting_notice(meeting, zone))
+                      meeting.status != "held", meeting_notice(meeting, zone, notice_days))
 
 
-def meeting_requests(session: Session, year: int, now: dt.datetime, zone: ZoneInfo) -> list[RequestRow]:
+def meeting_requests(session: Session, year: int, now: dt.datetime, zone: ZoneInfo,
+                     notice_days: int) -> list[RequestRow]:
     first, after = _year_bounds(year, zone)
     requests = session.execute(select(Case).where(
         Case.type == "meeting_request", Case.created_at >= first, Case.created_at < after,
     ).order_by(Case.created_at, Case.id)).scalars()
     today = now.astimezone(zone).date()
-    return [_request_row(session, request, today, zone) for request in requests]
+    return [_request_row(session, request, today, zone, notice_days) for request in requests]
 
 
 def case_deadlines(session: Session, year: int, now: dt.datetime, zone: ZoneInfo) -> list[DeadlineRow]:
@@ -150,10 +154,14 @@ def case_deadlines(session: Session, year: int, now: dt.datetime, zone: ZoneInfo
     return [DeadlineRow(*row) for row in rows]
 
 
-def compliance_report(session: Session, year: int, *, now: dt.datetime, tz_name: str) -> ComplianceReport:
+def compliance_report(session: Session, year: int, *, now: dt.datetime, tz_name: str,
+                      handbook_path: str | None = None) -> ComplianceReport:
+    """The year's report; the minimum notice is the handbook's in force (at `handbook_path`)."""
     zone = ZoneInfo(tz_name)
+    notice_days = meeting_rules(session, handbook_path or None, now=now).minimum_notice_days
     return ComplianceReport(year, FIXED_MEETINGS_PER_YEAR, fixed_meetings(session, year),
-                            meeting_requests(session, year, now, zone), case_deadlines(session, year, now, zone))
+                            meeting_requests(session, year, now, zone, notice_days),
+                            case_deadlines(session, year, now, zone), notice_days)
 
 
 # For the staff's page (/arbeid/samsvar/<year>), beside the public report: where deadlines slip,

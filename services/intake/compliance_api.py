@@ -12,7 +12,7 @@ from flask import Blueprint as PageBlueprint, abort, current_app, render_templat
 from flask.typing import ResponseReturnValue
 from flask_smorest import Blueprint
 
-from shared.agreement import MEETING_REQUEST_DAYS, MINIMUM_NOTICE_DAYS
+from shared.agreement import MEETING_REQUEST_DAYS
 from shared.calendar import local_today
 from shared.models import utcnow
 
@@ -31,7 +31,8 @@ PAGE_HEADERS = {"X-Robots-Tag": "noindex"}
 def _report(year: int) -> ComplianceReport:
     settings = current_app.config["SETTINGS"]
     with current_app.extensions["sessionmaker"]() as session:
-        return compliance_report(session, year, now=utcnow(), tz_name=settings.tz_name)
+        return compliance_report(session, year, now=utcnow(), tz_name=settings.tz_name,
+                                 handbook_path=settings.handbook_path)
 
 
 @bp.route("/compliance", methods=["GET"])
@@ -56,5 +57,7 @@ def compliance(query: dict[str, Any]) -> dict[str, Any]:
 def compliance_page(year: int) -> ResponseReturnValue:
     if year not in YEARS:
         abort(404)
-    return render_template("compliance.html", report=_report(year), years=YEARS,
-                           minimum_notice=MINIMUM_NOTICE_DAYS, request_days=MEETING_REQUEST_DAYS), 200, PAGE_HEADERS
+    report = _report(year)
+    page = render_template("compliance.html", report=report, years=YEARS,
+                           minimum_notice=report.minimum_notice_days, request_days=MEETING_REQUEST_DAYS)
+    return page, 200, PAGE_HEADERS

@@ -3,11 +3,16 @@ into that YAML with ruamel.yaml's round trip, so every comment and every field t
 show stays as it was. Only a field whose value the user changed is written.
 
 The form's format checks are here; the handbook's own rules (acknowledge before resolve, no board
-as primary, known contacts) are the parser's and save_handbook's, and their problems are put back
-at the form's fields by the field path each problem names.
+as primary, known contacts, the meeting windows apart and with meeting days, a notice that leaves
+room before a request's deadline) are the parser's and save_handbook's, and their problems are put
+back at the form's fields by the field path each problem names.
+
+The meetings' windows are written day.month in the form ("01.03", as Norwegians write a date) and
+"MM-DD" in the YAML; a version without a `meetings:` section gets one only when a value changes.
 """
 from __future__ import annotations
 
+import datetime as dt
 import io
 import re
 from collections.abc import Iterable, Mapping
@@ -16,9 +21,19 @@ from typing import Any
 from marshmallow import Schema, ValidationError, fields, validate
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 from werkzeug.datastructures import MultiDict
 
-from shared.handbook import CONTACT_PREFIX, MAX_DAYS, ROLES, Handbook, Problem
+from shared.handbook import (
+    CONTACT_PREFIX,
+    MAX_DAYS,
+    MAX_NOTICE_DAYS,
+    ROLES,
+    WINDOW_KEYS,
+    Handbook,
+    Problem,
+    month_day,
+)
 from shared.vocabulary import CASE_TYPES, COMPLAINT_CATEGORIES
 
 from .handbook_messages import in_norwegian
@@ -28,7 +43,12 @@ INHERIT = "arv"  # the checkbox "the same copies as complaints in general"
 DAYS_MESSAGE = f"Skriv et helt antall virkedager fra 1 til {MAX_DAYS}, eller la feltet stå tomt for ingen frist."
 FRACTION_MESSAGE = "Skriv et tall mellom 0 og 1, for eksempel 0,75."
 ROLE_MESSAGE = "Velg en av rollene i lista."
+NOTICE_MESSAGE = f"Skriv et helt antall virkedager fra 1 til {MAX_NOTICE_DAYS}."
+DAY_MONTH_MESSAGE = "Skriv dag og måned som DD.MM, for eksempel 01.03 for 1. mars (en dag som finnes hvert år)."
 GENERAL = "skjema"  # a problem the form has no field for
+NOTICE_FIELD = "meetings-minimum_notice_days"
+WINDOW_NAMES = {"spring": "Vårmøtet", "autumn": "Høstmøtet"}
+ENDS = {"from": "fra og med", "to": "til og med"}
 
 _TYPE_LABELS = {"primary": "Ansvarlig", "copies": "Kopi til", "acknowledge_days": "Frist for kvittering (virkedager)",
                 "resolve_days": "Frist for å løse saken (virkedager)",
@@ -43,6 +63,11 @@ def category_field(category: str, key: str) -> str:
     return f"complaint-{category}-{key}"
 
 
+def window_field(window: str, end: str) -> str:
+    """The field of a window's first or last day, e.g. meetings-spring_window-from."""
+    return f"meetings-{WINDOW_KEYS[window]}-{end}"
+
+
 def labels() -> dict[str, str]:
     """Every field's label for the error summary, in the form's order."""
     found = {type_field(t, key): f"{name}: {words[0].lower() + words[1:]}"
@@ -50,7 +75,15 @@ def labels() -> dict[str, str]:
     for category, name in COMPLAINT_CATEGORIES.items():
         found[category_field(category, "primary")] = f"Klage om {name.lower()}: ansvarlig"
         found[category_field(category, "copies")] = f"Klage om {name.lower()}: kopi til"
+    for window, name in WINDOW_NAMES.items():
+        found |= {window_field(window, end): f"{name}: {words}" for end, words in ENDS.items()}
+    found[NOTICE_FIELD] = "Minste varsel før et møte (virkedager)"
     return {**found, GENERAL: "Håndboka"}
+
+
+def day_month(day: tuple[int, int]) -> str:
+    """(3, 1) as the form shows it: "01.03"."""
+    return f"{day[1]:02d}.{day[0]:02d}"
 
 
 def role_options(handbook: Handbook) -> list[tuple[str, str]]:
@@ -86,6 +119,11 @@ def form_values(handbook: Handbook) -> dict[str, Any]:
                    type_field(case_type, "reminder_fraction"): f"{rule.reminder_fraction:g}".replace(".", ",")}
         values |= {type_field(case_type, key): "" if getattr(rule, key) is None else str(getattr(rule, key))
                    for key in DAY_FIELDS}
+    meetings = handbook.meetings
+    for window in WINDOW_KEYS:
+        first, last = meetings.windows[window]
+        values |= {window_field(window, "from"): day_month(first), window_field(window, "to"): day_month(last)}
+    values[NOTICE_FIELD] = str(meetings.minimum_notice_days)
     categories = _categories_of(_yaml().load(handbook.source))
     for category in COMPLAINT_CATEGORIES:
         layer = categories.get(category) or {}
@@ -106,7 +144,25 @@ def posted_values(form: MultiDict[str, str]) -> dict[str, Any]:
         values[category_field(category, "primary")] = form.get(category_field(category, "primary"), "").strip()[:100]
         values[category_field(category, "copies")] = form.getlist(category_field(category, "copies"))[:20]
         values[category_field(category, INHERIT)] = bool(form.get(category_field(category, INHERIT)))
+    for name in (*(window_field(w, end) for w in WINDOW_KEYS for end in ENDS), NOTICE_FIELD):
+        values[name] = form.get(name, "").strip()[:100]
     return values
+
+
+class _DayMonth(fields.Field[tuple[int, int]]):
+    """"1.3", "01.03" or "01.03." as (month, day); 29 February is not a day every year has."""
+
+    default_error_messages = {"invalid": DAY_MONTH_MESSAGE, "required": DAY_MONTH_MESSAGE, "null": DAY_MONTH_MESSAGE}
+
+    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> tuple[int, int]:
+        found = re.fullmatch(r"(\d{1,2})\.(\d{1,2})\.?", value) if isinstance(value, str) else None
+        try:
+            day = dt.date(2001, int(found.group(2)), int(found.group(1))) if found else None
+        except ValueError:
+            day = None
+        if day is None:
+            raise self.make_error("invalid")
+        return day.month, day.day
 
 
 def _schema(options: Iterable[str]) -> Schema:
@@ -126,6 +182,10 @@ def _schema(options: Iterable[str]) -> Schema:
     for category in COMPLAINT_CATEGORIES:
         spec[category_field(category, "primary")] = fields.String(allow_none=True, validate=role)
         spec[category_field(category, "copies")] = fields.List(fields.String(validate=role))
+    spec |= {window_field(w, end): _DayMonth(required=True) for w in WINDOW_KEYS for end in ENDS}
+    spec[NOTICE_FIELD] = fields.Integer(
+        required=True, strict=False, validate=validate.Range(1, MAX_NOTICE_DAYS, error=NOTICE_MESSAGE),
+        error_messages={"invalid": NOTICE_MESSAGE, "required": NOTICE_MESSAGE, "null": NOTICE_MESSAGE})
     return Schema.from_dict(spec)()
 
 
@@ -135,7 +195,9 @@ def checked(values: Mapping[str, Any], options: Iterable[str]) -> dict[str, Any]
     for name, value in values.items():
         if name.endswith("-" + INHERIT):
             continue
-        if name.endswith(DAY_FIELDS) or name.endswith("-primary") and name.count("-") == 2:
+        if name.startswith("meetings-"):
+            value = value or None  # blank: required, said at the field
+        elif name.endswith(DAY_FIELDS) or name.endswith("-primary") and name.count("-") == 2:
             value = value or None  # blank: no deadline; a category's blank primary: as the type's
         elif name.endswith("reminder_fraction"):
             value = value.replace(",", ".").replace(" ", "")
@@ -179,6 +241,7 @@ def apply(handbook: Handbook, data: Mapping[str, Any]) -> str:
             current = list(rule.copies) if key == "copies" else getattr(rule, key)
             _set(layer, key, data[type_field(case_type, key)], current)
     _apply_categories(document["case_types"]["complaint"], data)
+    _apply_meetings(document, handbook, data)
     out = io.StringIO()
     yaml.dump(document, out)
     return out.getvalue()
@@ -205,7 +268,34 @@ def _apply_categories(complaint: CommentedMap, data: Mapping[str, Any]) -> None:
             categories.pop(category, None)
 
 
+def _apply_meetings(document: CommentedMap, handbook: Handbook, data: Mapping[str, Any]) -> None:
+    """The changed windows and notice into `meetings:`, made (at the end) only when something changed."""
+    current = handbook.meetings
+    changes: dict[str, Any] = {}
+    for window, key in WINDOW_KEYS.items():
+        wanted = (data[window_field(window, "from")], data[window_field(window, "to")])
+        if wanted != current.windows[window]:
+            changes[key] = wanted
+    if data[NOTICE_FIELD] != current.minimum_notice_days:
+        changes["minimum_notice_days"] = data[NOTICE_FIELD]
+    if not changes:
+        return
+    section = document.get("meetings")
+    if not isinstance(section, CommentedMap):
+        section = document["meetings"] = CommentedMap()
+    for key, value in changes.items():
+        if key == "minimum_notice_days":
+            section[key] = value
+            continue
+        days = section.get(key)
+        if not isinstance(days, CommentedMap):
+            days = section[key] = CommentedMap()
+        for end, day in zip(ENDS, value, strict=True):
+            days[end] = DoubleQuotedScalarString(month_day(day))
+
+
 _PATH = re.compile(r"case_types\.(\w+)\.(?:default|categories\.(\w+))\.(\w+)")
+_MEETINGS_PATH = re.compile(r"meetings\.(\w+?)(?:\.(from|to))?")
 
 
 def problems_at_fields(problems: Iterable[Problem]) -> dict[str, list[str]]:
@@ -214,11 +304,15 @@ def problems_at_fields(problems: Iterable[Problem]) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
     for problem in problems:
         where, _, reason = problem.reason.partition(": ")
-        found = _PATH.match(where)
+        found, meeting = _PATH.match(where), _MEETINGS_PATH.fullmatch(where)
         name = GENERAL
         if found:
             case_type, category, key = found.groups()
             candidate = category_field(category, key) if category else type_field(case_type, key)
+            name = candidate if candidate in known else GENERAL
+        elif meeting:  # a window's own problem (overlap, no meeting day) at its first day's field
+            key, end = meeting.groups()
+            candidate = f"meetings-{key}-{end or 'from'}" if key in WINDOW_KEYS.values() else f"meetings-{key}"
             name = candidate if candidate in known else GENERAL
         errors.setdefault(name, []).append(in_norwegian(reason if name != GENERAL else problem.reason))
     return ordered(errors)

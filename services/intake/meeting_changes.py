@@ -5,7 +5,8 @@ It must land on a meeting day, inside working hours, on a free day, and, when th
 answers meeting requests, no later than their 21-day deadline unless a person overrides it;
 the override is written into each request's history under that person's name.
 
-A move must also keep the minimum notice (MINIMUM_NOTICE_DAYS working days from today), so one
+A move must also keep the minimum notice (the handbook's in force: `meetings.minimum_notice_days`
+working days from today, the agreement's MINIMUM_NOTICE_DAYS where it says nothing), so one
 party cannot move a meeting to the same morning alone: a shorter notice needs the other party's
 agreement, named as one of its contacts (`agreed_by`). The meeting keeps who moved it, when, and
 who agreed. A system token acts for no party, so it cannot move a meeting at short notice.
@@ -22,7 +23,6 @@ from sqlalchemy.orm import Session, selectinload
 
 from shared.agreement import (
     MEETING_HOURS,
-    MINIMUM_NOTICE_DAYS,
     earliest_with_notice,
     meeting_deadline,
     notice_kept,
@@ -32,6 +32,7 @@ from shared.calendar import local_today
 from shared.case_details import BookedMeeting, MeetingRequestDetails, with_details
 from shared.directory import contact_by_email
 from shared.formats import date_nb, datetime_nb, time_nb
+from shared.handbook_versions import meeting_rules
 from shared.meeting_reminders import plan_reminders, skip_reminders
 from shared.messages import MeetingScheduled, new_event_id, record_event
 from shared.models import AgendaItem, Case, CaseHistory, Contact, Meeting
@@ -70,11 +71,12 @@ class AfterDeadline(Exception):
 
 
 class ShortNotice(Exception):
-    """The new time is closer than the minimum notice and the other party has not agreed."""
+    """The new time is closer than the minimum notice (`days` working days) and the other party has
+    not agreed."""
 
-    def __init__(self, day: dt.date, earliest: dt.date, other_party: str | None) -> None:
+    def __init__(self, day: dt.date, earliest: dt.date, other_party: str | None, days: int) -> None:
         super().__init__(str(day))
-        self.day, self.earliest, self.other_party = day, earliest, other_party
+        self.day, self.earliest, self.other_party, self.days = day, earliest, other_party, days
 
 
 class BadAgreement(ValueError):
@@ -140,21 +142,21 @@ def _agreement(session: Session, email: str | None, party: str) -> Contact | Non
 
 
 def _check_notice(session: Session, day: dt.date, today: dt.date, agreed_by: str | None,
-                  party: str) -> Contact | None:
+                  party: str, notice_days: int) -> Contact | None:
     """Refuse a day closer than the minimum notice unless the other party agreed; who agreed."""
-    short = not notice_kept(day, today)
+    short = not notice_kept(day, today, notice_days)
     if short and party not in OTHER_PARTY:
-        raise ShortNotice(day, earliest_with_notice(today), None)
+        raise ShortNotice(day, earliest_with_notice(today, notice_days), None, notice_days)
     agreed = _agreement(session, agreed_by, party)
     if short and agreed is None:
-        raise ShortNotice(day, earliest_with_notice(today), OTHER_PARTY[party])
+        raise ShortNotice(day, earliest_with_notice(today, notice_days), OTHER_PARTY[party], notice_days)
     return agreed
 
 
-def _move_comment(meeting: Meeting, agreed: Contact | None, short: bool, tz_name: str) -> str:
+def _move_comment(meeting: Meeting, agreed: Contact | None, short: bool, tz_name: str, notice_days: int) -> str:
     comment = f"Møtet er flyttet til {datetime_nb(meeting.starts_at, tz_name)}."
     if agreed is not None and short:
-        comment += (f" Flyttet på kortere varsel enn {MINIMUM_NOTICE_DAYS} arbeidsdager etter avtale med "
+        comment += (f" Flyttet på kortere varsel enn {notice_days} arbeidsdager etter avtale med "
                     f"{agreed.name} ({agreed.email}, {PARTY_NAMES[agreed.party]}).")
     return comment
 
@@ -174,8 +176,9 @@ def _move(session: Session, meeting: Meeting, starts: dt.datetime, ends: dt.date
 
 
 def reschedule_meeting(session: Session, meeting_id: int, change: dict[str, Any], *, actor: str, party: str,
-                       now: dt.datetime, tz_name: str) -> Meeting:
-    """Move the meeting (and its reminders) and send the updated invitation; the caller commits."""
+                       now: dt.datetime, tz_name: str, handbook_path: str | None = None) -> Meeting:
+    """Move the meeting (and its reminders) and send the updated invitation; the caller commits.
+    The minimum notice is the handbook's in force (at `handbook_path`, else the shipped file)."""
     meeting = find_meeting(session, meeting_id, for_update=True)
     if meeting.status != "planned":
         raise MeetingClosed(meeting.status)
@@ -186,7 +189,9 @@ def reschedule_meeting(session: Session, meeting_id: int, change: dict[str, Any]
         return meeting  # nothing changed, so nobody gets a new invitation
     _check_slot(starts, ends, now)
     moved, today = starts != meeting.starts_at, local_today(tz_name, now)
-    agreed = _check_notice(session, starts.date(), today, change.get("agreed_by"), party) if moved else None
+    notice_days = meeting_rules(session, handbook_path or None, now=now).minimum_notice_days
+    agreed = (_check_notice(session, starts.date(), today, change.get("agreed_by"), party, notice_days)
+              if moved else None)
     requests = [(case, request_deadline(case, tz_name)) for case in linked_requests(session, meeting)]
     late = [(case, deadline) for case, deadline in requests if starts.date() > deadline]
     if late and not change.get("override_deadline"):
@@ -197,7 +202,8 @@ def reschedule_meeting(session: Session, meeting_id: int, change: dict[str, Any]
         meeting.moved_at, meeting.moved_by = now, actor
         meeting.notice_agreed_by = agreed.email if agreed is not None else None
     plan_reminders(session, meeting, now=now, tz_name=tz_name)
-    comment = _move_comment(meeting, agreed, not notice_kept(starts.date(), today), tz_name)
+    comment = _move_comment(meeting, agreed, not notice_kept(starts.date(), today, notice_days), tz_name,
+                            notice_days)
     for case, deadline in requests:
         booked = BookedMeeting(meeting.id, meeting.starts_at)
         with_details(case, MeetingRequestDetails.of(case).replace(meeting=booked))

@@ -9,7 +9,6 @@ from flask_smorest import Blueprint
 from sqlalchemy import select
 
 from shared import lifecycle
-from shared.agreement import MINIMUM_NOTICE_DAYS
 from shared.committee import meeting_ics
 from shared.db import unit_of_work
 from shared.formats import date_nb
@@ -58,7 +57,7 @@ def meeting_view(meeting: Meeting) -> dict[str, Any]:
 
 def _short_notice(error: ShortNotice) -> str:
     refused = (f"Møtet kan ikke flyttes til {date_nb(error.day)}: det gir kortere varsel enn "
-               f"{MINIMUM_NOTICE_DAYS} arbeidsdager (tidligst {date_nb(error.earliest)}).")
+               f"{error.days} arbeidsdager (tidligst {date_nb(error.earliest)}).")
     if error.other_party is None:
         return (f"{refused} Et systemtoken handler ikke for noen part og kan ikke avtale kortere varsel; "
                 "det må en kontaktperson gjøre, med den andre partens samtykke i agreed_by.")
@@ -136,8 +135,10 @@ def meeting_detail(meeting_id: int) -> dict[str, Any]:
 def move_meeting(change: dict[str, Any], meeting_id: int) -> dict[str, Any]:
     """Flytt møtet (ny tid, eventuelt nytt sted); medlemmene får oppdatert innkalling.
 
-    Kortere varsel enn minstevarselet (5 arbeidsdager) krever den andre partens samtykke (`agreed_by`)."""
-    return _change(reschedule_meeting, meeting_id, change, party=current_principal().party)
+    Kortere varsel enn minstevarselet i rutinehåndboka (standard 5 arbeidsdager) krever den andre
+    partens samtykke (`agreed_by`)."""
+    return _change(reschedule_meeting, meeting_id, change, party=current_principal().party,
+                   handbook_path=current_app.config["SETTINGS"].handbook_path)
 
 
 @bp.route("/meetings/<int:meeting_id>", methods=["DELETE"])

@@ -1,5 +1,8 @@
 """The agreement's two fixed meetings a year: one in a spring window, one in an autumn window.
 
+The windows and the minimum notice are the handbook's in force (`meetings:`, the agreement's
+defaults where it says nothing), read when a year is booked.
+
 Each goes on the first preferred weekday (Tuesday) in its window that is a meeting day
 (shared.workdays.is_meeting_day) and free; failing every preferred weekday, on the first free
 meeting day in the window. A window counts as booked when it has a live annual meeting: the one
@@ -20,9 +23,11 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from shared.agenda import add_to_agenda
-from shared.agreement import ANNUAL_MEETING_WINDOWS, earliest_with_notice
+from shared.agreement import MINIMUM_NOTICE_DAYS, earliest_with_notice
 from shared.calendar import local_today
 from shared.db import unit_of_work
+from shared.handbook import MeetingRules
+from shared.handbook_versions import meeting_rules
 from shared.messages import MeetingScheduled, new_event_id, record_event
 from shared.models import Meeting
 
@@ -30,6 +35,7 @@ from .booking import BookingRules, free_days, try_book
 
 BOOK_NEXT_YEAR_FROM = (10, 1)  # (month, day), local
 COOPERATION_ITEM = "Hvordan samarbeidet fungerer (samhandlingsavtalen)"
+TITLES = {"spring": "Vårmøte i samarbeidsutvalget", "autumn": "Høstmøte i samarbeidsutvalget"}
 
 
 @dataclass(frozen=True)
@@ -43,16 +49,22 @@ class AnnualWindow:
         return dt.date(year, *self.first), dt.date(year, *self.last)
 
 
+def windows_of(meetings: MeetingRules) -> tuple[AnnualWindow, ...]:
+    return tuple(AnnualWindow(name, title, *meetings.windows[name]) for name, title in TITLES.items())
+
+
 @dataclass(frozen=True)
 class AnnualMeetingRules:
-    """Defaults until the handbook supplies its own."""
+    """The windows and the notice: the agreement's defaults here, the handbook's from `of`."""
 
-    windows: tuple[AnnualWindow, ...] = (
-        AnnualWindow("spring", "Vårmøte i samarbeidsutvalget", *ANNUAL_MEETING_WINDOWS["spring"]),
-        AnnualWindow("autumn", "Høstmøte i samarbeidsutvalget", *ANNUAL_MEETING_WINDOWS["autumn"]),
-    )
+    windows: tuple[AnnualWindow, ...] = windows_of(MeetingRules())
     weekday: int = 1  # Tuesday (Monday is 0)
     booking: BookingRules = field(default_factory=BookingRules)  # 10:00, two hours
+    notice_days: int = MINIMUM_NOTICE_DAYS  # working days
+
+    @classmethod
+    def of(cls, meetings: MeetingRules) -> AnnualMeetingRules:
+        return cls(windows=windows_of(meetings), notice_days=meetings.minimum_notice_days)
 
 
 @dataclass(frozen=True)
@@ -97,7 +109,7 @@ def _book_window(session: Session, window: AnnualWindow, year: int, *, now: dt.d
     if cancelled and not replace_cancelled:
         return AnnualBooking(slot, "cancelled", max(cancelled))
     # Never in the past, and never at shorter notice than a meeting request gets.
-    first = max(first, earliest_with_notice(local_today(tz_name, now)))
+    first = max(first, earliest_with_notice(local_today(tz_name, now), rules.notice_days))
     if first > last:
         return AnnualBooking(slot, "passed")
     for day in candidate_days(session, first, last, rules.weekday, cancelled):
@@ -115,10 +127,11 @@ def _book_window(session: Session, window: AnnualWindow, year: int, *, now: dt.d
 
 
 def book_annual_meetings(session: Session, year: int, now: dt.datetime, tz_name: str,
-                         rules: AnnualMeetingRules | None = None, *,
-                         replace_cancelled: bool = False) -> list[AnnualBooking]:
-    """Book `year`'s fixed meetings that are not booked yet; the caller commits."""
-    rules = rules or AnnualMeetingRules()
+                         rules: AnnualMeetingRules | None = None, *, replace_cancelled: bool = False,
+                         handbook_path: str | None = None) -> list[AnnualBooking]:
+    """Book `year`'s fixed meetings that are not booked yet; the caller commits. Without `rules`,
+    the windows and the notice are the handbook's in force."""
+    rules = rules or AnnualMeetingRules.of(meeting_rules(session, handbook_path or None, now=now))
     return [_book_window(session, window, year, now=now, tz_name=tz_name, rules=rules,
                          replace_cancelled=replace_cancelled)
             for window in rules.windows]
@@ -132,10 +145,11 @@ def years_to_book(today: dt.date) -> list[int]:
 
 
 def book_due_annual_meetings(sessions: sessionmaker[Session], *, now: dt.datetime, tz_name: str,
-                             rules: AnnualMeetingRules | None = None) -> list[AnnualBooking]:
+                             rules: AnnualMeetingRules | None = None,
+                             handbook_path: str | None = None) -> list[AnnualBooking]:
     """Beat's use case: one transaction per year."""
     booked: list[AnnualBooking] = []
     for year in years_to_book(local_today(tz_name, now)):
         with unit_of_work(sessions) as session:
-            booked += book_annual_meetings(session, year, now, tz_name, rules)
+            booked += book_annual_meetings(session, year, now, tz_name, rules, handbook_path=handbook_path)
     return booked

@@ -24,7 +24,8 @@ def book_annual_command(argv: list[str], settings: Settings) -> int:
     engine = make_engine(settings.database_url)
     try:
         with unit_of_work(make_sessionmaker(engine)) as session:
-            booked = book_annual_meetings(session, year, utcnow(), settings.tz_name, replace_cancelled=True)
+            booked = book_annual_meetings(session, year, utcnow(), settings.tz_name, replace_cancelled=True,
+                                          handbook_path=settings.handbook_path)
     finally:
         engine.dispose()
     for booking in booked:

@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from shared.agenda import add_to_agenda, case_item_title
-from shared.agreement import OPEN_STATUSES, earliest_with_notice, meeting_deadline
+from shared.agreement import MINIMUM_NOTICE_DAYS, OPEN_STATUSES, earliest_with_notice, meeting_deadline
 from shared.calendar import local_today
 from shared.meeting_reminders import plan_reminders
 from shared.models import Case, Meeting
@@ -24,16 +24,19 @@ from shared.workdays import is_meeting_day
 
 @dataclass(frozen=True)
 class BookingRules:
-    """When in the day and where; the notice and the deadline are the agreement's (shared.agreement)."""
+    """When in the day and where; the deadline is the agreement's (shared.agreement), the notice the
+    handbook's (request_window's `notice_days`)."""
 
     start: dt.time = dt.time(10, 0)  # inside the agreement's meeting hours
     duration: dt.timedelta = dt.timedelta(hours=2)
     location: str = "Avtales i innkallingen (møterom eller Teams)"
 
 
-def request_window(requested_at: dt.datetime, tz_name: str) -> tuple[dt.date, dt.date]:
+def request_window(requested_at: dt.datetime, tz_name: str,
+                   notice_days: int = MINIMUM_NOTICE_DAYS) -> tuple[dt.date, dt.date]:
     """From the first day after the minimum notice to the deadline, both included."""
-    return earliest_with_notice(local_today(tz_name, requested_at)), meeting_deadline(requested_at, tz_name)
+    first = earliest_with_notice(local_today(tz_name, requested_at), notice_days)
+    return first, meeting_deadline(requested_at, tz_name)
 
 
 def planned_in(session: Session, first: dt.date, last: dt.date) -> Meeting | None:

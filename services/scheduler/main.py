@@ -128,7 +128,8 @@ def create_scheduler_app(settings: Settings) -> Celery:
 
     @app.task(name=BOOK_ANNUAL_MEETINGS_TASK, **beat_task)
     def book_annual_meetings() -> list[str]:
-        booked = book_due_annual_meetings(sessions(), now=utcnow(), tz_name=settings.tz_name)
+        booked = book_due_annual_meetings(sessions(), now=utcnow(), tz_name=settings.tz_name,
+                                          handbook_path=settings.handbook_path)
         return [f"{b.slot}: {b.outcome} {b.day or ''}".strip() for b in booked]
 
     @app.task(name=MEETING_REQUESTED_TASK, shared=False, acks_late=True, reject_on_worker_lost=True,
@@ -138,7 +139,8 @@ def create_scheduler_app(settings: Settings) -> Celery:
         with unit_of_work(app.resources.sessions) as session:  # type: ignore[attr-defined]
             if is_processed(session, event.event_id, CONSUMER):
                 return "already processed"
-            outcome = answer_meeting_request(session, event.case_id, now=utcnow(), tz_name=settings.tz_name)
+            outcome = answer_meeting_request(session, event.case_id, now=utcnow(), tz_name=settings.tz_name,
+                                             handbook_path=settings.handbook_path)
             mark_processed(session, event.event_id, CONSUMER)  # same transaction: exactly once
         return outcome
 

@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 from shared.agenda import add_to_agenda
 from shared.case_details import BookedMeeting, MeetingRequestDetails, with_details
 from shared.formats import date_nb, datetime_nb
+from shared.handbook_versions import meeting_rules
 from shared.messages import MeetingRequestAnswered, MeetingScheduled, new_event_id, record_event
 from shared.models import Case, CaseHistory, Meeting
 
@@ -33,13 +34,15 @@ def _book_or_join(session: Session, first: dt.date, last: dt.date, rules: Bookin
 
 
 def answer_meeting_request(session: Session, case_id: int, *, now: dt.datetime, tz_name: str,
-                           rules: BookingRules | None = None) -> str:
+                           rules: BookingRules | None = None, handbook_path: str | None = None) -> str:
+    """Book, join or alert; the minimum notice is the handbook's in force."""
     rules = rules or BookingRules()
     case = session.get_one(Case, case_id, with_for_update=True)
     details = MeetingRequestDetails.of(case)
     if details.outcome:
         return details.outcome
-    first, last = request_window(case.created_at, tz_name)
+    notice = meeting_rules(session, handbook_path or None, now=now).minimum_notice_days
+    first, last = request_window(case.created_at, tz_name, notice)
     meeting, outcome = _book_or_join(session, first, last, rules, tz_name, now)
     details = details.replace(outcome=outcome)
     if meeting is not None:

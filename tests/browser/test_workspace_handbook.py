@@ -71,3 +71,32 @@ def test_editing_the_handbook_with_an_error_and_then_validly(server, page, sessi
     page.get_by_role("link", name="Versjon 2").click()
     page.get_by_role("heading", name="Forskjell fra versjon 1").wait_for()
     assert_no_violations(page, axe_source, "the newest version with its diff")
+
+
+def test_editing_the_meeting_windows_and_notice_with_an_error_and_then_validly(server, page, sessions, settings,
+                                                                                axe_source):
+    sign_in_page(page, server.url, sessions, settings, KARI)
+    page.goto(server.url + "/arbeid/handbok/endre")
+    notice = page.get_by_label("Minste varsel før et møte (virkedager)")
+    assert notice.input_value() == "5"
+    notice.fill("11")
+    page.get_by_role("button", name="Forhåndsvis endringene i skjemaet").click()
+    summary = page.get_by_role("alert")
+    assert "høyst 10 virkedager" in summary.inner_text()
+    assert notice.input_value() == "11"
+    assert_no_violations(page, axe_source, "the edit form with an error in the meetings fields")
+    summary.get_by_role("link", name="Minste varsel før et møte (virkedager)").click()
+    assert page.evaluate("document.activeElement.id") == "meetings-minimum_notice_days"
+
+    notice.fill("3")
+    page.locator("#meetings-spring_window-from").fill("15.03")
+    page.get_by_role("button", name="Forhåndsvis endringene i skjemaet").click()
+    page.get_by_role("heading", name="Forhåndsvisning av ny versjon").wait_for()
+    page.get_by_role("button", name="Lagre som ny versjon").click()
+    page.get_by_text("Versjon 2 av håndboka er lagret").wait_for()
+    assert "meetings.minimum_notice_days: 5 → 3" in page.get_by_role("row").filter(has_text="Versjon 2").inner_text()
+    page.goto(server.url + "/arbeid/handbok")
+    rules = page.get_by_role("table", name="Møtevinduer og varsel")
+    assert "15. mars–31. mai" in rules.get_by_role("row").filter(has_text="Vårmøte").inner_text()
+    assert "3 virkedager" in rules.get_by_role("row").filter(has_text="Minste varsel").inner_text()
+    assert_no_violations(page, axe_source, "the handbook in force with its meeting rules")

@@ -9,7 +9,7 @@ from typing import Any
 from flask import Blueprint, Response, abort, current_app, redirect, render_template, url_for
 from werkzeug.wrappers import Response as BaseResponse
 
-from shared.agreement import MEETING_REQUEST_DAYS, MINIMUM_NOTICE_DAYS
+from shared.agreement import MEETING_REQUEST_DAYS
 from shared.calendar import local_today
 from shared.documents import compliance_pdf
 from shared.models import utcnow
@@ -37,7 +37,8 @@ def _figures(year: int) -> dict[str, Any]:
     settings = current_app.config["SETTINGS"]
     now = utcnow()
     with current_app.extensions["sessionmaker"]() as session:
-        report: ComplianceReport = compliance_report(session, year, now=now, tz_name=settings.tz_name)
+        report: ComplianceReport = compliance_report(session, year, now=now, tz_name=settings.tz_name,
+                                                     handbook_path=settings.handbook_path)
         cooperatives = deadlines_by_cooperative(session, year, now=now, tz_name=settings.tz_name)
         ages = open_cases_by_age(session, now=now)
     return {"report": report, "cooperatives": cooperatives, "ages": ages}
@@ -68,7 +69,7 @@ def _charts(year: int, figures: dict[str, Any]) -> dict[str, Any]:
         "Åpne saker nå per sakstype, etter hvor lenge de har vært åpne. Tallene står i tabellen under.")
     return {**figures, "kinds": KINDS, "case_types": CASE_TYPES, "age_buckets": [label for label, _, _ in AGE_BUCKETS],
             "deadline_chart": deadline_chart, "cooperative_chart": cooperative_chart, "age_chart": age_chart,
-            "request_days": MEETING_REQUEST_DAYS, "minimum_notice": MINIMUM_NOTICE_DAYS}
+            "request_days": MEETING_REQUEST_DAYS, "minimum_notice": report.minimum_notice_days}
 
 
 @bp.get("/<int:year>")

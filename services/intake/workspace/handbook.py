@@ -18,8 +18,8 @@ from werkzeug.wrappers import Response
 
 from shared.agreement import ANNUAL_MEETING_WINDOWS, MINIMUM_NOTICE_DAYS
 from shared.db import unit_of_work
-from shared.formats import written_datetime_nb
-from shared.handbook import Handbook, HandbookError, Problem, parse_handbook
+from shared.formats import day_month_nb, written_datetime_nb
+from shared.handbook import Handbook, HandbookError, Problem, Window, parse_handbook
 from shared.handbook_versions import StaleHandbook, check_for_saving, current_handbook, parsed, save_handbook
 from shared.models import HandbookVersion
 from shared.vocabulary import CASE_TYPES, COMPLAINT_CATEGORIES
@@ -32,8 +32,17 @@ from .sessions import current_user, now, signed_in
 
 bp = Blueprint("workspace_handbook", __name__, url_prefix="/arbeid/handbok")
 NOTE_MAX = 300
+
+
+def window_words(window: Window) -> str:
+    """((3, 1), (5, 31)) as "1. mars–31. mai"."""
+    first, last = window
+    return f"{day_month_nb(*first)}–{day_month_nb(*last)}"
+
+
 WORDS = {"types": CASE_TYPES, "categories": COMPLAINT_CATEGORIES, "role_words": preview.role_words,
-         "minimum_notice": MINIMUM_NOTICE_DAYS}
+         "window_words": window_words, "default_windows": ANNUAL_MEETING_WINDOWS,
+         "default_notice": MINIMUM_NOTICE_DAYS}
 
 
 def _db() -> Any:
@@ -72,7 +81,7 @@ def read() -> str:
         return render_template(
             "workspace/handbook.html", version=_version_words(session, [version])[0], handbook=handbook,
             overrides=_overrides(handbook), cooperative_names=preview.cooperative_names(session),
-            windows=ANNUAL_MEETING_WINDOWS, **WORDS)
+            meetings=handbook.meetings, **WORDS)
 
 
 def _overrides(handbook: Handbook) -> list[dict[str, Any]]:

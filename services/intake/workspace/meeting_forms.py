@@ -16,7 +16,6 @@ from zoneinfo import ZoneInfo
 from flask import current_app, request
 
 from shared import lifecycle
-from shared.agreement import MINIMUM_NOTICE_DAYS
 from shared.db import unit_of_work
 from shared.formats import date_nb, datetime_nb
 from shared.models import Meeting
@@ -105,7 +104,7 @@ def changes(shown: Shown, meeting: Meeting, tz_name: str) -> list[str]:
 
 def _short_notice(error: ShortNotice) -> str:
     other = PARTY_NAMES.get(error.other_party or "", "den andre parten")
-    return (f"Møtet kan ikke flyttes til {date_nb(error.day)}: det gir kortere varsel enn {MINIMUM_NOTICE_DAYS} "
+    return (f"Møtet kan ikke flyttes til {date_nb(error.day)}: det gir kortere varsel enn {error.days} "
             f"arbeidsdager (tidligst {date_nb(error.earliest)}). Kortere varsel krever samtykke fra {other}: "
             "velg kontaktpersonen som har samtykket.")
 

@@ -18,6 +18,7 @@ from werkzeug.wrappers import Response as Redirect
 
 from shared.access import may
 from shared.committee import committee, meeting_ics
+from shared.handbook_versions import meeting_rules
 from shared.models import Case, Contact, Meeting
 from shared.vocabulary import CASE_TYPES, DIRECTORY_PARTIES, OTHER_PARTY
 
@@ -26,7 +27,7 @@ from ..meeting_changes import MeetingNotFound, cancel_meeting, find_meeting, res
 from ..meeting_schemas import MeetingChangeSchema
 from .meeting_forms import STATUS_LABELS, Refused, run, version_of, zone
 from .meetings import KIND_LABELS, bp, request_deadlines
-from .sessions import current_user, signed_in
+from .sessions import current_user, now, signed_in
 
 DONE = {"lagt_til": "Saken er satt på dagsordenen. Medlemmene får den når du sender oppdatert dagsorden.",
         "endret": "Rekkefølgen er endret. Medlemmene får den når du sender oppdatert dagsorden.",
@@ -66,7 +67,8 @@ def page(meeting_id: int, status: int = 200, errors: dict[str, str] | None = Non
                 Contact.party == other, Contact.deactivated_at.is_(None)).order_by(Contact.name)).scalars()),
             errors=errors or {}, changed=changed or [], values=values, done=DONE.get(request.args.get("utfort", "")),
             kinds=KIND_LABELS, statuses=STATUS_LABELS, case_types=CASE_TYPES, parties=DIRECTORY_PARTIES,
-            anchor=anchor)
+            anchor=anchor, minimum_notice=meeting_rules(
+                session, current_app.config["SETTINGS"].handbook_path or None, now=now()).minimum_notice_days)
     return html, status
 
 
@@ -157,7 +159,8 @@ def move(meeting_id: int) -> ResponseReturnValue:
     user = current_user()
     assert user is not None
     try:
-        run(meeting_id, reschedule_meeting, move_change(request.form), party=user.principal.party)
+        run(meeting_id, reschedule_meeting, move_change(request.form), party=user.principal.party,
+            handbook_path=current_app.config["SETTINGS"].handbook_path)
     except MeetingNotFound:
         abort(404)
     except Refused as refused:
