@@ -29,7 +29,7 @@ from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.events import AliasEvent
 from stdnum.no import orgnr as orgnr_checker
 
-from .agreement import REMINDER_FRACTION
+from .agreement import REMINDER_FRACTION, RETENTION_DAYS
 from .settings import PROJECT_ROOT
 from .vocabulary import CASE_HOLDERS, CASE_TYPES, COMPLAINT_CATEGORIES
 
@@ -114,6 +114,8 @@ class Handbook:
     source: str
     rules: Mapping[RuleKey, Rule]  # every combination, resolved and checked when parsed
     selectors: tuple[Selector, ...] = ()  # as written, for board_problems and the directory check
+    # Days after closing that a case of each type keeps its personal data (every type, defaults filled in).
+    retention: Mapping[str, int] = field(default_factory=lambda: RETENTION_DAYS)
 
     def rule_for(self, case_type: str, category: str | None = None,
                  cooperative_orgnr: str | None = None) -> Rule:
@@ -189,7 +191,8 @@ def _parse(text: str, templates: frozenset[str]) -> Handbook:
     except RecursionError:
         raise HandbookError([Problem(1, "the document is nested too deeply")]) from None
     return Handbook(source=text, rules=MappingProxyType(_rules(data)),
-                    selectors=tuple(_selectors(data, document)))
+                    selectors=tuple(_selectors(data, document)),
+                    retention=MappingProxyType({**RETENTION_DAYS, **data.get("retention", {})}))
 
 
 # Reading: ruamel.yaml's round-trip loader keeps the line of every key and list item (`.lc`) and
@@ -485,12 +488,27 @@ class _Defaults(_Mapping):
     escalate_to = _role_field(or_leader=True)
 
 
+# Retention: calendar days after a case is closed (SPEC §9); an older version without it keeps the
+# agreement's defaults (shared.agreement.RETENTION_DAYS).
+MAX_RETENTION_DAYS = 50 * 365
+
+
+def _retention_field() -> _Value:
+    return _Value(lambda v: int(v) if isinstance(v, int) and not isinstance(v, bool)
+                  and 1 <= v <= MAX_RETENTION_DAYS else None,
+                  lambda v: f"must be a whole number of days from 1 to {MAX_RETENTION_DAYS}")
+
+
+_Retention = _Mapping.from_dict({name: _retention_field() for name in CASE_TYPES})
+
+
 class _Document(_Mapping):
     format = _Value(lambda v: 1 if v == 1 else None, lambda v: "only format 1 is known")
     defaults = _Section(_Defaults)
     case_types = _Section(_Mapping.from_dict(
         {name: _Section(_Complaint if name == "complaint" else _CaseType, required=True)
          for name in CASE_TYPES}), required=True)
+    retention = _Section(_Retention)
 
 
 # From the checked document to rules: built-in < defaults < type default < category < borettslag.
