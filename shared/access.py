@@ -50,6 +50,15 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "access.manage": frozenset({MUNICIPALITY, ASSOCIATION}),  # the party's integration tokens, the audit log
     "directory.read": frozenset({MUNICIPALITY, ASSOCIATION, SYSTEM}),
     "directory.edit": frozenset({MUNICIPALITY, ASSOCIATION, SYSTEM}),  # deactivating: own party's only
+    "personal_data.manage": frozenset({MUNICIPALITY, ASSOCIATION}),  # export and erase; roles below
+}
+
+# The permissions a party holds only through some of its contacts' roles (the directory's role), on top
+# of PERMISSIONS: a person's data is exported or erased by the municipality's main contact or a leader
+# (SPEC §9), not by every case officer.
+ROLE_LIMITS: dict[str, frozenset[tuple[str, str]]] = {
+    "personal_data.manage": frozenset({(MUNICIPALITY, "main_contact"), (MUNICIPALITY, "leader"),
+                                       (ASSOCIATION, "leader")}),
 }
 
 
@@ -61,6 +70,7 @@ class Principal:
     party: str  # municipality, association, system, committee (or cooperative: no access)
     contact_email: str | None
     token_id: int | None = None  # the API token, when the call came with one
+    role: str | None = None  # the contact's role in the directory; None for a system or a token
 
     @property
     def actor(self) -> str:
@@ -76,7 +86,10 @@ def may(principal: Principal | None, permission: str) -> bool:
     """May this caller do this kind of thing at all (before any case's holder check)."""
     if permission not in PERMISSIONS:
         raise KeyError(f"no permission {permission!r} in shared.access.PERMISSIONS")
-    return principal is not None and principal.party in PERMISSIONS[permission]
+    if principal is None or principal.party not in PERMISSIONS[permission]:
+        return False
+    limit = ROLE_LIMITS.get(permission)
+    return limit is None or (principal.party, principal.role or "") in limit
 
 
 def may_sign_in(contact: Contact | None) -> bool:
@@ -86,7 +99,8 @@ def may_sign_in(contact: Contact | None) -> bool:
 
 
 def principal_of(contact: Contact) -> Principal:
-    return Principal(contact.name, caller_kind(contact.party, contact.committee_member), contact.email)
+    return Principal(contact.name, caller_kind(contact.party, contact.committee_member), contact.email,
+                     role=contact.role)
 
 
 # Why a contact may not act; the pages and the API map each to their own answer.

@@ -24,7 +24,7 @@ from .workdays import CLOSING_TIME, add_working_days, is_working_day
 __all__ = [
     "ANNUAL_MEETING_WINDOWS", "BOARD_APPROVAL_DAYS", "CLOSED_STATUSES", "DEADLINE_DAYS",
     "FIXED_MEETINGS_PER_YEAR", "MEETING_HOURS", "MEETING_REQUEST_DAYS", "MINIMUM_NOTICE_DAYS",
-    "OPEN_STATUSES", "PUBLIC_OWNERSHIP_PERCENT", "REMINDER_FRACTION", "earliest_with_notice",
+    "OPEN_STATUSES", "PUBLIC_OWNERSHIP_PERCENT", "REMINDER_FRACTION", "RETENTION_DAYS", "earliest_with_notice",
     "longest_minimum_notice", "meeting_deadline", "notice_kept", "public_ownership_cap", "within_meeting_hours",
     "within_public_cap",
 ]
@@ -114,6 +114,25 @@ DEADLINE_DAYS: Mapping[str, tuple[int | None, int | None]] = MappingProxyType({
     "sublet": (None, 20),
 })
 REMINDER_FRACTION = 0.75
+
+# --- Personal data (SPEC §9) ---------------------------------------------------------------------------
+
+# How long a closed case keeps its personal data, in calendar days after it was closed (resolved or
+# rejected); then the scheduler anonymises it and keeps the figures (shared/retention.py). The handbook's
+# `retention:` section may set other values per case type; these apply where it says nothing.
+# - complaint, 2 years: a neighbour dispute often comes back, and the parties must be able to see the
+#   earlier complaint beside a new one; two years also covers the committee's review of the year before.
+# - acquisition, 10 years: it documents the municipality's ownership in a borettslag and the public
+#   owners' cap (burettslagslova § 4-2), which must be shown for as long as the homes can be owned.
+# - sublet, 5 years: it documents the board's approval of who lived in a home and for how long, needed
+#   after the sublet has ended, when the ownership and use of the home is questioned.
+# - meeting_request, 2 years: a request holds only the parties' staff and topics; as long as a complaint.
+RETENTION_DAYS: Mapping[str, int] = MappingProxyType({
+    "complaint": 2 * 365,
+    "acquisition": 10 * 365,
+    "sublet": 5 * 365,
+    "meeting_request": 2 * 365,
+})
 
 # --- Acquisitions (statute) -----------------------------------------------------------------------------
 

@@ -174,3 +174,18 @@ def compliance_pdf(session: Session, year: int, figures: dict[str, Any], *, made
                "created": _w3c(made), "dato": date_nb}
     html = _environment().get_template("documents/compliance.html").render(context)
     return Document(f"samsvar-{year}.pdf", render_pdf(html))
+
+
+def personal_data_pdf(held: dict[str, Any], *, tz_name: str) -> Document:
+    """Everything held about one e-mail address (services/intake/personal_data.held_about) as a PDF
+    to hand to the person who asked."""
+    made = _instant(held["exported_at"], tz_name)
+    assert made is not None
+
+    def when(value: str | None) -> str:
+        instant = _instant(value, tz_name)
+        return datetime_nb(instant) if instant else ""
+
+    context = {**held, "made": datetime_nb(made), "created": _w3c(made), "when": when}
+    html = _environment().get_template("documents/personal_data.html").render(context)
+    return Document(f"personopplysninger-{made.date().isoformat()}.pdf", render_pdf(html))

@@ -37,6 +37,7 @@ from .agreement import (
     MEETING_REQUEST_DAYS,
     MINIMUM_NOTICE_DAYS,
     REMINDER_FRACTION,
+    RETENTION_DAYS,
     RULE_CHECK_YEARS,
     longest_minimum_notice,
 )
@@ -145,6 +146,8 @@ class Handbook:
     rules: Mapping[RuleKey, Rule]  # every combination, resolved and checked when parsed
     selectors: tuple[Selector, ...] = ()  # as written, for board_problems and the directory check
     meetings: MeetingRules = field(default_factory=MeetingRules)
+    # Days after closing that a case of each type keeps its personal data (every type, defaults filled in).
+    retention: Mapping[str, int] = field(default_factory=lambda: RETENTION_DAYS)
 
     def rule_for(self, case_type: str, category: str | None = None,
                  cooperative_orgnr: str | None = None) -> Rule:
@@ -220,7 +223,8 @@ def _parse(text: str, templates: frozenset[str]) -> Handbook:
     except RecursionError:
         raise HandbookError([Problem(1, "the document is nested too deeply")]) from None
     return Handbook(source=text, rules=MappingProxyType(_rules(data)),
-                    selectors=tuple(_selectors(data, document)), meetings=_meeting_rules(data))
+                    selectors=tuple(_selectors(data, document)), meetings=_meeting_rules(data),
+                    retention=MappingProxyType({**RETENTION_DAYS, **data.get("retention", {})}))
 
 
 # Reading: ruamel.yaml's round-trip loader keeps the line of every key and list item (`.lc`) and
@@ -616,6 +620,20 @@ def _meeting_rules(data: Mapping[str, Any]) -> MeetingRules:
                         minimum_notice_days=meetings.get("minimum_notice_days", MINIMUM_NOTICE_DAYS))
 
 
+# Retention: calendar days after a case is closed (SPEC §9); an older version without it keeps the
+# agreement's defaults (shared.agreement.RETENTION_DAYS).
+MAX_RETENTION_DAYS = 50 * 365
+
+
+def _retention_field() -> _Value:
+    return _Value(lambda v: int(v) if isinstance(v, int) and not isinstance(v, bool)
+                  and 1 <= v <= MAX_RETENTION_DAYS else None,
+                  lambda v: f"must be a whole number of days from 1 to {MAX_RETENTION_DAYS}")
+
+
+_Retention = _Mapping.from_dict({name: _retention_field() for name in CASE_TYPES})
+
+
 class _Document(_Mapping):
     format = _Value(lambda v: 1 if v == 1 else None, lambda v: "only format 1 is known")
     defaults = _Section(_Defaults)
@@ -623,6 +641,7 @@ class _Document(_Mapping):
     case_types = _Section(_Mapping.from_dict(
         {name: _Section(_Complaint if name == "complaint" else _CaseType, required=True)
          for name in CASE_TYPES}), required=True)
+    retention = _Section(_Retention)
 
 
 # From the checked document to rules: built-in < defaults < type default < category < borettslag.

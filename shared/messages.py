@@ -28,6 +28,7 @@ MEETING_REMINDER_TASK = "notifier.meeting_reminder_due"
 MINUTES_RECORDED_TASK = "notifier.minutes_recorded"
 FIRE_MEETING_REMINDERS_TASK = "scheduler.fire_meeting_reminders"
 BOOK_ANNUAL_MEETINGS_TASK = "scheduler.book_annual_meetings"
+ANONYMISE_CASES_TASK = "scheduler.anonymise_cases"
 SIGN_IN_REQUESTED_TASK = "notifier.sign_in_requested"
 
 

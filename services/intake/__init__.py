@@ -50,6 +50,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         metrics,
         notifications_api,
         openapi,
+        privacy,
         security,
         staff,
         tracking,
@@ -67,6 +68,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     cli.init_app(app)
     app.register_blueprint(health.bp)
     app.register_blueprint(tracking.bp)
+    app.register_blueprint(privacy.bp)
     app.register_blueprint(compliance_api.pages)
     app.register_blueprint(actions.bp)
     web.init_app(app)

@@ -238,6 +238,8 @@ def compose(
     parameter matches the one inside (RFC 6047), and again as an .ics file for other clients.
     Attachments follow as files, in their order (the message becomes multipart/mixed).
     """
+    # Every e-mail's footer links the privacy page (SPEC §9), whoever composed it.
+    context = {**context, "privacy_url": f"{settings.public_base_url}/personvern"}
     subject = " ".join(env.get_template(f"{template}.subject.txt").render(context).split())
     message = EmailMessage(policy=POLICY)
     message["From"] = _sender(settings.mail_from)

@@ -20,6 +20,7 @@ from shared.db import unit_of_work
 from shared.deadlines import fire_due
 from shared.inbox import is_processed, mark_processed
 from shared.messages import (
+    ANONYMISE_CASES_TASK,
     BOOK_ANNUAL_MEETINGS_TASK,
     FIRE_DEADLINES_TASK,
     FIRE_MEETING_REMINDERS_TASK,
@@ -28,6 +29,7 @@ from shared.messages import (
     queue_for,
 )
 from shared.models import utcnow
+from shared.retention import anonymise_due
 from shared.runtime import make_celery
 from shared.settings import Settings
 
@@ -42,6 +44,8 @@ SETTLE_EVERY = 1.0
 # The fixed meetings are booked months ahead; an hourly look survives restarts that a daily
 # timer would not (beat's first run comes one interval after it starts).
 ANNUAL_CHECK_EVERY = 3600.0
+# Retention is counted in days; once a day is enough, and each case is anonymised once whoever runs it.
+ANONYMISE_EVERY = 24 * 3600.0
 
 
 class Relay:
@@ -108,6 +112,7 @@ def create_scheduler_app(settings: Settings) -> Celery:
         "fire-meeting-reminders": {"task": FIRE_MEETING_REMINDERS_TASK,
                                    "schedule": settings.deadline_check_interval},
         "book-annual-meetings": {"task": BOOK_ANNUAL_MEETINGS_TASK, "schedule": ANNUAL_CHECK_EVERY},
+        "anonymise-cases": {"task": ANONYMISE_CASES_TASK, "schedule": ANONYMISE_EVERY},
     }
 
     # shared=False: Celery would otherwise add these closures to every app later built in the
@@ -131,6 +136,10 @@ def create_scheduler_app(settings: Settings) -> Celery:
         booked = book_due_annual_meetings(sessions(), now=utcnow(), tz_name=settings.tz_name,
                                           handbook_path=settings.handbook_path)
         return [f"{b.slot}: {b.outcome} {b.day or ''}".strip() for b in booked]
+
+    @app.task(name=ANONYMISE_CASES_TASK, **beat_task)
+    def anonymise_cases() -> dict[str, int]:
+        return anonymise_due(sessions(), utcnow())
 
     @app.task(name=MEETING_REQUESTED_TASK, shared=False, acks_late=True, reject_on_worker_lost=True,
               autoretry_for=(OperationalError,), retry_backoff=2, max_retries=10)

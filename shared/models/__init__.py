@@ -5,7 +5,7 @@ package puts every table in Base.metadata.
 """
 from __future__ import annotations
 
-from .access import ActionLinkUse, ApiToken, IdempotencyRecord, SignInLink, StaffSession
+from .access import ActionLinkUse, ApiToken, AuditEvent, IdempotencyRecord, SignInLink, StaffSession
 from .base import Base, UTCDateTime, utcnow
 from .cases import Case, CaseHistory, Deadline, HandbookVersion, ReferenceCounter
 from .delivery import Notification, OutboxEvent, ProcessedEvent
@@ -17,6 +17,7 @@ __all__ = [
     "ActionLinkUse",
     "AgendaItem",
     "ApiToken",
+    "AuditEvent",
     "Base",
     "Case",
     "CaseHistory",

@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import Boolean, ForeignKey, Integer, String
+from sqlalchemy import Boolean, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .base import Base, utcnow
@@ -86,3 +86,21 @@ class StaffSession(Base):
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     last_seen_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     ended_at: Mapped[dt.datetime | None] = mapped_column()
+
+
+class AuditEvent(Base):
+    """A use of personal data that the audit log must show and no other row records: an export of
+    what is held about an e-mail address, or its erasure on request (SPEC §9, /arbeid/tilgang).
+
+    `subject` is the address the request was about: the record that the request was answered.
+    """
+
+    __tablename__ = "audit_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)
+    actor: Mapped[str] = mapped_column(String(254))
+    party: Mapped[str] = mapped_column(String(20))
+    action: Mapped[str] = mapped_column(String(40))  # personal_data.export | personal_data.erase
+    subject: Mapped[str] = mapped_column(String(254))
+    detail: Mapped[str] = mapped_column(Text, default="")

@@ -51,6 +51,9 @@ class Case(Base):
     # Type-specific fields (acquisition figures, sublet dates, meeting topics), as submitted.
     details: Mapped[dict[str, Any]] = mapped_column(default=dict, server_default="{}")
     created_by: Mapped[str | None] = mapped_column(String(254))
+    # When the scheduler (or an erasure on request) removed the personal data of the closed case
+    # (shared/retention.py); None while it is kept.
+    anonymised_at: Mapped[dt.datetime | None] = mapped_column()
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 

@@ -7,6 +7,7 @@ handbook asks for is a summary without the submitter's personal data, action lin
 from __future__ import annotations
 
 import datetime as dt
+import re
 from html import unescape
 
 import pytest
@@ -120,7 +121,8 @@ def test_a_board_copy_is_a_summary_without_personal_data_or_links(sessions, sett
         assert "Ta saken" not in body and "Avvis saken" not in body and "Behandle saken" not in body
         assert "/handling/" not in body and "/sak/" not in body and "/arbeid" not in body
         assert case.tracking_token not in body
-    assert "<a " not in html
+    # No link but the footer's to the privacy page, which every e-mail has (SPEC §9).
+    assert re.findall(r"<a [^>]*>", html) == [f'<a href="{settings.public_base_url}/personvern" style="color:#555;">']
 
     # The staff copy is unchanged: the full complaint and personal action links.
     _, staff_text, staff_html = compose(sessions, settings, case_id, "per.hansen@bonord.example")

@@ -23,6 +23,7 @@ from . import (
     minutes_page as minutes_page,  # adds the minutes page to meetings.bp
     notices,
     pages,
+    personal_data,
     sign_in,
 )
 from .sessions import current_user
@@ -35,6 +36,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(absence.bp)
     app.register_blueprint(compliance.bp)
     app.register_blueprint(access.bp)
+    app.register_blueprint(personal_data.bp)
     app.register_blueprint(directory.bp)
     app.register_blueprint(documents.bp)
     app.register_blueprint(meetings.bp)

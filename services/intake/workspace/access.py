@@ -1,8 +1,9 @@
 """/arbeid/tilgang: the party's API tokens for integrations (made here, shown once, revoked here)
-and an audit log of sign-ins, token events and handbook changes.
+and an audit log of sign-ins, token events, handbook changes and uses of personal data.
 
 The log is read from the rows that record those events already (staff_session, api_token,
-handbook_version), not from a copy of them, so it cannot disagree with what happened.
+handbook_version), not from a copy of them, so it cannot disagree with what happened; an export or
+erasure of a person's data leaves no other row, so it writes an audit_event (personal_data.py).
 """
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
 from shared.db import unit_of_work
-from shared.models import ApiToken, Contact, HandbookVersion, StaffSession, utcnow
+from shared.models import ApiToken, AuditEvent, Contact, HandbookVersion, StaffSession, utcnow
 
 from ..tokens import create_token, revoke
 from .sessions import SignedIn, current_user, signed_in
@@ -26,6 +27,10 @@ bp = Blueprint("workspace_access", __name__, url_prefix="/arbeid/tilgang")
 LOG_SIZE = 50
 NAME_MAX = 100
 NO_STORE = {"Cache-Control": "no-store"}
+
+
+# The audit_event rows' actions, as the log says them.
+AUDITED = {"personal_data.export": "Personopplysninger hentet ut", "personal_data.erase": "Personopplysninger slettet"}
 
 
 @dataclass(frozen=True)
@@ -42,7 +47,8 @@ def _user() -> SignedIn:
 
 
 def audit_log(session: Session, party: str, size: int = LOG_SIZE) -> list[LogEntry]:
-    """The newest events of the party (sign-ins, its tokens) and every handbook change."""
+    """The newest events of the party (sign-ins, its tokens, its uses of personal data) and every
+    handbook change."""
     sign_ins = session.execute(
         select(StaffSession.created_at, Contact.name, Contact.email)
         .join(Contact, Contact.email == StaffSession.contact_email).where(Contact.party == party)
@@ -59,6 +65,10 @@ def audit_log(session: Session, party: str, size: int = LOG_SIZE) -> list[LogEnt
             entries.append(LogEntry(token.revoked_at, f"API-token trukket tilbake: {token.name}",
                                     token.revoked_by or "kommandolinjen"))
     entries += [LogEntry(at, f"Rutinehåndboken lagret (versjon {number})", who) for number, at, who in versions]
+    audited = session.execute(select(AuditEvent).where(AuditEvent.party == party)
+                              .order_by(AuditEvent.at.desc()).limit(size)).scalars()
+    entries += [LogEntry(event.at, f"{AUDITED[event.action]} om {event.subject} ({event.detail})", event.actor)
+                for event in audited]
     return sorted(entries, key=lambda entry: entry.at, reverse=True)[:size]
 
 
