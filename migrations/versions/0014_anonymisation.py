@@ -1,13 +1,13 @@
 """personal data: when a closed case was anonymised, and an audit of exports and erasures (SPEC §9)
 
-Revision ID: 0016
+Revision ID: 0014
 Revises: 0013
 Create Date: 2026-12-01
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0016'
+revision = '0014'
 down_revision = '0013'
 branch_labels = None
 depends_on = None
