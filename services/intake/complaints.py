@@ -53,4 +53,5 @@ def submit_complaint(
         submitter_role=submitter["role"],
         language=known_language(language),
     )
-    return SubmittedCase(case.reference, case.status, case.tracking_token, received_note(now, tz_name))
+    return SubmittedCase(case.reference, case.status, case.tracking_token,
+                         received_note(now, tz_name, case.language))
