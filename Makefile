@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
 .PHONY: install node css run test test-fast lint migrate demo lock compose-config clean
-.PHONY: faults
+.PHONY: faults translations
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -47,6 +47,16 @@ test: $(STAMP) node
 
 test-fast: $(STAMP)
 	$(BIN)/python -m pytest -m "not integration and not faults" $(PYTEST_ARGS)
+
+# The nynorsk and English catalogs (shared/translations, message ids in bokmål; see shared/i18n.py):
+# extract every _(), gettext(), N_() and Message() from the code and templates, merge the new and
+# changed ones into the .po files (a changed text turns fuzzy), then show what is left to translate.
+# No .mo files: each process compiles the .po files in memory, so a clean clone needs no build step.
+POT := shared/translations/messages.pot
+translations: $(STAMP)
+	$(BIN)/pybabel extract -F babel.cfg -k N_ -k Message --width=110 --project=samhandling -o $(POT) .
+	$(BIN)/pybabel update -i $(POT) -d shared/translations --width=110 --ignore-obsolete
+	$(BIN)/python -m pytest -q tests/unit/test_catalogs.py
 
 # The house rules, each with zero findings: ruff ([tool.ruff.lint]), mypy on shared/ and services/
 # ([tool.mypy]) and the import contracts ([tool.importlinter]). .ci/run runs it before the tests.

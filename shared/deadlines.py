@@ -16,9 +16,10 @@ from sqlalchemy.orm import Session, sessionmaker
 from .agreement import DEADLINE_DAYS, REMINDER_FRACTION
 from .board_approval import BOARD_APPROVAL, close_board_limit, deem_approved
 from .db import unit_of_work
-from .formats import long_date_nb, time_nb, weekday_nb
+from .formats import long_date, time, weekday
 from .handbook import parse_handbook
 from .handbook_versions import newest_version
+from .i18n import DEFAULT_LANGUAGE, N_, gettext_for
 from .messages import DeadlineMissed, DeadlineReminderDue, new_event_id, record_event
 from .models import Case, CaseHistory, Deadline
 from .workdays import CLOSING_TIME, deadline_at, holiday_name, received_on, reminder_at
@@ -69,20 +70,33 @@ def terms_for_new_case(session: Session, case_type: str, category: str | None = 
     return parse_handbook(newest.source).rule_for(case_type, category, cooperative_orgnr)
 
 
-def received_note(arrived: dt.datetime, tz_name: str) -> str | None:
+# The public holidays' names as shared.workdays gives them, for the catalogs (a day with two has
+# them joined by "; ").
+HOLIDAY_NAMES = (
+    N_("Første nyttårsdag"), N_("Skjærtorsdag"), N_("Langfredag"), N_("Første påskedag"), N_("Andre påskedag"),
+    N_("Arbeidernes dag"), N_("Grunnlovsdag"), N_("Kristi himmelfartsdag"), N_("Første pinsedag"),
+    N_("Andre pinsedag"), N_("Første juledag"), N_("Andre juledag"),
+)
+
+
+def received_note(arrived: dt.datetime, tz_name: str, language: str = DEFAULT_LANGUAGE) -> str | None:
     """The receipt's line when a complaint counts as received on a later day than it came, else None."""
     local = arrived.astimezone(ZoneInfo(tz_name))
     counted = received_on(arrived, tz_name)
     if counted == local.date():
         return None
+    texts = gettext_for(language)
+    day = long_date(counted, language)
     holiday = holiday_name(local.date())
     if holiday:
-        why = f"på en helligdag ({holiday})"
-    elif local.weekday() >= 5:
-        why = f"på en {weekday_nb(local.date())}"
-    else:
-        why = f"etter kl. {time_nb(CLOSING_TIME)}"
-    return f"Klagen kom inn {why} og regnes som mottatt {long_date_nb(counted)}."
+        names = "; ".join(texts.gettext(name) for name in holiday.split("; "))
+        return texts.gettext("Klagen kom inn på en helligdag (%(holiday)s) og regnes som mottatt %(day)s.") % {
+            "holiday": names, "day": day}
+    if local.weekday() >= 5:
+        return texts.gettext("Klagen kom inn på en %(weekday)s og regnes som mottatt %(day)s.") % {
+            "weekday": weekday(local.date(), language), "day": day}
+    return texts.gettext("Klagen kom inn etter kl. %(time)s og regnes som mottatt %(day)s.") % {
+        "time": time(CLOSING_TIME, language), "day": day}
 
 
 def _open(session: Session, case: Case, kind: str, days: int, start: dt.datetime,

@@ -1,36 +1,40 @@
-"""Code values from the glossary and their bokmål labels for pages and e-mails."""
+"""Code values from the glossary and their bokmål labels for pages and e-mails.
+
+The labels the submitter sees are marked for the catalogs (N_) and translated where shown."""
 from __future__ import annotations
 
+from shared.i18n import N_
+
 COMPLAINT_CATEGORIES = {
-    "noise": "Støy",
-    "house_rules": "Brudd på husordensregler",
-    "damage": "Skade",
-    "maintenance": "Vedlikehold",
-    "pests": "Skadedyr",
-    "payment": "Betaling",
-    "other": "Annet",
+    "noise": N_("Støy"),
+    "house_rules": N_("Brudd på husordensregler"),
+    "damage": N_("Skade"),
+    "maintenance": N_("Vedlikehold"),
+    "pests": N_("Skadedyr"),
+    "payment": N_("Betaling"),
+    "other": N_("Annet"),
 }
 
 SUBMITTER_ROLES = {
-    "board": "Styret i borettslaget",
-    "resident": "Beboer",
-    "tenant": "Leietaker",
-    "other": "Annet",
+    "board": N_("Styret i borettslaget"),
+    "resident": N_("Beboer"),
+    "tenant": N_("Leietaker"),
+    "other": N_("Annet"),
 }
 
 CASE_STATUSES = {
-    "received": "Mottatt",
-    "routed": "Sendt til kontaktperson",
-    "acknowledged": "Under behandling",
-    "resolved": "Løst",
-    "rejected": "Avvist",
+    "received": N_("Mottatt"),
+    "routed": N_("Sendt til kontaktperson"),
+    "acknowledged": N_("Under behandling"),
+    "resolved": N_("Løst"),
+    "rejected": N_("Avvist"),
 }
 
 CASE_TYPES = {
-    "complaint": "Klage",
-    "acquisition": "Erverv",
-    "sublet": "Framleie",
-    "meeting_request": "Møteinnkalling",
+    "complaint": N_("Klage"),
+    "acquisition": N_("Erverv"),
+    "sublet": N_("Framleie"),
+    "meeting_request": N_("Møteinnkalling"),
 }
 
 # The parties whose contacts may hold (be assigned) a case and act on it; a borettslag board never does.

@@ -46,6 +46,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         errors,
         handbook_api,
         health,
+        languages,
         meetings_api,
         metrics,
         notifications_api,
@@ -60,6 +61,7 @@ def create_app(settings: Settings | None = None) -> Flask:
 
     rest = openapi.init_app(app)
     errors.init_app(app)  # after flask-smorest, so every error has our one shape
+    languages.init_app(app)
     security.init_app(app)
     for blueprint in (api.bp, staff.bp, cases_api.bp, notifications_api.bp, meetings_api.bp,
                       handbook_api.bp, contacts_api.bp, compliance_api.bp):

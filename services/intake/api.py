@@ -13,6 +13,7 @@ from shared.models import utcnow
 from .complaints import UnknownCooperative, submit_complaint
 from .errors import ApiError
 from .idempotency import idempotent
+from .languages import accepted_language
 from .schemas import ComplaintSchema, SubmittedSchema
 from .staff_schemas import ErrorOut
 
@@ -80,10 +81,11 @@ def tracking_url(token: str) -> str:
 def create_complaint(complaint: dict[str, Any]) -> dict[str, str]:
     """Send inn en klage fra et borettslag."""
     settings = current_app.config["SETTINGS"]
+    language = complaint.pop("language", None) or accepted_language(request.accept_languages)
     try:
         with unit_of_work(current_app.extensions["sessionmaker"]) as session:
             submitted = submit_complaint(session, complaint, tz_name=settings.tz_name, now=utcnow(),
-                                         cooperatives=current_app.extensions["cooperatives"])
+                                         cooperatives=current_app.extensions["cooperatives"], language=language)
     except UnknownCooperative:
         raise unknown_cooperative() from None
     return {

@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from shared.deadlines import received_note
+from shared.i18n import DEFAULT_LANGUAGE, known_language
 
 from .cases import CooperativeIds, UnknownCooperative, open_case
 
@@ -28,9 +29,10 @@ class SubmittedCase:
 
 def submit_complaint(
     session: Session, complaint: dict[str, Any], *, tz_name: str, now: dt.datetime,
-    cooperatives: CooperativeIds | None = None,
+    cooperatives: CooperativeIds | None = None, language: str = DEFAULT_LANGUAGE,
 ) -> SubmittedCase:
-    """`cooperatives`: the process's remembered borettslag ids (the intake passes its own)."""
+    """`cooperatives`: the process's remembered borettslag ids (the intake passes its own);
+    `language`: the submitter's (shared.i18n.LANGUAGES), for every e-mail to them."""
     cooperative_id = (cooperatives or CooperativeIds(ttl=0)).id_of(session, complaint["cooperative_orgnr"])
     submitter = complaint["submitter"]
     case = open_case(
@@ -49,5 +51,7 @@ def submit_complaint(
         submitter_email=submitter["email"],
         submitter_phone=submitter.get("phone"),
         submitter_role=submitter["role"],
+        language=known_language(language),
     )
-    return SubmittedCase(case.reference, case.status, case.tracking_token, received_note(now, tz_name))
+    return SubmittedCase(case.reference, case.status, case.tracking_token,
+                         received_note(now, tz_name, case.language))

@@ -7,8 +7,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from babel.units import format_unit
 from flask import Blueprint, current_app, render_template
 from flask.typing import ResponseReturnValue
+from flask_babel import get_locale
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -33,6 +35,15 @@ def duration_nb(days: int) -> str:
     return f"{days} dag" if days == 1 else f"{days} dager"
 
 
+def duration(days: int, language: str) -> str:
+    """As duration_nb in bokmål; in nynorsk and English by CLDR's units ("2 years", "45 days")."""
+    if language == "nb":
+        return duration_nb(days)
+    if days % 365 == 0:
+        return format_unit(days // 365, "duration-year", locale=language)
+    return format_unit(days, "duration-day", locale=language)
+
+
 def first_contact(session: Session, party: str, roles: tuple[str, ...]) -> Person | None:
     """The party's active contact with the first of `roles` that anyone has."""
     contacts = session.execute(select(Contact).where(
@@ -45,7 +56,8 @@ def first_contact(session: Session, party: str, roles: tuple[str, ...]) -> Perso
 @bp.get("/personvern")
 def privacy_page() -> ResponseReturnValue:
     with current_app.extensions["sessionmaker"]() as session:
-        retention = [(CASE_TYPES[case_type], duration_nb(days))
+        language = str(get_locale())
+        retention = [(CASE_TYPES[case_type], duration(days, language))
                      for case_type, days in retention_in_force(session).items()]
         municipality = first_contact(session, "municipality", ("main_contact", "deputy_contact"))
         association = first_contact(session, "association", ("main_contact", "leader"))

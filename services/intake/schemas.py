@@ -1,4 +1,7 @@
-"""Format checks at the edge: one marshmallow schema per request body, messages in bokmål."""
+"""Format checks at the edge: one marshmallow schema per request body, messages in bokmål.
+
+The messages are the catalogs' message ids (shared.i18n.N_); the public form and API translate
+them where they are shown, and the ones marshmallow formats are Message, translated first."""
 from __future__ import annotations
 
 import datetime as dt
@@ -8,16 +11,18 @@ from typing import Any
 
 from email_validator import EmailNotValidError, ValidatedEmail, validate_email
 from flask import current_app
+from flask_babel import gettext
 from marshmallow import RAISE, Schema, ValidationError, fields, post_load, validate, validates
 from stdnum.no import orgnr as orgnr_checker
 
 from shared.calendar import local_today
+from shared.i18n import LANGUAGES, N_
 from shared.vocabulary import COMPLAINT_CATEGORIES, SUBMITTER_ROLES
 
 # A field's error_messages, as marshmallow types them (a dict is invariant in its values).
 ErrorMessages = dict[str, str | list[Any] | dict[Any, Any]]
-REQUIRED: ErrorMessages = {"required": "Feltet må fylles ut.", "null": "Feltet må fylles ut."}
-DATE_ERRORS: ErrorMessages = {**REQUIRED, "invalid": "Datoen må skrives som ÅÅÅÅ-MM-DD."}
+REQUIRED: ErrorMessages = {"required": N_("Feltet må fylles ut."), "null": N_("Feltet må fylles ut.")}
+DATE_ERRORS: ErrorMessages = {**REQUIRED, "invalid": N_("Datoen må skrives som ÅÅÅÅ-MM-DD.")}
 LINE_BREAK = re.compile(r"[\r\n\u2028\u2029]")
 # Zero-width characters, bidi overrides and isolates, the BOM, soft hyphens (Unicode category Cf),
 # lone surrogates (Cs) and the Hangul fillers, letters that print as nothing: they hide or reorder
@@ -25,7 +30,17 @@ LINE_BREAK = re.compile(r"[\r\n\u2028\u2029]")
 INVISIBLE_CATEGORIES = {"Cf", "Cs"}
 BLANK_LETTERS = frozenset("\u115f\u1160\u3164\uffa0")
 MULTILINE_CONTROLS_ALLOWED = frozenset("\n\t")
-NOT_ALLOWED = "Inneholder tegn som ikke er tillatt (linjeskift, kontrolltegn eller usynlige tegn)."
+NOT_ALLOWED = N_("Inneholder tegn som ikke er tillatt (linjeskift, kontrolltegn eller usynlige tegn).")
+
+
+class Message(str):
+    """A message id with {placeholders} that marshmallow fills in: translated before it is filled."""
+
+    __slots__ = ()
+
+    def format(self, *args: Any, **kwargs: Any) -> str:
+        translated: str = gettext(str(self))
+        return translated.format(*args, **kwargs)
 
 
 def is_invisible(char: str) -> bool:
@@ -44,7 +59,7 @@ class Text(fields.String):
     """A trimmed NFC string without control or invisible characters; `multiline` allows line
     breaks and tabs, and drops invisible characters (pasted text carries them) instead of refusing."""
 
-    default_error_messages = {**REQUIRED, "invalid": "Må være tekst."}
+    default_error_messages = {**REQUIRED, "invalid": N_("Må være tekst.")}
 
     def __init__(self, *, multiline: bool = False, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -77,19 +92,19 @@ def today() -> dt.date:
 def _length(minimum: int | None, maximum: int) -> validate.Length:
     if minimum:
         return validate.Length(
-            min=minimum, max=maximum, error=f"Må være mellom {minimum} og {maximum} tegn."
+            min=minimum, max=maximum, error=Message("Må være mellom {min} og {max} tegn.")
         )
-    return validate.Length(max=maximum, error=f"Kan ikke være lengre enn {maximum} tegn.")
+    return validate.Length(max=maximum, error=Message("Kan ikke være lengre enn {max} tegn."))
 
 
 def valid_orgnr(value: str) -> None:
     if not re.fullmatch(r"\d{9}", value):
-        raise ValidationError("Organisasjonsnummeret må ha 9 sifre.")
+        raise ValidationError(N_("Organisasjonsnummeret må ha 9 sifre."))
     if not orgnr_checker.is_valid(value):
-        raise ValidationError("Organisasjonsnummeret er ikke gyldig (kontrollsifferet stemmer ikke).")
+        raise ValidationError(N_("Organisasjonsnummeret er ikke gyldig (kontrollsifferet stemmer ikke)."))
 
 
-NON_ASCII_LOCAL_PART = (
+NON_ASCII_LOCAL_PART = N_(
     "E-postadressen kan ikke ha æ, ø, å eller andre spesialtegn foran @, for den kan vi ikke sende "
     "e-post til. Bruk en adresse med bare a–z, tall og . _ - + foran @."
 )
@@ -103,7 +118,7 @@ def checked_email(value: str) -> ValidatedEmail:
     try:
         return validate_email(value, check_deliverability=False, allow_smtputf8=False)
     except EmailNotValidError:
-        raise ValidationError("E-postadressen er ikke gyldig.") from None
+        raise ValidationError(N_("E-postadressen er ikke gyldig.")) from None
 
 
 def valid_email(value: str) -> None:
@@ -129,7 +144,7 @@ class StrictSchema(Schema):
     class Meta:
         unknown = RAISE
 
-    error_messages = {"unknown": "Ukjent felt.", "type": "Må være et JSON-objekt."}
+    error_messages = {"unknown": N_("Ukjent felt."), "type": N_("Må være et JSON-objekt.")}
 
     @post_load
     def _blank_optional_is_none(self, data: dict[str, Any], **_: Any) -> dict[str, Any]:
@@ -144,11 +159,11 @@ class SubmitterSchema(StrictSchema):
     email = Email(required=True, validate=_length(None, 254))
     phone = Text(
         load_default=None,
-        validate=validate.Regexp(r"^\+?[0-9 ()-]{5,20}$", error="Telefonnummeret er ikke gyldig."),
+        validate=validate.Regexp(r"^\+?[0-9 ()-]{5,20}$", error=N_("Telefonnummeret er ikke gyldig.")),
     )
     role = Text(
         required=True,
-        validate=validate.OneOf(list(SUBMITTER_ROLES), error="Velg en av: {choices}."),
+        validate=validate.OneOf(list(SUBMITTER_ROLES), error=Message("Velg en av: {choices}.")),
     )
 
 
@@ -158,20 +173,22 @@ class ComplaintSchema(StrictSchema):
     address = Text(load_default=None, validate=_length(None, 200))
     category = Text(
         required=True,
-        validate=validate.OneOf(list(COMPLAINT_CATEGORIES), error="Velg en av: {choices}."),
+        validate=validate.OneOf(list(COMPLAINT_CATEGORIES), error=Message("Velg en av: {choices}.")),
     )
     description = Text(required=True, multiline=True, validate=_length(10, 5000))
     submitter = fields.Nested(
-        SubmitterSchema, required=True, error_messages={**REQUIRED, "type": "Må være et objekt."}
+        SubmitterSchema, required=True, error_messages={**REQUIRED, "type": N_("Må være et objekt.")}
     )
     occurred_on = fields.Date(
-        load_default=None, error_messages={"invalid": "Datoen må skrives som ÅÅÅÅ-MM-DD."}
+        load_default=None, error_messages={"invalid": N_("Datoen må skrives som ÅÅÅÅ-MM-DD.")}
     )
+    # The submitter's language for the e-mails (nb, nn, en); the API's default is Accept-Language's.
+    language = Text(load_default=None, validate=validate.OneOf(LANGUAGES, error=Message("Velg en av: {choices}.")))
 
     @validates("occurred_on")
     def _not_in_future(self, value: dt.date | None, **_: Any) -> None:
         if value is not None and value > today():
-            raise ValidationError("Datoen kan ikke være frem i tid.")
+            raise ValidationError(N_("Datoen kan ikke være frem i tid."))
 
 
 class SubmittedSchema(Schema):

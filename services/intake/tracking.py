@@ -12,10 +12,11 @@ from zoneinfo import ZoneInfo
 
 from flask import Blueprint, abort, current_app, render_template
 from flask.typing import ResponseReturnValue
+from flask_babel import get_locale
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from shared.formats import written_date_nb, written_datetime_nb
+from shared.formats import written_date, written_date_time
 from shared.models import Case
 from shared.vocabulary import CASE_STATUSES, CASE_TYPES, COMPLAINT_CATEGORIES
 
@@ -83,9 +84,18 @@ def find_public_case(db: Session, token: str, tz: ZoneInfo) -> PublicCase | None
     )
 
 
-# "5. januar 2026" and "5. januar 2026 kl. 09.30" (times already in the agreement's zone).
-bp.add_app_template_filter(written_date_nb, "dato")
-bp.add_app_template_filter(written_datetime_nb, "tidspunkt")
+def written_date_here(day: dt.date) -> str:
+    """"5. januar 2026" in the page's language ("5 January 2026")."""
+    return written_date(day, str(get_locale()))
+
+
+def written_date_time_here(instant: dt.datetime, tz_name: str | None = None) -> str:
+    """"5. januar 2026 kl. 09.30" in the page's language, in `tz_name`'s time (or the instant's own)."""
+    return written_date_time(instant, tz_name, language=str(get_locale()))
+
+
+bp.add_app_template_filter(written_date_here, "dato")
+bp.add_app_template_filter(written_date_time_here, "tidspunkt")
 
 
 @bp.get("/sak/<token>")

@@ -22,6 +22,7 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import get_locale, gettext
 from marshmallow import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -30,6 +31,7 @@ from werkzeug.datastructures import MultiDict
 from shared.calendar import local_today
 from shared.db import unit_of_work
 from shared.deadlines import DeadlineTerms, terms_for_new_case
+from shared.i18n import N_
 from shared.models import Case, Cooperative, utcnow
 from shared.vocabulary import COMPLAINT_CATEGORIES, SUBMITTER_ROLES
 
@@ -46,29 +48,30 @@ RECEIPT = "kvittering"
 # The receipt shows the tracking link only this long after the case was submitted.
 RECEIPT_SECONDS = 10 * 60
 
-# Form field (flat, also the element id) → label, in the order the form shows them.
+# Form field (flat, also the element id) → label, in the order the form shows them; bokmål, and
+# the message ids of the other languages (shown through gettext).
 LABELS = {
-    "cooperative_orgnr": "Borettslag",
-    "category": "Kategori",
-    "description": "Beskrivelse",
-    "share_number": "Andelsnummer",
-    "address": "Adresse eller leilighet",
-    "occurred_on": "Dato for hendelsen",
-    "submitter_name": "Navn",
-    "submitter_email": "E-postadresse",
-    "submitter_phone": "Telefonnummer",
-    "submitter_role": "Du sender klagen som",
+    "cooperative_orgnr": N_("Borettslag"),
+    "category": N_("Kategori"),
+    "description": N_("Beskrivelse"),
+    "share_number": N_("Andelsnummer"),
+    "address": N_("Adresse eller leilighet"),
+    "occurred_on": N_("Dato for hendelsen"),
+    "submitter_name": N_("Navn"),
+    "submitter_email": N_("E-postadresse"),
+    "submitter_phone": N_("Telefonnummer"),
+    "submitter_role": N_("Du sender klagen som"),
 }
 # Say what to do, not only that the field is empty.
 MISSING = {
-    "cooperative_orgnr": "Velg borettslaget klagen gjelder.",
-    "category": "Velg hva klagen gjelder.",
-    "description": "Beskriv hva klagen gjelder.",
-    "submitter_name": "Skriv navnet ditt.",
-    "submitter_email": "Skriv e-postadressen din.",
-    "submitter_role": "Velg hvem du sender klagen som.",
+    "cooperative_orgnr": N_("Velg borettslaget klagen gjelder."),
+    "category": N_("Velg hva klagen gjelder."),
+    "description": N_("Beskriv hva klagen gjelder."),
+    "submitter_name": N_("Skriv navnet ditt."),
+    "submitter_email": N_("Skriv e-postadressen din."),
+    "submitter_role": N_("Velg hvem du sender klagen som."),
 }
-UNKNOWN_COOPERATIVE = "Fant ikke borettslaget. Velg et borettslag fra listen."
+UNKNOWN_COOPERATIVE = N_("Fant ikke borettslaget. Velg et borettslag fra listen.")
 SUBMITTER_PREFIX = "submitter_"
 
 
@@ -91,7 +94,8 @@ def form_errors(messages: dict[str, Any]) -> dict[str, list[str]]:
     flat = {name.replace(".", "_"): texts for name, texts in flatten_messages(messages).items()}
     for name, texts in flat.items():
         if name in MISSING and REQUIRED["required"] in texts:
-            flat[name] = [MISSING[name]]
+            texts = [MISSING[name]]
+        flat[name] = [gettext(text) for text in texts]
     order = {name: position for position, name in enumerate(LABELS)}
     return dict(sorted(flat.items(), key=lambda item: order.get(item[0], len(order))))
 
@@ -139,7 +143,7 @@ def render_form(values: MultiDict[str, str], errors: dict[str, list[str]]) -> st
         "complaint_form.html",
         values=values,
         errors=errors,
-        labels=LABELS,
+        labels={name: gettext(label) for name, label in LABELS.items()},
         cooperatives=cooperatives,
         categories=COMPLAINT_CATEGORIES,
         roles=SUBMITTER_ROLES,
@@ -165,11 +169,12 @@ def submit_complaint_form():  # type: ignore[no-untyped-def]
     try:
         complaint = ComplaintSchema().load(complaint_from_form(request.form))
         with unit_of_work(current_app.extensions["sessionmaker"]) as db:
-            submitted = submit_complaint(db, complaint, tz_name=settings.tz_name, now=now)
+            submitted = submit_complaint(db, complaint, tz_name=settings.tz_name, now=now,
+                                         language=str(get_locale()))
     except ValidationError as error:
         return render_form(request.form, form_errors(error.normalized_messages())), 422
     except UnknownCooperative:
-        return render_form(request.form, {"cooperative_orgnr": [UNKNOWN_COOPERATIVE]}), 422
+        return render_form(request.form, {"cooperative_orgnr": [gettext(UNKNOWN_COOPERATIVE)]}), 422
     session[RECEIPT] = {
         "reference": submitted.reference, "digest": token_digest(submitted.tracking_token),
         "received_note": submitted.received_note,

@@ -22,12 +22,13 @@ from shared import action_links, lifecycle
 from shared.access import may_hold_case
 from shared.case_details import AcquisitionDetails, details_of
 from shared.deadlines import received_note
-from shared.formats import date_nb, datetime_nb
+from shared.formats import date, date_nb, datetime_nb
+from shared.i18n import DEFAULT_LANGUAGE, gettext_for
 from shared.models import Case, Contact, Deadline, Notification, OutboxEvent
 from shared.settings import Settings
 from shared.vocabulary import CASE_STATUSES, CASE_TYPES, COMPLAINT_CATEGORIES, SUBMITTER_ROLES
 
-from .mail import compose, template_variables
+from .mail import compose, language_environment, template_variables
 from .planning import SUMMARY_TEMPLATE
 
 
@@ -86,28 +87,30 @@ def _needed_contacts(notifications: Sequence[Notification], cases: dict[int, Cas
     return needed
 
 
-def case_context(case: Case, settings: Settings) -> dict[str, Any]:
+def case_context(case: Case, settings: Settings, language: str = DEFAULT_LANGUAGE) -> dict[str, Any]:
+    """`language`: the submitter's, for the mails to them; the staff's mails are in bokmål."""
     tracking_url = f"{settings.public_base_url}/sak/{case.tracking_token}"
+    label = gettext_for(language).gettext
     return {
         "reference": case.reference,
         "cooperative_name": case.cooperative.name if case.cooperative else "",
         "cooperative_orgnr": case.cooperative.orgnr if case.cooperative else "",
         "cooperative_homes": case.cooperative.homes if case.cooperative else 0,
-        "category_label": COMPLAINT_CATEGORIES.get(case.category or "", case.category or ""),
-        "status_label": CASE_STATUSES.get(case.status, case.status),
+        "category_label": label(COMPLAINT_CATEGORIES.get(case.category or "", case.category or "")),
+        "status_label": label(CASE_STATUSES.get(case.status, case.status)),
         "description": case.description,
         "share_number": case.share_number,
         "address": case.address,
-        "occurred_on": date_nb(case.occurred_on) if case.occurred_on else "",
+        "occurred_on": date(case.occurred_on, language) if case.occurred_on else "",
         "submitter_name": case.submitter_name,
         "submitter_email": case.submitter_email,
         "submitter_phone": case.submitter_phone,
-        "submitter_role_label": SUBMITTER_ROLES.get(case.submitter_role or "", ""),
+        "submitter_role_label": label(SUBMITTER_ROLES.get(case.submitter_role or "", "")),
         "details": case.details or {},
         "created_by": case.created_by or "",
         "tracking_url": tracking_url,
         "link": tracking_url,
-        "received_note": (received_note(case.created_at, settings.tz_name)
+        "received_note": (received_note(case.created_at, settings.tz_name, language)
                           if case.type == "complaint" else None),
     }
 
@@ -167,10 +170,10 @@ def _deadline_context(session: Session, case: Case, deadline_id: int, tz_name: s
 
 def full_context(
     session: Session, case: Case, notification: Notification, sources: Sources, settings: Settings,
-    env: Environment,
+    env: Environment, language: str = DEFAULT_LANGUAGE,
 ) -> dict[str, Any]:
     """The whole case, for the submitter's own mails and for contacts who may hold the case."""
-    context = case_context(case, settings)
+    context = case_context(case, settings, language)
     announced = sources.announced.get(notification.event_id, {})
     if "action" in announced:  # a status change
         context.update(action=announced["action"], comment=announced.get("comment", ""))
@@ -197,13 +200,22 @@ def compose_case_mail(
     sources = sources or Sources.load(session, [notification], env)
     assert notification.case_id is not None
     case = sources.cases[notification.case_id]
+    language = submitters_language(case, notification)
+    if language != DEFAULT_LANGUAGE:
+        env = language_environment(language)
     if notification.template == SUMMARY_TEMPLATE:
         context = summary_context(case, sources.contact(case.assignee), settings)
     else:
-        context = full_context(session, case, notification, sources, settings, env)
+        context = full_context(session, case, notification, sources, settings, env, language)
     context["recipient_name"] = notification.recipient_name
     return compose(
         env, notification.template, context, settings=settings,
         to_name=notification.recipient_name, to_email=notification.recipient,
-        message_id=notification.message_id,
+        message_id=notification.message_id, language=language,
     )
+
+
+def submitters_language(case: Case, notification: Notification) -> str:
+    """The case's language for a mail to its submitter (SPEC §9); bokmål for anyone else."""
+    to_submitter = notification.recipient.lower() == (case.submitter_email or "").lower()
+    return case.language if to_submitter and case.language else DEFAULT_LANGUAGE

@@ -1,4 +1,5 @@
-"""Compose bokmål e-mails (plain text and HTML) and send them over SMTP."""
+"""Compose e-mails (plain text and HTML) and send them over SMTP: bokmål, and the submitter's in
+their language (shared.i18n; the templates' _() texts are the catalogs' message ids)."""
 from __future__ import annotations
 
 import base64
@@ -19,6 +20,7 @@ from typing import Any, Protocol
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, meta, select_autoescape
 
+from shared.i18n import DEFAULT_LANGUAGE, LANGUAGES, gettext_for, known_language
 from shared.models import utcnow
 from shared.settings import Settings
 
@@ -74,16 +76,25 @@ def quote(text: str | None) -> str:
     return "\n".join(f"> {line}" if line.strip() else ">" for line in (text or "").splitlines() or [""])
 
 
-def template_environment() -> Environment:
+def template_environment(language: str = DEFAULT_LANGUAGE) -> Environment:
     env = Environment(
         loader=FileSystemLoader(TEMPLATES),
         autoescape=select_autoescape(["html"]),
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        extensions=["jinja2.ext.i18n"],
     )
+    env.install_gettext_translations(gettext_for(language), newstyle=True)  # type: ignore[attr-defined]
+    env.globals["language"] = known_language(language)
     env.filters.update(defang=defang, quote=quote)
     return env
+
+
+@lru_cache(maxsize=len(LANGUAGES))
+def language_environment(language: str) -> Environment:
+    """The templates in nynorsk or English, one environment per language and process."""
+    return template_environment(language)
 
 
 @lru_cache(maxsize=128)
@@ -231,6 +242,7 @@ def compose(
     message_id: str,
     calendar: tuple[bytes, str] | None = None,
     attachments: Sequence[Attachment] = (),
+    language: str = DEFAULT_LANGUAGE,
 ) -> EmailMessage:
     """Render `<template>.subject.txt`, `.txt` and `.html` into one multipart/alternative message.
 
@@ -257,7 +269,7 @@ def compose(
     for attachment in attachments:
         maintype, _, subtype = attachment.content_type.partition("/")
         message.add_attachment(attachment.content, maintype=maintype, subtype=subtype, filename=attachment.filename)
-    message["Content-Language"] = "nb"  # after the body: set_content clears Content-* headers
+    message["Content-Language"] = language  # after the body: set_content clears Content-* headers
     _set_boundaries(message)
     return message
 

@@ -38,6 +38,8 @@ class Case(Base):
     submitter_email: Mapped[str | None] = mapped_column(String(254))
     submitter_phone: Mapped[str | None] = mapped_column(String(40))
     submitter_role: Mapped[str | None] = mapped_column(String(20))
+    # The submitter's language (shared.i18n.LANGUAGES): every e-mail to them is written in it.
+    language: Mapped[str] = mapped_column(String(5), default="nb", server_default="nb")
     tracking_token: Mapped[str] = mapped_column(String(64), unique=True)
     assignee: Mapped[str | None] = mapped_column(String(254))
     unrouted: Mapped[bool] = mapped_column(Boolean, default=False)

@@ -78,3 +78,12 @@ def test_every_e_mail_template_has_the_footer():
     assert len(bodies) == len(pages) > 10
     assert [p.name for p in bodies if '{% include "_privacy.txt" %}' not in p.read_text()] == []
     assert [p.name for p in pages if '{% extends "mail_base.html" %}' not in p.read_text()] == []
+
+
+def test_the_privacy_page_in_nynorsk_and_english(client, sessions):
+    nynorsk = client.get("/personvern?lang=nn").get_data(as_text=True)
+    assert '<html lang="nn">' in nynorsk and "Kva vi lagrar" in nynorsk and "Kor lenge vi held på det" in nynorsk
+    assert "<td>Klage</td><td>2 år</td>" in nynorsk
+    english = client.get("/personvern?lang=en").get_data(as_text=True)
+    assert '<html lang="en">' in english and "What we store" in english and "How long we keep it" in english
+    assert "<td>Complaint</td><td>2 years</td>" in english and "<td>Acquisition</td><td>10 years</td>" in english

@@ -1,0 +1,62 @@
+"""Every message of the pages and e-mails has a nynorsk and an English translation, none fuzzy,
+each keeping its placeholders; and the catalogs hold every message the code and templates use."""
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from babel.messages.pofile import read_po
+
+from shared.i18n import DEFAULT_LANGUAGE, LANGUAGES, TRANSLATIONS, catalog_path
+
+ROOT = Path(__file__).resolve().parents[2]
+TRANSLATED = [language for language in LANGUAGES if language != DEFAULT_LANGUAGE]
+PLACEHOLDER = re.compile(r"%\(\w+\)s|\{\w+\}")
+
+
+def catalog(language: str):
+    with catalog_path(language).open("rb") as po:
+        return read_po(po, locale=language)
+
+
+def extracted(tmp_path: Path):
+    pot = tmp_path / "messages.pot"
+    subprocess.run(
+        [sys.executable, "-m", "babel.messages.frontend", "extract", "-F", "babel.cfg", "-k", "N_",
+         "-k", "Message", "-o", str(pot), "--no-location", "."],
+        cwd=ROOT, check=True, capture_output=True,
+    )
+    with pot.open("rb") as template:
+        return read_po(template)
+
+
+@pytest.mark.parametrize("language", TRANSLATED)
+def test_every_message_is_translated_and_none_is_fuzzy(language):
+    messages = [message for message in catalog(language) if message.id]
+    assert len(messages) > 100
+    untranslated = [message.id for message in messages if not message.string]
+    fuzzy = [message.id for message in messages if message.fuzzy]
+    assert untranslated == [] and fuzzy == []
+
+
+@pytest.mark.parametrize("language", TRANSLATED)
+def test_translations_keep_their_placeholders(language):
+    for message in catalog(language):
+        if message.id:
+            assert sorted(PLACEHOLDER.findall(message.string)) == sorted(PLACEHOLDER.findall(message.id)), message.id
+
+
+@pytest.mark.parametrize("language", TRANSLATED)
+def test_the_catalog_holds_every_message_the_code_uses(language, tmp_path):
+    """A text wrapped in _() but never run through `make translations` would show in bokmål."""
+    used = {message.id for message in extracted(tmp_path) if message.id}
+    assert len(used) > 100  # the extraction found the sources
+    held = {message.id for message in catalog(language) if message.id}
+    assert used - held == set()
+
+
+def test_the_catalogs_are_where_the_loader_looks():
+    assert sorted(path.name for path in TRANSLATIONS.iterdir() if path.is_dir()) == sorted(TRANSLATED)
