@@ -71,6 +71,10 @@ class CooperativeIds:
 def open_case(
     session: Session, case_type: str, *, actor: str, now: dt.datetime, tz_name: str, **fields: Any
 ) -> Case:
+    if fields.get("cooperative_id") is not None and "agreement_id" not in fields:
+        # A case about a company is handled under the company's agreement (SPEC §8).
+        fields["agreement_id"] = session.execute(
+            select(Cooperative.agreement_id).where(Cooperative.id == fields["cooperative_id"])).scalar_one()
     case = Case(
         reference=next_reference(session, case_type, local_today(tz_name, now).year),
         type=case_type,

@@ -66,7 +66,7 @@ def handle_deadline_reminder(message: DeadlineReminderDue, deps: Deps) -> None:
     """The assignee is reminded; of a board's limit on an acquisition, the municipality's main
     contact, since the refusal must reach the municipality (burettslagslova § 4-5)."""
     case = deps.session.get_one(Case, message.case_id)
-    target = (main_contact(deps.session) if message.kind == BOARD_APPROVAL
+    target = (main_contact(deps.session, case.agreement_id) if message.kind == BOARD_APPROVAL
               else contact_by_email(deps.session, case.assignee))
     if target is not None:
         deps.queue_case_mail(case, target.email, target.name, f"reminder_{message.kind}", "reminder")
@@ -94,7 +94,7 @@ def handle_meeting_request_answered(message: MeetingRequestAnswered, deps: Deps)
     case = deps.session.get_one(Case, message.case_id)
     recipients = [contact_by_email(deps.session, case.created_by)]
     if message.outcome == "no_slot":
-        recipients += leaders(deps.session)
+        recipients += leaders(deps.session, case.agreement_id)
     for contact in {c.email: c for c in recipients if c is not None}.values():
         deps.queue(contact.email, contact.name, f"meeting_{message.outcome}", "meeting_answer", case)
 
