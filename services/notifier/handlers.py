@@ -85,7 +85,7 @@ def handle_meeting_scheduled(message: MeetingScheduled, deps: Deps) -> None:
     meeting = deps.session.get(Meeting, message.meeting_id)
     # A later change (higher SEQUENCE) has its own event: the members hear of that one only.
     if meeting is not None and meeting.sequence <= message.sequence:
-        for member in committee(deps.session):
+        for member in committee(deps.session, meeting.agreement_id):
             deps.queue(member.email, member.name, "invitation", "meeting_invitation")
 
 
@@ -100,12 +100,14 @@ def handle_meeting_request_answered(message: MeetingRequestAnswered, deps: Deps)
 
 
 def handle_meeting_reminder_due(message: MeetingReminderDue, deps: Deps) -> None:
-    for member in committee(deps.session):
+    meeting = deps.session.get_one(Meeting, message.meeting_id)
+    for member in committee(deps.session, meeting.agreement_id):
         deps.queue(member.email, member.name, f"meeting_reminder_{message.days_before}", "meeting_reminder")
 
 
 def handle_minutes_recorded(message: MinutesRecorded, deps: Deps) -> None:
-    for member in committee(deps.session):
+    meeting = deps.session.get_one(Meeting, message.meeting_id)
+    for member in committee(deps.session, meeting.agreement_id):
         deps.queue(member.email, member.name, "minutes", "meeting_minutes")
 
 
