@@ -7,8 +7,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from .handbook_roles import in_agreement, main_contact
 from .ical import Person, meeting_calendar
-from .models import Contact, Meeting, utcnow
+from .models import DEFAULT_AGREEMENT, Contact, Meeting, utcnow
 from .settings import Settings
 from .vocabulary import CASE_HOLDERS, PARTY_NAMES
 
@@ -20,25 +21,25 @@ PROPOSAL_LABELS = {"resolve": "Forslag: saken løses når {party} har bekreftet 
 LAPSED_LABEL = "Forslaget falt bort: saken var endret før referatet ble bekreftet."
 
 
-def committee(session: Session) -> list[Contact]:
+def committee(session: Session, agreement_id: int = DEFAULT_AGREEMENT) -> list[Contact]:
+    """The agreement's samarbeidsutvalg: its contacts who are members (each agreement has its own)."""
     return list(session.execute(
-        select(Contact).where(Contact.committee_member.is_(True)).order_by(Contact.party, Contact.name)
+        select(Contact).where(Contact.committee_member.is_(True), in_agreement(agreement_id))
+        .order_by(Contact.party, Contact.name)
     ).scalars())
 
 
-def organizer(session: Session, settings: Settings) -> Person:
-    """The municipality's main contact calls the meetings; the system's sender if none."""
-    contact = session.execute(
-        select(Contact).where(Contact.party == "municipality", Contact.role == "main_contact").limit(1)
-    ).scalar_one_or_none()
+def organizer(session: Session, settings: Settings, agreement_id: int = DEFAULT_AGREEMENT) -> Person:
+    """The agreement's municipality main contact calls the meetings; the system's sender if none."""
+    contact = main_contact(session, agreement_id)
     if contact is None:
         return Person("samhandling", settings.mail_from)
     return Person(contact.name, contact.email)
 
 
 def meeting_ics(session: Session, meeting: Meeting, method: str, settings: Settings) -> bytes:
-    members = [Person(c.name, c.email) for c in committee(session)]
-    return meeting_calendar(meeting, organizer=organizer(session, settings), members=members,
+    members = [Person(c.name, c.email) for c in committee(session, meeting.agreement_id)]
+    return meeting_calendar(meeting, organizer=organizer(session, settings, meeting.agreement_id), members=members,
                             method=method, tz_name=settings.tz_name, now=utcnow())
 
 

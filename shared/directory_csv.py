@@ -15,11 +15,15 @@ from dataclasses import dataclass
 from stdnum.exceptions import ValidationError as NumberError
 from stdnum.no import orgnr as orgnr_checker
 
-from .models import Contact, Cooperative
+from .models import BORETTSLAG, PERCENT, SAMEIE, UNITS, Contact, Cooperative
 
 COOPERATIVE_COLUMNS = ("orgnr", "name", "address", "postcode", "city", "homes", "municipality_owned",
                        "association_contact")
 CONTACT_COLUMNS = ("email", "name", "party", "role", "organisation", "deputy", "leader", "committee_member")
+# Columns a file may leave out: a one-agreement directory of borettslag without bylaws' figures needs none.
+COOPERATIVE_OPTIONAL = ("agreement", "kind", "sections", "bylaws_public_cap", "bylaws_public_cap_unit")
+CONTACT_OPTIONAL = ("agreements",)  # agreement numbers separated by spaces
+AGREEMENT_COLUMNS = ("id", "name", "municipality", "association")
 YES, NO = "yes", "no"
 _BOOLEANS = {YES: True, "ja": True, NO: False, "nei": False, "": False}
 # A cell a spreadsheet would run as a formula (CSV injection); refused on import, so never exported.
@@ -31,7 +35,9 @@ FIELD_LABELS = {
     "city": "Poststed", "homes": "Boliger", "municipality_owned": "Kommunens boliger",
     "association_contact": "Saksbehandler i boligbyggelaget", "email": "E-post", "party": "Part",
     "role": "Rolle", "organisation": "Organisasjon", "deputy": "Stedfortreder", "leader": "Leder",
-    "committee_member": "Medlem av samarbeidsutvalget",
+    "committee_member": "Medlem av samarbeidsutvalget", "agreement": "Avtale", "agreements": "Avtaler",
+    "kind": "Boligtype", "sections": "Seksjoner", "bylaws_public_cap": "Vedtektenes tak for offentlige eiere",
+    "bylaws_public_cap_unit": "Enhet for vedtektenes tak",
 }
 
 
@@ -58,8 +64,9 @@ def decode(data: bytes) -> str:
         raise FileError("Filen er ikke lagret som UTF-8. Velg «CSV UTF-8» når du lagrer i Excel.") from error
 
 
-def read_table(text: str, columns: tuple[str, ...]) -> Table:
-    """The rows of a comma- or semicolon-separated file whose header names every column."""
+def read_table(text: str, columns: tuple[str, ...], optional: tuple[str, ...] = ()) -> Table:
+    """The rows of a comma- or semicolon-separated file whose header names every column; an
+    `optional` column the header leaves out reads as empty cells."""
     text = text.removeprefix("\ufeff")
     header_line = text.split("\n", 1)[0]
     delimiter = ";" if header_line.count(";") > header_line.count(",") else ","
@@ -79,8 +86,9 @@ def read_table(text: str, columns: tuple[str, ...]) -> Table:
             too_wide[reader.line_num] = (f"Linjen har {len(cells)} felt, men første linje har {len(header)}. "
                                          "Står det skilletegn i en verdi, må verdien stå i anførselstegn.")
         values = {name: (cells[i].strip() if i < len(cells) else "") for i, name in enumerate(header)}
-        rows.append((reader.line_num, {name: values[name] for name in columns}))
-    return Table(rows, tuple(name for name in header if name and name not in columns), too_wide)
+        rows.append((reader.line_num, {name: values.get(name, "") for name in (*columns, *optional)}))
+    known = (*columns, *optional)
+    return Table(rows, tuple(name for name in header if name and name not in known), too_wide)
 
 
 def _text(row: Mapping[str, str], name: str, *, required: bool = False, limit: int = 200) -> str:
@@ -134,7 +142,35 @@ def cooperative_values(row: Mapping[str, str]) -> dict[str, object]:
     if int(str(values["municipality_owned"])) > int(str(values["homes"])):
         raise RowError(f"Kommunens boliger ({values['municipality_owned']}) er flere enn boligene i "
                        f"borettslaget ({values['homes']}).")
+    return values | _housing_values(row)
+
+
+def _housing_values(row: Mapping[str, str]) -> dict[str, object]:
+    """The optional columns: the agreement, borettslag or sameie, and the bylaws' cap on public owners."""
+    values: dict[str, object] = {}
+    if row.get("agreement"):
+        values["agreement_id"] = _count(row, "agreement")
+    kind = row.get("kind", "").lower()
+    if kind:
+        if kind not in (BORETTSLAG, SAMEIE):
+            raise RowError(f"Boligtype må være «{BORETTSLAG}» eller «{SAMEIE}», ikke «{kind}».")
+        values["kind"] = kind
+    if row.get("sections"):
+        values["sections"] = _count(row, "sections")
+    unit = row.get("bylaws_public_cap_unit", "").lower()
+    if row.get("bylaws_public_cap"):
+        if unit not in (PERCENT, UNITS):
+            raise RowError(f"Enhet for vedtektenes tak må være «{PERCENT}» eller «{UNITS}», ikke «{unit}».")
+        values |= {"bylaws_public_cap": _count(row, "bylaws_public_cap"), "bylaws_public_cap_unit": unit}
     return values
+
+
+def agreement_numbers(row: Mapping[str, str]) -> list[int]:
+    """The agreements a contact's row names (spaces between), none when the column is empty."""
+    numbers = row.get("agreements", "").split()
+    if not all(number.isdigit() for number in numbers):
+        raise RowError(f"Avtaler må være avtalenumre med mellomrom mellom, ikke «{row['agreements']}».")
+    return [int(number) for number in numbers]
 
 
 def contact_values(row: Mapping[str, str]) -> dict[str, object]:

@@ -7,24 +7,36 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
 from .directory import contact_by_email
 from .handbook import CONTACT_PREFIX
-from .models import Contact, Cooperative
+from .models import DEFAULT_AGREEMENT, Contact, Cooperative, contact_agreement
 
 
-def contact_by_role(session: Session, party: str, role: str) -> Contact | None:
-    """The party's first contact with this directory role."""
+def in_agreement(agreement_id: int) -> ColumnElement[bool]:
+    """The contact works in this agreement (SPEC §8: each agreement has its own contacts)."""
+    return Contact.id.in_(select(contact_agreement.c.contact_id)
+                          .where(contact_agreement.c.agreement_id == agreement_id))
+
+
+def contact_by_role(session: Session, party: str, role: str,
+                    agreement_id: int = DEFAULT_AGREEMENT) -> Contact | None:
+    """The party's first contact in the agreement with this directory role."""
     return session.execute(
-        select(Contact).where(Contact.party == party, Contact.role == role)
+        select(Contact).where(Contact.party == party, Contact.role == role, in_agreement(agreement_id))
         .order_by(Contact.id).limit(1)
     ).scalar_one_or_none()
 
 
-def main_contact(session: Session) -> Contact | None:
-    return contact_by_role(session, "municipality", "main_contact")
+def main_contact(session: Session, agreement_id: int = DEFAULT_AGREEMENT) -> Contact | None:
+    """The municipality's kontaktperson for the agreement (its point 2)."""
+    return contact_by_role(session, "municipality", "main_contact", agreement_id)
+
+
+def agreement_of(cooperative: Cooperative | None) -> int:
+    return cooperative.agreement_id if cooperative is not None else DEFAULT_AGREEMENT
 
 
 def case_officer(session: Session, cooperative: Cooperative | None) -> Contact | None:
@@ -40,18 +52,24 @@ def board(session: Session, cooperative: Cooperative | None) -> Contact | None:
     ).scalar_one_or_none()
 
 
-# Every role selector the handbook knows (shared.handbook.ROLES), looked up for one borettslag.
-ROLE_LOOKUPS: dict[str, Callable[[Session, Cooperative | None], Contact | None]] = {
-    "municipality.main_contact": lambda session, _: main_contact(session),
-    "municipality.leader": lambda session, _: contact_by_role(session, "municipality", "leader"),
-    "association.case_officer": case_officer,
-    "association.leader": lambda session, _: contact_by_role(session, "association", "leader"),
-    "cooperative.board": board,
+# Every role selector the handbook knows (shared.handbook.ROLES), looked up for one company in one
+# agreement (a case without a company, a meeting request, has its agreement all the same).
+ROLE_LOOKUPS: dict[str, Callable[[Session, Cooperative | None, int], Contact | None]] = {
+    "municipality.main_contact": lambda session, _, agreement: main_contact(session, agreement),
+    "municipality.leader": lambda session, _, agreement: contact_by_role(session, "municipality", "leader",
+                                                                         agreement),
+    "association.case_officer": lambda session, cooperative, _: case_officer(session, cooperative),
+    "association.leader": lambda session, _, agreement: contact_by_role(session, "association", "leader",
+                                                                        agreement),
+    "cooperative.board": lambda session, cooperative, _: board(session, cooperative),
 }
 
 
-def contact_for_role(session: Session, selector: str, cooperative: Cooperative | None) -> Contact | None:
-    """The contact `selector` (a role, or contact:<e-mail>) names for a case of this borettslag."""
+def contact_for_role(session: Session, selector: str, cooperative: Cooperative | None,
+                     agreement_id: int | None = None) -> Contact | None:
+    """The contact `selector` (a role, or contact:<e-mail>) names for a case of this company, in
+    `agreement_id` (default: the company's agreement)."""
     if selector.startswith(CONTACT_PREFIX):
         return contact_by_email(session, selector.removeprefix(CONTACT_PREFIX))
-    return ROLE_LOOKUPS[selector](session, cooperative)
+    agreement = agreement_id if agreement_id is not None else agreement_of(cooperative)
+    return ROLE_LOOKUPS[selector](session, cooperative, agreement)

@@ -31,7 +31,7 @@ from .handbook import (
     parse_handbook,
     sort_key,
 )
-from .models import Case, Contact, HandbookVersion, utcnow
+from .models import DEFAULT_AGREEMENT, Case, Contact, HandbookVersion, utcnow
 from .vocabulary import CASE_HOLDERS
 
 log = logging.getLogger(__name__)
@@ -76,19 +76,22 @@ def rule_for_case(session: Session, case: Case) -> Rule | None:
     return handbook_by_version(session, case.handbook_version).rule_for(case.type, case.category, orgnr)
 
 
-def newest_version(session: Session) -> HandbookVersion | None:
+def newest_version(session: Session, agreement_id: int = DEFAULT_AGREEMENT) -> HandbookVersion | None:
+    """The agreement's current handbook (each agreement has its own version history, SPEC §8)."""
     return session.execute(
-        select(HandbookVersion).order_by(HandbookVersion.id.desc()).limit(1)
-    ).scalar_one_or_none()
-
-
-def _newest_and_file_text(session: Session) -> tuple[HandbookVersion | None, str | None]:
-    """The newest version, and the text of the newest version read from the file."""
-    from_file = session.execute(
-        select(HandbookVersion.source).where(HandbookVersion.created_by == FROM_FILE)
+        select(HandbookVersion).where(HandbookVersion.agreement_id == agreement_id)
         .order_by(HandbookVersion.id.desc()).limit(1)
     ).scalar_one_or_none()
-    return newest_version(session), from_file
+
+
+def _newest_and_file_text(session: Session, agreement_id: int) -> tuple[HandbookVersion | None, str | None]:
+    """The agreement's newest version, and the text of its newest version read from the file."""
+    from_file = session.execute(
+        select(HandbookVersion.source).where(HandbookVersion.created_by == FROM_FILE,
+                                             HandbookVersion.agreement_id == agreement_id)
+        .order_by(HandbookVersion.id.desc()).limit(1)
+    ).scalar_one_or_none()
+    return newest_version(session, agreement_id), from_file
 
 
 def _file_is_new(text: str | None, newest: HandbookVersion | None, from_file: str | None) -> bool:
@@ -98,7 +101,7 @@ def _file_is_new(text: str | None, newest: HandbookVersion | None, from_file: st
 # A file whose text was found stored already (or refused), by its path: its stamp then, and the
 # newest version then. While both hold, the file has nothing new to say (versions are only ever
 # added): the newest version's number is all the database is asked.
-_SETTLED: dict[Path, tuple[tuple[int, int, int] | None, int]] = {}
+_SETTLED: dict[tuple[Path, int], tuple[tuple[int, int, int] | None, int]] = {}
 # A file written in the last moments may change again within the clock's granularity without
 # its stamp changing: such a file is read every time, as git treats "racily clean" files.
 _RACY_NS = 2_000_000_000
@@ -114,30 +117,35 @@ def _stamp(path: Path) -> tuple[int, int, int] | None:
 
 
 def current_handbook(
-    session: Session, path: str | Path | None = None, *, now: dt.datetime | None = None
+    session: Session, path: str | Path | None = None, *, now: dt.datetime | None = None,
+    agreement_id: int = DEFAULT_AGREEMENT,
 ) -> tuple[int, Handbook]:
-    """The newest version; the file's text becomes a new version when it has changed."""
+    """The agreement's newest version; the file's text becomes a new version of every agreement's
+    handbook when it has changed (the file is the installation's common text; an agreement's own
+    edits are versions saved after it)."""
     file = handbook_path(path)
     stamp = _stamp(file)
-    settled = _SETTLED.get(file)
+    settled = _SETTLED.get((file, agreement_id))
     if settled is not None and settled[0] == stamp:
-        newest_id = session.execute(select(func.max(HandbookVersion.id))).scalar_one_or_none()
+        newest_id = session.execute(select(func.max(HandbookVersion.id))
+                                    .where(HandbookVersion.agreement_id == agreement_id)).scalar_one_or_none()
         if newest_id == settled[1]:
             return newest_id, handbook_by_version(session, newest_id)
     text = _read(file)
-    newest, from_file = _newest_and_file_text(session)
+    newest, from_file = _newest_and_file_text(session, agreement_id)
     accepted = _acceptable(text, path, newest) if _file_is_new(text, newest, from_file) else None
     if accepted is not None:
         _lock(session)
-        newest, from_file = _newest_and_file_text(session)  # decided again, now as the only writer
+        newest, from_file = _newest_and_file_text(session, agreement_id)  # again, now as the only writer
         if _file_is_new(text, newest, from_file):
-            newest = _insert(session, text or "", FROM_FILE, now or utcnow(), newest, accepted)
+            newest = _insert(session, text or "", FROM_FILE, now or utcnow(), newest, accepted,
+                             agreement_id=agreement_id)
     if newest is None:
         raise HandbookError([Problem(1, f"no handbook stored and no file at {file}")])
     if accepted is None and (stamp is None or time.time_ns() - stamp[0] > _RACY_NS):
         # Stored already or refused; a version inserted here is settled once it is committed,
         # the next time round (this transaction may yet roll back).
-        _SETTLED[file] = (stamp, newest.id)
+        _SETTLED[(file, agreement_id)] = (stamp, newest.id)
     return newest.id, parsed(newest)
 
 
@@ -157,7 +165,7 @@ class StaleHandbook(Exception):
 
 def save_handbook(
     session: Session, text: str, created_by: str, now: dt.datetime, *, path: str | Path | None = None,
-    base: int | None = None, note: str = "",
+    base: int | None = None, note: str = "", agreement_id: int = DEFAULT_AGREEMENT,
 ) -> tuple[int, Handbook]:
     """Store `text` as the current version; HandbookError if refused, nothing new if unchanged.
 
@@ -166,14 +174,14 @@ def save_handbook(
     """
     handbook = parse_handbook(text)
     check_for_saving(session, handbook)
-    current_handbook(session, path, now=now)  # a changed file first, so this version comes after it
+    current_handbook(session, path, now=now, agreement_id=agreement_id)  # a changed file first
     _lock(session)
-    newest = newest_version(session)
+    newest = newest_version(session, agreement_id)
     if base is not None and newest is not None and newest.id != base:
         raise StaleHandbook(base, newest.id)
     if newest is not None and newest.source == text:
         return newest.id, handbook
-    return _insert(session, text, created_by, now, newest, handbook, note).id, handbook
+    return _insert(session, text, created_by, now, newest, handbook, note, agreement_id=agreement_id).id, handbook
 
 
 def check_for_saving(session: Session, handbook: Handbook) -> None:
@@ -230,15 +238,19 @@ def _lock(session: Session) -> None:
 
 
 def _insert(session: Session, text: str, created_by: str, now: dt.datetime,
-            previous: HandbookVersion | None, handbook: Handbook, note: str = "") -> HandbookVersion:
+            previous: HandbookVersion | None, handbook: Handbook, note: str = "", *,
+            agreement_id: int = DEFAULT_AGREEMENT) -> HandbookVersion:
     if previous is None:
         summary = "Første versjon."
     else:
         summary = diff_summary(parsed(previous), handbook)
     if note:
         summary = f"{note} — {summary}"
-    row = HandbookVersion(id=previous.id + 1 if previous else 1, created_at=now, created_by=created_by,
-                          source=text, summary=summary)
+    # Numbered across the installation (a case names its version by number); `previous` is the
+    # agreement's own, and the number is taken as the only writer.
+    number = (session.execute(select(func.max(HandbookVersion.id))).scalar_one_or_none() or 0) + 1
+    row = HandbookVersion(id=number, created_at=now, created_by=created_by, source=text, summary=summary,
+                          agreement_id=agreement_id)
     session.add(row)
     session.flush()
     _remember(row.id, handbook)

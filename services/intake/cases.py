@@ -54,23 +54,34 @@ class CooperativeIds:
 
     def __init__(self, ttl: float = 60.0, clock: Callable[[], float] = time.monotonic) -> None:
         self.ttl, self.clock = ttl, clock
-        self._known: dict[str, tuple[int, float]] = {}
+        self._known: dict[str, tuple[tuple[int, int], float]] = {}
 
     def id_of(self, session: Session, orgnr: str) -> int:
+        return self.ids_of(session, orgnr)[0]
+
+    def ids_of(self, session: Session, orgnr: str) -> tuple[int, int]:
+        """The borettslag's id and its agreement's (a company moved to another agreement is seen
+        within `ttl`, as a new one is)."""
         now = self.clock()
         known = self._known.get(orgnr)
         if known is not None and known[1] > now:
             return known[0]
-        found = session.execute(select(Cooperative.id).where(Cooperative.orgnr == orgnr)).scalar_one_or_none()
+        found = session.execute(select(Cooperative.id, Cooperative.agreement_id)
+                                .where(Cooperative.orgnr == orgnr)).one_or_none()
         if found is None:
             raise UnknownCooperative(orgnr)
-        self._known[orgnr] = (found, now + self.ttl)
-        return found
+        ids = (found[0], found[1])
+        self._known[orgnr] = (ids, now + self.ttl)
+        return ids
 
 
 def open_case(
     session: Session, case_type: str, *, actor: str, now: dt.datetime, tz_name: str, **fields: Any
 ) -> Case:
+    if fields.get("cooperative_id") is not None and "agreement_id" not in fields:
+        # A case about a company is handled under the company's agreement (SPEC §8).
+        fields["agreement_id"] = session.execute(
+            select(Cooperative.agreement_id).where(Cooperative.id == fields["cooperative_id"])).scalar_one()
     case = Case(
         reference=next_reference(session, case_type, local_today(tz_name, now).year),
         type=case_type,

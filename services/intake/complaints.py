@@ -33,7 +33,8 @@ def submit_complaint(
 ) -> SubmittedCase:
     """`cooperatives`: the process's remembered borettslag ids (the intake passes its own);
     `language`: the submitter's (shared.i18n.LANGUAGES), for every e-mail to them."""
-    cooperative_id = (cooperatives or CooperativeIds(ttl=0)).id_of(session, complaint["cooperative_orgnr"])
+    cooperative_id, agreement_id = (cooperatives or CooperativeIds(ttl=0)).ids_of(
+        session, complaint["cooperative_orgnr"])
     submitter = complaint["submitter"]
     case = open_case(
         session,
@@ -41,7 +42,7 @@ def submit_complaint(
         actor="innsender",
         now=now,
         tz_name=tz_name,
-        cooperative_id=cooperative_id,
+        cooperative_id=cooperative_id, agreement_id=agreement_id,
         category=complaint["category"],
         description=complaint["description"],
         share_number=complaint.get("share_number"),

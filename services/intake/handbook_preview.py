@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from shared.handbook import ROLES, Handbook, Rule
-from shared.handbook_roles import contact_for_role, main_contact
+from shared.handbook_roles import agreement_of, contact_for_role, main_contact
 from shared.models import Contact, Cooperative, HandbookVersion
 from shared.vocabulary import CASE_HOLDERS, CASE_TYPES, COMPLAINT_CATEGORIES
 
@@ -83,7 +83,7 @@ def role_words(selector: str) -> str:
 def _who(session: Session, selector: str, cooperative: Cooperative | None, *, primary: bool) -> Who:
     contact = contact_for_role(session, selector, cooperative)
     if primary and (contact is None or contact.party not in CASE_HOLDERS or not contact.active):
-        fallback = main_contact(session)
+        fallback = main_contact(session, agreement_of(cooperative))
         note = "ingen som kan ha saken; den går til kommunens hovedkontakt og merkes for fordeling"
         return Who(role_words(selector), fallback.name if fallback else None, note)
     if contact is not None and not contact.active:

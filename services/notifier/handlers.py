@@ -66,7 +66,7 @@ def handle_deadline_reminder(message: DeadlineReminderDue, deps: Deps) -> None:
     """The assignee is reminded; of a board's limit on an acquisition, the municipality's main
     contact, since the refusal must reach the municipality (burettslagslova § 4-5)."""
     case = deps.session.get_one(Case, message.case_id)
-    target = (main_contact(deps.session) if message.kind == BOARD_APPROVAL
+    target = (main_contact(deps.session, case.agreement_id) if message.kind == BOARD_APPROVAL
               else contact_by_email(deps.session, case.assignee))
     if target is not None:
         deps.queue_case_mail(case, target.email, target.name, f"reminder_{message.kind}", "reminder")
@@ -85,7 +85,7 @@ def handle_meeting_scheduled(message: MeetingScheduled, deps: Deps) -> None:
     meeting = deps.session.get(Meeting, message.meeting_id)
     # A later change (higher SEQUENCE) has its own event: the members hear of that one only.
     if meeting is not None and meeting.sequence <= message.sequence:
-        for member in committee(deps.session):
+        for member in committee(deps.session, meeting.agreement_id):
             deps.queue(member.email, member.name, "invitation", "meeting_invitation")
 
 
@@ -94,18 +94,20 @@ def handle_meeting_request_answered(message: MeetingRequestAnswered, deps: Deps)
     case = deps.session.get_one(Case, message.case_id)
     recipients = [contact_by_email(deps.session, case.created_by)]
     if message.outcome == "no_slot":
-        recipients += leaders(deps.session)
+        recipients += leaders(deps.session, case.agreement_id)
     for contact in {c.email: c for c in recipients if c is not None}.values():
         deps.queue(contact.email, contact.name, f"meeting_{message.outcome}", "meeting_answer", case)
 
 
 def handle_meeting_reminder_due(message: MeetingReminderDue, deps: Deps) -> None:
-    for member in committee(deps.session):
+    meeting = deps.session.get_one(Meeting, message.meeting_id)
+    for member in committee(deps.session, meeting.agreement_id):
         deps.queue(member.email, member.name, f"meeting_reminder_{message.days_before}", "meeting_reminder")
 
 
 def handle_minutes_recorded(message: MinutesRecorded, deps: Deps) -> None:
-    for member in committee(deps.session):
+    meeting = deps.session.get_one(Meeting, message.meeting_id)
+    for member in committee(deps.session, meeting.agreement_id):
         deps.queue(member.email, member.name, "minutes", "meeting_minutes")
 
 

@@ -113,7 +113,7 @@ def plan_routing(session: Session, case: Case, rule: Rule, day: dt.date) -> Rout
         primary = None
     unrouted = primary is None
     if unrouted:
-        fallback = main_contact(session)
+        fallback = main_contact(session, case.agreement_id)
         if fallback is not None and fallback != named:
             primary = _handover(session, fallback, away, notes)
         if primary is None and may_hold_case(fallback):
@@ -179,7 +179,7 @@ def route_case(
         raise CaseNotFound(case_id)
     if case.status != "received":
         return None
-    version, handbook = current_handbook(session, handbook_path or None, now=now)
+    version, handbook = current_handbook(session, handbook_path or None, now=now, agreement_id=case.agreement_id)
     orgnr = case.cooperative.orgnr if case.cooperative else None
     rule = handbook.rule_for(case.type, case.category, orgnr)
     plan = plan_routing(session, case, rule, local_today(tz_name, now))
@@ -210,4 +210,4 @@ def escalation_target(session: Session, case: Case, tz_name: str) -> Contact | N
              if rule is not None and rule.escalate_to != LEADER else None)
     away = away_on(session, local_today(tz_name, utcnow())) if named else frozenset()
     present = present_stand_in(session, named, away)[0] if named else None
-    return present or leader_of(session, assignee)
+    return present or leader_of(session, assignee, case.agreement_id)

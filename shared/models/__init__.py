@@ -9,11 +9,28 @@ from .access import ActionLinkUse, ApiToken, AuditEvent, IdempotencyRecord, Sign
 from .base import Base, UTCDateTime, utcnow
 from .cases import Case, CaseHistory, Deadline, HandbookVersion, ReferenceCounter
 from .delivery import Notification, OutboxEvent, ProcessedEvent
-from .directory import Absence, Contact, Cooperative
+from .directory import (
+    BORETTSLAG,
+    DEFAULT_AGREEMENT,
+    PERCENT,
+    SAMEIE,
+    UNITS,
+    Absence,
+    Agreement,
+    Contact,
+    Cooperative,
+    contact_agreement,
+)
 from .meetings import AgendaItem, Meeting, MeetingReminder
 
 __all__ = [
+    "BORETTSLAG",
+    "DEFAULT_AGREEMENT",
+    "PERCENT",
+    "SAMEIE",
+    "UNITS",
     "Absence",
+    "Agreement",
     "ActionLinkUse",
     "AgendaItem",
     "ApiToken",
@@ -35,5 +52,6 @@ __all__ = [
     "SignInLink",
     "StaffSession",
     "UTCDateTime",
+    "contact_agreement",
     "utcnow",
 ]

@@ -20,6 +20,8 @@ class ApiToken(Base):
     name: Mapped[str] = mapped_column(String(200))
     party: Mapped[str] = mapped_column(String(20))
     contact_email: Mapped[str | None] = mapped_column(String(254))
+    # The one agreement the token is for; None: every agreement of its contact (or, a system's, all).
+    agreement_id: Mapped[int | None] = mapped_column(ForeignKey("agreement.id"))
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     revoked_at: Mapped[dt.datetime | None] = mapped_column()
     # Who made and who revoked it in the workspace (/arbeid/tilgang); None from the command line.

@@ -8,7 +8,7 @@ from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text, 
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base, utcnow
-from .directory import Cooperative
+from .directory import DEFAULT_AGREEMENT, Cooperative
 
 
 class ReferenceCounter(Base):
@@ -29,6 +29,9 @@ class Case(Base):
     type: Mapped[str] = mapped_column(String(20))
     status: Mapped[str] = mapped_column(String(20))
     cooperative_id: Mapped[int | None] = mapped_column(ForeignKey("cooperative.id"))
+    # The agreement the case is handled under: its company's, or (a meeting request) the requester's.
+    agreement_id: Mapped[int] = mapped_column(ForeignKey("agreement.id"), index=True, default=DEFAULT_AGREEMENT,
+                                              server_default=str(DEFAULT_AGREEMENT))
     category: Mapped[str | None] = mapped_column(String(20))
     description: Mapped[str] = mapped_column(Text, default="")
     share_number: Mapped[str | None] = mapped_column(String(20))
@@ -130,3 +133,6 @@ class HandbookVersion(Base):
     created_by: Mapped[str] = mapped_column(String(254))
     source: Mapped[str] = mapped_column(Text)
     summary: Mapped[str] = mapped_column(Text, default="")
+    # Each agreement has its own handbook: its versions are this agreement's rows, newest last.
+    agreement_id: Mapped[int] = mapped_column(ForeignKey("agreement.id"), index=True, default=DEFAULT_AGREEMENT,
+                                              server_default=str(DEFAULT_AGREEMENT))

@@ -8,16 +8,20 @@ from sqlalchemy import ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base, utcnow
+from .directory import DEFAULT_AGREEMENT
 
 
 class Meeting(Base):
-    """A meeting of the samarbeidsutvalg; at most one a day (a database constraint)."""
+    """A meeting of an agreement's samarbeidsutvalg; at most one a day per committee (a database constraint)."""
 
     __tablename__ = "meeting"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     uid: Mapped[str] = mapped_column(String(120), unique=True)
     kind: Mapped[str] = mapped_column(String(20))  # annual | requested
+    # Whose committee meets: each agreement has its own (SPEC §8).
+    agreement_id: Mapped[int] = mapped_column(ForeignKey("agreement.id"), index=True, default=DEFAULT_AGREEMENT,
+                                              server_default=str(DEFAULT_AGREEMENT))
     title: Mapped[str] = mapped_column(String(200))
     held_on: Mapped[dt.date] = mapped_column()
     starts_at: Mapped[dt.datetime] = mapped_column()
@@ -39,10 +43,10 @@ class Meeting(Base):
     agenda: Mapped[list[AgendaItem]] = relationship(order_by="AgendaItem.position")
 
     __table_args__ = (
-        Index("uq_meeting_one_a_day", "held_on", unique=True,
+        Index("uq_meeting_one_a_day", "agreement_id", "held_on", unique=True,
               postgresql_where=text("status <> 'cancelled'"), sqlite_where=text("status <> 'cancelled'")),
         # One live meeting per fixed slot, so two schedulers never book the spring meeting twice.
-        Index("uq_meeting_annual_slot", "annual_slot", unique=True,
+        Index("uq_meeting_annual_slot", "agreement_id", "annual_slot", unique=True,
               postgresql_where=text("status <> 'cancelled'"), sqlite_where=text("status <> 'cancelled'")),
     )
 

@@ -59,7 +59,7 @@ def page(meeting_id: int, status: int = 200, errors: dict[str, str] | None = Non
         values = form if form is not None else MultiDict({
             "dato": starts.date().isoformat(), "klokkeslett": starts.strftime("%H:%M"), "sted": meeting.location})
         html = render_template(
-            template, meeting=meeting, starts=starts, ends=ends, members=committee(session),
+            template, meeting=meeting, starts=starts, ends=ends, members=committee(session, meeting.agreement_id),
             deadlines=request_deadlines(session, meeting), references=references,
             choices=open_cases(session, meeting) if manager else [], manager=manager,
             may_read_cases=may(user.principal, "case.read"), version=version_of(meeting),

@@ -44,7 +44,7 @@ def _page(meeting_id: int, status: int = 200, errors: dict[str, str] | None = No
         confirmed = {c["party"] for c in minutes.get("confirmations", [])}
         html = render_template(
             "workspace/minutes.html", meeting=meeting, starts=meeting.starts_at.astimezone(zone()),
-            minutes=minutes, members=committee(session), version=version_of(meeting),
+            minutes=minutes, members=committee(session, meeting.agreement_id), version=version_of(meeting),
             writer=may(user.principal, "meeting.manage") and meeting.status == "planned",
             started=meeting.starts_at <= now(), errors=errors or {}, changed=changed or [],
             values=form or MultiDict(), actions=ACTIONS, outcome=decision_outcome, statuses=STATUS_LABELS,
