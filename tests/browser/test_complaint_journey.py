@@ -45,7 +45,9 @@ def test_complaint_by_keyboard_then_receipt_then_tracking_page(server, page):
     assert focused(page) == "submitter_role"
     page.keyboard.type("Styret")  # a closed select picks the option whose label starts so
     assert page.get_by_label("Du sender klagen som").input_value() == "board"
-    page.keyboard.press("Tab")  # the honeypot is skipped: next stop is the button
+    page.keyboard.press("Tab")  # the honeypot is skipped: next the privacy link, then the button
+    assert focused(page) == "Les mer om personvern, hvor lenge vi lagrer opplysningene og hvem du kan spørre"
+    page.keyboard.press("Tab")
     assert focused(page) == "Send klagen"
     page.keyboard.press("Enter")
 
