@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, SQLColumnExpression, exists, select
+from sqlalchemy import ColumnElement, SQLColumnExpression, exists, select, true
 from sqlalchemy.orm import Session
 
 from .directory import contact_by_email
 from .lifecycle import RECORDED_AS
-from .models import Case, CaseHistory, Contact, Notification
+from .models import Case, CaseHistory, Contact, Notification, contact_agreement
 from .vocabulary import CASE_HOLDERS
 
 # The kind of the e-mail that hands a routed case to its primary contact and its copies
@@ -71,6 +71,7 @@ class Principal:
     contact_email: str | None
     token_id: int | None = None  # the API token, when the call came with one
     role: str | None = None  # the contact's role in the directory; None for a system or a token
+    agreement_id: int | None = None  # a token for one agreement; None: every agreement it may see
 
     @property
     def actor(self) -> str:
@@ -90,6 +91,24 @@ def may(principal: Principal | None, permission: str) -> bool:
         return False
     limit = ROLE_LIMITS.get(permission)
     return limit is None or (principal.party, principal.role or "") in limit
+
+
+def visible_agreements(session: Session, principal: Principal) -> frozenset[int] | None:
+    """The agreements this caller may see (SPEC §8: staff see only the agreements their party is in);
+    None: every agreement. A contact (signed in, or a token's) sees its contact_agreement rows; a token
+    for one agreement only that one (and only while its contact is in it); a system token all of them,
+    or its own agreement when it names one. Everything else of another agreement answers 404."""
+    if principal.contact_email is None:
+        return None if principal.agreement_id is None else frozenset({principal.agreement_id})
+    mine = frozenset(session.execute(
+        select(contact_agreement.c.agreement_id).join(Contact, Contact.id == contact_agreement.c.contact_id)
+        .where(Contact.email == principal.contact_email)).scalars())
+    return mine if principal.agreement_id is None else mine & {principal.agreement_id}
+
+
+def in_agreements(column: SQLColumnExpression[int], agreements: frozenset[int] | None) -> ColumnElement[bool]:
+    """A SQL condition: the row's agreement is one of `agreements` (None: any)."""
+    return true() if agreements is None else column.in_(agreements)
 
 
 def may_sign_in(contact: Contact | None) -> bool:

@@ -15,16 +15,19 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
+from dataclasses import dataclass
 from functools import lru_cache
 from types import MappingProxyType
 from zoneinfo import ZoneInfo
 
+from .models.directory import PERCENT, SAMEIE
 from .workdays import CLOSING_TIME, add_working_days, is_working_day
 
 __all__ = [
     "ANNUAL_MEETING_WINDOWS", "BOARD_APPROVAL_DAYS", "CLOSED_STATUSES", "DEADLINE_DAYS",
     "FIXED_MEETINGS_PER_YEAR", "MEETING_HOURS", "MEETING_REQUEST_DAYS", "MINIMUM_NOTICE_DAYS",
-    "OPEN_STATUSES", "PUBLIC_OWNERSHIP_PERCENT", "REMINDER_FRACTION", "RETENTION_DAYS", "earliest_with_notice",
+    "OPEN_STATUSES", "BORETTSLAG_STATUTE", "SAMEIE_STATUTE", "OwnershipCap", "ownership_cap",
+    "PUBLIC_OWNERSHIP_PERCENT", "REMINDER_FRACTION", "RETENTION_DAYS", "earliest_with_notice",
     "longest_minimum_notice", "meeting_deadline", "notice_kept", "public_ownership_cap", "within_meeting_hours",
     "within_public_cap",
 ]
@@ -152,3 +155,51 @@ def public_ownership_cap(homes: int) -> int:
 
 def within_public_cap(owned: int, homes: int) -> bool:
     return owned <= public_ownership_cap(homes)
+
+
+# The statutes a cap comes from (SPEC §8). Sources, read before citing them:
+# - burettslagslova (lov 6. juni 2003 nr. 39) § 4-2, https://lovdata.no/lov/2003-06-06-39/§4-2 (the
+#   act's text as published at https://juridika.no/no/lov/2003-06-06-39): the state, a county or a
+#   municipality may own shares for up to ten per cent of the homes, at least one, and the bylaws may
+#   allow more.
+# - eierseksjonsloven (lov 16. juni 2017 nr. 65) § 23, https://lovdata.no/lov/2017-06-16-65/§23; first
+#   paragraph as quoted by the ministry (https://www.regjeringen.no/no/dokumenter/-23-departementet-svarer-
+#   pa-sporsmal-om-ervervsbegrensningen-i-eierseksjonslovens-23/id2884619/): «Ingen kan kjøpe eller på
+#   annen måte erverve en boligseksjon hvis ervervet fører til at man blir eier av flere enn to
+#   boligseksjoner i eierseksjonssameiet». The limit does not bind the municipality, whose bylaws' limit
+#   may not go below 10 % of the residential sections, and never below one (SPEC §8; the exception's
+#   own wording was not in the sources searched: read § 23 on lovdata.no before changing this).
+BORETTSLAG_STATUTE = "burettslagslova § 4-2"
+SAMEIE_STATUTE = "eierseksjonsloven § 23"
+
+
+@dataclass(frozen=True)
+class OwnershipCap:
+    """How many homes (sections) public owners may own in one housing company, and why."""
+
+    limit: int | None  # None: no limit (a sameie whose bylaws say nothing)
+    statute: str
+    rule: str  # the rule applied, in bokmål, for the form and the warning
+
+
+def _bylaws_figure(homes: int, figure: int, unit: str | None) -> int:
+    return homes * figure // 100 if unit == PERCENT else figure
+
+
+def ownership_cap(kind: str, homes: int, bylaws_figure: int | None = None, bylaws_unit: str | None = None
+                  ) -> OwnershipCap:
+    """The cap in a borettslag (10 %, at least one, more when the bylaws allow it) or in a sameie (none
+    unless the bylaws limit the municipality, and then never below 10 % / one section)."""
+    least = public_ownership_cap(homes)
+    if kind == SAMEIE:
+        if bylaws_figure is None:
+            return OwnershipCap(None, SAMEIE_STATUTE, "ingen grense: to-seksjonsgrensen gjelder ikke kommunen, "
+                                                      f"og vedtektene begrenser ikke kjøpet ({SAMEIE_STATUTE})")
+        limit = max(least, _bylaws_figure(homes, bylaws_figure, bylaws_unit))
+        return OwnershipCap(limit, SAMEIE_STATUTE, f"{limit} av {homes} seksjoner etter vedtektene, aldri under "
+                                                   f"{PUBLIC_OWNERSHIP_PERCENT} % eller én seksjon ({SAMEIE_STATUTE})")
+    if bylaws_figure is not None and (allowed := _bylaws_figure(homes, bylaws_figure, bylaws_unit)) > least:
+        return OwnershipCap(allowed, BORETTSLAG_STATUTE,
+                            f"{allowed} av {homes} boliger, som vedtektene tillater ({BORETTSLAG_STATUTE})")
+    return OwnershipCap(least, BORETTSLAG_STATUTE, f"{PUBLIC_OWNERSHIP_PERCENT} % av boligene, alltid minst én "
+                                                   f"({BORETTSLAG_STATUTE})")

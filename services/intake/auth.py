@@ -6,8 +6,9 @@ from functools import wraps
 from typing import Any
 
 from flask import current_app, g, request
+from sqlalchemy.orm import Session
 
-from shared.access import PERMISSIONS, Principal, may
+from shared.access import PERMISSIONS, Principal, may, visible_agreements
 
 from .errors import ApiError
 from .tokens import authenticate
@@ -16,6 +17,11 @@ from .tokens import authenticate
 def current_principal() -> Principal:
     principal: Principal = g.principal
     return principal
+
+
+def caller_agreements(session: Session) -> frozenset[int] | None:
+    """The agreements the API's caller may see (None: all); another agreement's things answer 404."""
+    return visible_agreements(session, current_principal())
 
 
 def require(permission: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:

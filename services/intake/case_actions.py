@@ -9,7 +9,7 @@ from sqlalchemy import ColumnElement, exists, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from shared import deadlines, lifecycle
-from shared.access import copy_held, may_hold_case
+from shared.access import copy_held, in_agreements, may_hold_case
 from shared.agreement import OPEN_STATUSES
 from shared.board_approval import BOARD_APPROVAL
 from shared.directory import contact_by_email
@@ -36,8 +36,11 @@ class AssigneeNotAllowed(ValueError):
                              "eller boligbyggelaget kan ha ansvaret for en sak.")
 
 
-def get_case(session: Session, reference: str, *, for_update: bool = False) -> Case:
-    query = select(Case).where(Case.reference == reference).options(
+def get_case(session: Session, reference: str, *, for_update: bool = False,
+             agreements: frozenset[int] | None = None) -> Case:
+    """The case with this reference, when it is under one of `agreements` (shared.access.visible_agreements;
+    None: any): another agreement's case is not found, as if it did not exist."""
+    query = select(Case).where(Case.reference == reference, in_agreements(Case.agreement_id, agreements)).options(
         selectinload(Case.cooperative), selectinload(Case.history)
     )
     if for_update:
@@ -78,8 +81,8 @@ def _past_due(at: dt.datetime) -> ColumnElement[bool]:
 def list_cases(session: Session, filters: dict[str, Any]) -> tuple[list[Case], int]:
     """The API's filters (type, status, overdue, assignee) and the workspace's: open (any open
     status), cooperative (orgnr), q (search), copied_to (holds a copy, shared.access.copy_held),
-    past_due (a datetime: overdue then)."""
-    criteria = []
+    past_due (a datetime: overdue then); agreements (the caller's, shared.access.visible_agreements)."""
+    criteria = [in_agreements(Case.agreement_id, filters.get("agreements"))]
     if filters.get("type"):
         criteria.append(Case.type == filters["type"])
     if filters.get("status"):

@@ -17,7 +17,7 @@ from shared.deadlines import day_type, deadline_state, deadlines_of
 from shared.models import Case, Deadline, utcnow
 
 from .api import documented_errors
-from .auth import current_principal, require
+from .auth import caller_agreements, current_principal, require
 from .case_actions import (
     AssigneeNotAllowed,
     CaseNotFound,
@@ -77,7 +77,7 @@ def case_view(case: Case, *, with_history: bool = False) -> dict[str, Any]:
 def cases(filters: dict[str, Any]) -> dict[str, Any]:
     """Saker, nyeste først, filtrert på type, status og ansvarlig."""
     with current_app.extensions["sessionmaker"]() as session:
-        items, total = list_cases(session, filters)
+        items, total = list_cases(session, {**filters, "agreements": caller_agreements(session)})
         return {"items": [case_view(case) for case in items], "total": total,
                 "page": filters["page"], "per_page": filters["per_page"]}
 
@@ -91,7 +91,7 @@ def case_detail(reference: str) -> dict[str, Any]:
     """Én sak med hele historikken og fristene."""
     with current_app.extensions["sessionmaker"]() as session:
         try:
-            return detail_view(session, get_case(session, reference))
+            return detail_view(session, get_case(session, reference, agreements=caller_agreements(session)))
         except CaseNotFound:
             raise ApiError(404, f"Fant ingen sak {reference[:40]}.") from None
 
@@ -109,7 +109,7 @@ def transition(body: dict[str, Any], reference: str) -> dict[str, Any]:
         raise ApiError(422, fields={"to": ["Oppgi e-postadressen til kontaktpersonen saken skal til."]})
     try:
         with unit_of_work(current_app.extensions["sessionmaker"]) as session:
-            case = get_case(session, reference, for_update=True)
+            case = get_case(session, reference, for_update=True, agreements=caller_agreements(session))
             change_case(session, case, body["action"], actor=current_principal().actor, now=utcnow(),
                         comment=body["comment"], to=body.get("to"))
             session.flush()
@@ -138,7 +138,7 @@ def board_decision(body: dict[str, Any], reference: str) -> dict[str, Any]:
     tz_name, now = current_app.config["SETTINGS"].tz_name, utcnow()
     try:
         with unit_of_work(current_app.extensions["sessionmaker"]) as session:
-            case = get_case(session, reference, for_update=True)
+            case = get_case(session, reference, for_update=True, agreements=caller_agreements(session))
             record_board_decision(session, case, body["decision"], actor=current_principal().actor,
                                   received_on=body["received_on"] or local_today(tz_name, now),
                                   comment=body["comment"], now=now, tz_name=tz_name)

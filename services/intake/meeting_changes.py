@@ -21,6 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
+from shared.access import in_agreements
 from shared.agreement import (
     MEETING_HOURS,
     earliest_with_notice,
@@ -83,10 +84,13 @@ class BadAgreement(ValueError):
     """`agreed_by` does not name a contact of the other party: the field is wrong."""
 
 
-def find_meeting(session: Session, meeting_id: int, *, for_update: bool = False) -> Meeting:
+def find_meeting(session: Session, meeting_id: int, *, for_update: bool = False,
+                 agreements: frozenset[int] | None = None) -> Meeting:
+    """The meeting, when its committee is one of `agreements` (None: any); another agreement's is not found."""
     if meeting_id > LARGEST_ID:
         raise MeetingNotFound(meeting_id)
-    query = select(Meeting).where(Meeting.id == meeting_id).options(selectinload(Meeting.agenda))
+    query = (select(Meeting).where(Meeting.id == meeting_id, in_agreements(Meeting.agreement_id, agreements))
+             .options(selectinload(Meeting.agenda)))
     meeting = session.execute(query.with_for_update(of=Meeting) if for_update else query).scalar_one_or_none()
     if meeting is None:
         raise MeetingNotFound(meeting_id)

@@ -9,6 +9,7 @@ from flask_smorest import Blueprint
 from sqlalchemy import select
 
 from shared import lifecycle
+from shared.access import in_agreements
 from shared.committee import meeting_ics
 from shared.db import unit_of_work
 from shared.formats import date_nb
@@ -16,7 +17,7 @@ from shared.models import Meeting, utcnow
 from shared.vocabulary import PARTY_NAMES
 
 from .api import documented_errors
-from .auth import current_principal, require
+from .auth import caller_agreements, current_principal, require
 from .errors import ApiError
 from .idempotency import idempotent
 from .meeting_changes import (
@@ -70,6 +71,7 @@ def _change(use_case: Callable[..., Meeting], meeting_id: int, *args: Any, **kwa
     settings = current_app.config["SETTINGS"]
     try:
         with unit_of_work(current_app.extensions["sessionmaker"]) as session:
+            find_meeting(session, meeting_id, agreements=caller_agreements(session))  # another agreement's: 404
             meeting = use_case(session, meeting_id, *args, actor=current_principal().actor, now=utcnow(),
                                tz_name=settings.tz_name, **kwargs)
             session.flush()
@@ -108,7 +110,9 @@ def _change(use_case: Callable[..., Meeting], meeting_id: int, *args: Any, **kwa
 def meetings() -> dict[str, Any]:
     """Møtene, i tidsrekkefølge."""
     with current_app.extensions["sessionmaker"]() as session:
-        return {"items": list(session.execute(select(Meeting).order_by(Meeting.starts_at)).scalars())}
+        return {"items": list(session.execute(
+            select(Meeting).where(in_agreements(Meeting.agreement_id, caller_agreements(session)))
+            .order_by(Meeting.starts_at)).scalars())}
 
 
 @bp.route("/meetings/<int:meeting_id>", methods=["GET"])
@@ -120,7 +124,7 @@ def meeting_detail(meeting_id: int) -> dict[str, Any]:
     """Ett møte med dagsorden (og referat når det er holdt)."""
     with current_app.extensions["sessionmaker"]() as session:
         try:
-            return meeting_view(find_meeting(session, meeting_id))
+            return meeting_view(find_meeting(session, meeting_id, agreements=caller_agreements(session)))
         except MeetingNotFound:
             raise ApiError(404, "Fant ikke møtet.") from None
 
@@ -187,7 +191,7 @@ def meeting_calendar_file(meeting_id: int) -> Response:
     settings = current_app.config["SETTINGS"]
     with current_app.extensions["sessionmaker"]() as session:
         try:
-            meeting = find_meeting(session, meeting_id)
+            meeting = find_meeting(session, meeting_id, agreements=caller_agreements(session))
         except MeetingNotFound:
             raise ApiError(404, "Fant ikke møtet.") from None
         method = "CANCEL" if meeting.status == "cancelled" else "REQUEST"
@@ -201,6 +205,7 @@ def _document(meeting_id: int, kind: str) -> Response:
     settings = current_app.config["SETTINGS"]
     with current_app.extensions["sessionmaker"]() as session:
         try:
+            find_meeting(session, meeting_id, agreements=caller_agreements(session))
             return download(meeting_document(session, meeting_id, kind, settings.tz_name))
         except MeetingNotFound:
             raise ApiError(404, "Fant ikke møtet.") from None

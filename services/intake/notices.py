@@ -9,13 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from shared.access import SYSTEM, Principal
-from shared.agreement import (
-    OPEN_STATUSES,
-    PUBLIC_OWNERSHIP_PERCENT,
-    meeting_deadline,
-    public_ownership_cap,
-    within_public_cap,
-)
+from shared.agreement import OPEN_STATUSES, OwnershipCap, meeting_deadline, ownership_cap
 from shared.board_approval import open_board_limit
 from shared.calendar import local_today
 from shared.case_details import (
@@ -26,7 +20,7 @@ from shared.case_details import (
     with_details,
 )
 from shared.messages import MeetingRequested, new_event_id, record_event
-from shared.models import Case, Cooperative
+from shared.models import SAMEIE, Case, Cooperative
 
 from .cases import find_cooperative, open_case
 
@@ -37,12 +31,17 @@ def percent_of(owned: int, homes: int) -> float:
 
 @dataclass(frozen=True)
 class OwnershipFigures:
-    """The municipality's homes in a borettslag before and after one more purchase, and the cap."""
+    """The municipality's homes in a housing company before and after one more purchase, and the cap
+    (shared.agreement.ownership_cap: per kind, with the bylaws' figure, citing its statute)."""
 
     cooperative: Cooperative
     owned_before: int
     owned_after: int
-    cap: int
+    limit: OwnershipCap
+
+    @property
+    def cap(self) -> int | None:
+        return self.limit.limit
 
     @property
     def percent_before(self) -> float:
@@ -54,12 +53,10 @@ class OwnershipFigures:
 
     @property
     def warning(self) -> str | None:
-        if within_public_cap(self.owned_after, self.cooperative.homes):
+        if self.cap is None or self.owned_after <= self.cap:
             return None
-        return (
-            f"Ervervet vil gi offentlige eiere {self.owned_after} av {self.cooperative.homes} boliger, "
-            f"over grensen på {self.cap} ({PUBLIC_OWNERSHIP_PERCENT} %, minst én; burettslagslova § 4-2)."
-        )
+        return (f"Ervervet vil gi offentlige eiere {self.owned_after} av {self.cooperative.homes} boliger, "
+                f"over grensen på {self.cap}: {self.limit.rule}.")
 
 
 @dataclass(frozen=True)
@@ -82,7 +79,12 @@ def ownership_figures(session: Session, cooperative: Cooperative) -> OwnershipFi
     """What a notice for this borettslag would show now (the workspace shows it before sending)."""
     # Planned purchases not yet closed count too: two notices must not each pass the check.
     before = cooperative.municipality_owned + _open_acquisitions(session, cooperative.id)
-    return OwnershipFigures(cooperative, before, before + 1, public_ownership_cap(cooperative.homes))
+    return OwnershipFigures(cooperative, before, before + 1, cap_of(cooperative))
+
+
+def cap_of(cooperative: Cooperative) -> OwnershipCap:
+    return ownership_cap(cooperative.kind, cooperative.homes, cooperative.bylaws_public_cap,
+                         cooperative.bylaws_public_cap_unit)
 
 
 def notify_acquisition(
@@ -98,7 +100,7 @@ def notify_acquisition(
         details=as_json(AcquisitionDetails(notice["planned_date"], asked_on)),
     )
     open_board_limit(session, case, asked_on, now=now, tz_name=tz_name)
-    result = AcquisitionResult(cooperative, figures.owned_before, figures.owned_after, figures.cap,
+    result = AcquisitionResult(cooperative, figures.owned_before, figures.owned_after, figures.limit,
                                case.reference, case.status)
     with_details(case, AcquisitionDetails.of(case).replace(
         owned_before=result.owned_before, owned_after=result.owned_after, cap=result.cap,
@@ -106,16 +108,26 @@ def notify_acquisition(
     return result
 
 
+def sublet_approval(cooperative: Cooperative) -> tuple[bool, str]:
+    """Whether a sublet needs the board's approval, and what the answer says (SPEC §8)."""
+    if cooperative.kind == SAMEIE:
+        return False, ("Et eierseksjonssameie har ingen godkjenning av brukeren fra styret; varselet informerer "
+                       "samarbeidsutvalget, og det løper ingen frist for styrets svar.")
+    return True, "Styret i borettslaget må godkjenne brukeren (burettslagslova § 5-6)."
+
+
 def ask_about_sublet(
     session: Session, question: dict[str, Any], principal: Principal, *, now: dt.datetime, tz_name: str
 ) -> Case:
     cooperative = find_cooperative(session, question["cooperative_orgnr"])
-    return open_case(
+    case = open_case(
         session, "sublet", actor=principal.actor, now=now, tz_name=tz_name,
         cooperative_id=cooperative.id, share_number=question["share_number"],
         description=question["question"], created_by=principal.actor,
         details=as_json(SubletDetails(question["move_in_date"], question["tenant_household"])),
     )
+    case.cooperative = cooperative  # the answer says whether its board approves (sublet_approval)
+    return case
 
 
 class NotOwnParty(Exception):

@@ -6,15 +6,16 @@ from typing import Any
 from flask import current_app
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, and_, func, or_, select, true
 from sqlalchemy.orm import Session
 
+from shared.access import in_agreements
 from shared.db import unit_of_work
 from shared.messages import NotificationRetried, new_event_id, record_event
-from shared.models import Case, Notification
+from shared.models import Case, Contact, Notification, contact_agreement
 
 from .api import documented_errors
-from .auth import current_principal, require
+from .auth import caller_agreements, current_principal, require
 from .errors import ApiError
 from .schemas import StrictSchema
 from .staff import SECURED
@@ -54,8 +55,21 @@ def _view(row: Notification, reference: str | None) -> dict[str, Any]:
             "reference": reference}
 
 
+def _visible(agreements: frozenset[int] | None) -> ColumnElement[bool]:
+    """An e-mail about a case of one of `agreements`, or without a case (a meeting's) to a contact of one."""
+    if agreements is None:
+        return true()
+    of_case = Notification.case_id.in_(select(Case.id).where(Case.agreement_id.in_(agreements)))
+    to_contact = Notification.recipient.in_(
+        select(Contact.email).join(contact_agreement, contact_agreement.c.contact_id == Contact.id)
+        .where(in_agreements(contact_agreement.c.agreement_id, agreements)))
+    return or_(of_case, and_(Notification.case_id.is_(None), to_contact))
+
+
 def _page(session: Session, query: dict[str, Any]) -> dict[str, Any]:
-    criteria = [Notification.status == query["status"]] if query.get("status") else []
+    criteria = [_visible(caller_agreements(session))]
+    if query.get("status"):
+        criteria.append(Notification.status == query["status"])
     total = session.execute(select(func.count()).select_from(Notification).where(*criteria)).scalar_one()
     rows = session.execute(
         select(Notification, Case.reference).outerjoin(Case, Case.id == Notification.case_id)
@@ -87,7 +101,9 @@ def retry(notification_id: int) -> dict[str, Any]:
     """Send en feilet e-post på nytt."""
     with unit_of_work(current_app.extensions["sessionmaker"]) as session:
         # Ids beyond the column's range exist nowhere (and overflow the database driver).
-        row = session.get(Notification, notification_id, with_for_update=True) if notification_id < 2**31 else None
+        row = session.execute(select(Notification).where(
+            Notification.id == notification_id, _visible(caller_agreements(session))).with_for_update()
+        ).scalar_one_or_none() if notification_id < 2**31 else None
         if row is None:
             raise ApiError(404, "Fant ingen e-post med denne id-en.")
         if row.status != "failed":

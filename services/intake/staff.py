@@ -16,13 +16,13 @@ from .auth import current_principal, require
 from .cases import UnknownCooperative
 from .errors import ApiError
 from .idempotency import idempotent
-from .notices import NotOwnParty, ask_about_sublet, notify_acquisition, request_meeting
+from .notices import NotOwnParty, ask_about_sublet, notify_acquisition, request_meeting, sublet_approval
 from .staff_schemas import (
     AcquisitionOut,
     AcquisitionSchema,
-    CreatedOut,
     MeetingRequestOut,
     MeetingRequestSchema,
+    SubletOut,
     SubletSchema,
 )
 
@@ -58,6 +58,7 @@ def create_acquisition(notice: dict[str, Any]) -> dict[str, Any]:
         "before": {"municipality_owned": result.owned_before, "percent": result.percent_before},
         "after": {"municipality_owned": result.owned_after, "percent": result.percent_after},
         "cap": result.cap,
+        "cap_rule": result.limit.rule,
         "warning": result.warning,
     }
 
@@ -66,13 +67,15 @@ def create_acquisition(notice: dict[str, Any]) -> dict[str, Any]:
 @require("sublet.create")
 @idempotent
 @bp.arguments(SubletSchema)
-@bp.response(201, CreatedOut)
+@bp.response(201, SubletOut)
 @bp.doc(**SECURED)
 @documented_errors(*STAFF_ERRORS)
 def create_sublet(question: dict[str, Any]) -> dict[str, Any]:
-    """Be om styrets godkjenning av en ny kommunal leietaker (burettslagslova § 5-6)."""
+    """Be om styrets godkjenning av en ny kommunal leietaker (burettslagslova § 5-6); i et sameie
+    informerer varselet samarbeidsutvalget, uten godkjenning fra styret."""
     case = _run(ask_about_sublet, question)
-    return {"reference": case.reference, "status": case.status}
+    needed, note = sublet_approval(case.cooperative)
+    return {"reference": case.reference, "status": case.status, "board_approval": needed, "note": note}
 
 
 @bp.route("/meeting-requests", methods=["POST"])

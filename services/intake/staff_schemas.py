@@ -101,13 +101,20 @@ class AcquisitionOut(Schema):
     cooperative = fields.Nested(CooperativeOut)
     before = fields.Nested(ShareOut)
     after = fields.Nested(ShareOut)
-    cap = fields.Integer(metadata={"description": "Most homes public owners may own together"})
+    cap = fields.Integer(allow_none=True, metadata={
+        "description": "Most homes public owners may own together; null: no limit (a sameie without a bylaws limit)"})
+    cap_rule = fields.String(metadata={"description": "The rule applied, citing its statute"})
     warning = fields.String(allow_none=True)
 
 
 class CreatedOut(Schema):
     reference = fields.String()
     status = fields.String()
+
+
+class SubletOut(CreatedOut):
+    board_approval = fields.Boolean(metadata={"description": "false in a sameie: the notice informs the committee"})
+    note = fields.String()
 
 
 class MeetingRequestOut(CreatedOut):

@@ -67,7 +67,7 @@ def authenticate(session: Session, secret: str) -> Principal | None:
     ).scalar_one_or_none()
     if row is None:
         return None
-    return Principal(row.name, row.party, row.contact_email, token_id=row.id)
+    return Principal(row.name, row.party, row.contact_email, token_id=row.id, agreement_id=row.agreement_id)
 
 
 def deactivate_contact(session: Session, email: str, now: dt.datetime) -> int:

@@ -173,7 +173,7 @@ def render_case(reference: str, status: int = 200, form: Form | None = None,
     assert user is not None
     with current_app.extensions["sessionmaker"]() as db:
         try:
-            case = get_case(db, reference)
+            case = get_case(db, reference, agreements=user.agreements(db))
         except CaseNotFound:
             return render_template("workspace/case_not_found.html", reference=reference[:40]), 404
         context = page_context(db, case, user)
@@ -205,7 +205,7 @@ def act(reference: str) -> ResponseReturnValue:
     form = Form.read(request.form)
     try:
         with unit_of_work(current_app.extensions["sessionmaker"]) as db:
-            apply(db, get_case(db, reference, for_update=True), form, user)
+            apply(db, get_case(db, reference, for_update=True, agreements=user.agreements(db)), form, user)
     except CaseNotFound:
         return render_template("workspace/case_not_found.html", reference=reference[:40]), 404
     except Refused as refused:

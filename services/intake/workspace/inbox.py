@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.datastructures import MultiDict
 
-from shared.access import may
+from shared.access import in_agreements, may
 from shared.models import Case, Cooperative, Deadline
 from shared.vocabulary import CASE_STATUSES, CASE_TYPES
 
@@ -147,9 +147,11 @@ def inbox() -> ResponseReturnValue:
     settings = current_app.config["SETTINGS"]
     at, zone = now(), ZoneInfo(settings.tz_name)
     with current_app.extensions["sessionmaker"]() as db:
-        cooperatives = list(db.execute(select(Cooperative.orgnr, Cooperative.name).order_by(Cooperative.name)))
+        cooperatives = list(db.execute(select(Cooperative.orgnr, Cooperative.name).where(
+            in_agreements(Cooperative.agreement_id, user.agreements(db))).order_by(Cooperative.name)))
         query, errors = parse(request.args, {orgnr for orgnr, _ in cooperatives})
-        found, total = ([], 0) if errors else list_cases(db, query.filters(user.email, at))
+        filters = {**query.filters(user.email, at), "agreements": user.agreements(db)}
+        found, total = ([], 0) if errors else list_cases(db, filters)
         listed = rows(db, found, at, zone)
     pages = max(1, -(-total // PER_PAGE))
     page = render_template(

@@ -147,7 +147,7 @@ def run(meeting_id: int, use_case: Callable[..., Meeting], *args: Any, **kwargs:
         raise Refused(400, {"handling": "Skjemaet mangler møtets versjon. Last siden på nytt og prøv igjen."})
     try:
         with unit_of_work(current_app.extensions["sessionmaker"]) as session:
-            meeting = find_meeting(session, meeting_id, for_update=True)
+            meeting = find_meeting(session, meeting_id, for_update=True, agreements=user.agreements(session))
             if Shown.of(meeting) != shown:
                 raise Refused(409, {"handling": "Møtet er endret siden du åpnet siden. Ingenting er lagret; se hva "
                                                 "som er endret, og prøv igjen om du fortsatt vil."},

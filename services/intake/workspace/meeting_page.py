@@ -40,7 +40,9 @@ SCHEMA_FIELDS = {"starts_at": "dato", "location": "sted", "agreed_by": "samtykke
 
 def _meeting_or_404(session: Session, meeting_id: int) -> Meeting:
     try:
-        return find_meeting(session, meeting_id)
+        user = current_user()
+        assert user is not None
+        return find_meeting(session, meeting_id, agreements=user.agreements(session))
     except MeetingNotFound:
         abort(404)
 

@@ -19,12 +19,13 @@ from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from shared.access import in_agreements
 from shared.calendar import local_today
 from shared.models import Meeting
 
 from ..meeting_changes import linked_requests, request_deadline
 from .meeting_forms import STATUS_LABELS, tz_name, zone
-from .sessions import now, signed_in
+from .sessions import current_user, now, signed_in
 
 bp = Blueprint("workspace_meetings", __name__, url_prefix="/arbeid/moter")
 
@@ -85,8 +86,11 @@ def meetings() -> ResponseReturnValue:
     today = local_today(tz_name(), now())
     if "maned" in request.args:
         return month_view(today)
+    user = current_user()
+    assert user is not None
     with current_app.extensions["sessionmaker"]() as session:
-        every = list(session.execute(select(Meeting).order_by(Meeting.starts_at)).scalars())
+        mine = in_agreements(Meeting.agreement_id, user.agreements(session))
+        every = list(session.execute(select(Meeting).where(mine).order_by(Meeting.starts_at)).scalars())
         upcoming = [m for m in every if m.status == "planned" and m.held_on >= today]
         past = [m for m in reversed(every) if m not in upcoming]
         page = render_template("workspace/meetings.html", view="liste", upcoming=_rows(session, upcoming),
@@ -99,8 +103,11 @@ def month_view(today: dt.date) -> ResponseReturnValue:
     first, error = _month(request.args.get("maned", ""), today)
     weeks = calendar.Calendar(firstweekday=0).monthdatescalendar(first.year, first.month)
     last = _shifted(first, 1) - dt.timedelta(days=1)
+    user = current_user()
+    assert user is not None
     with current_app.extensions["sessionmaker"]() as session:
-        listed = list(session.execute(select(Meeting).where(Meeting.held_on >= first, Meeting.held_on <= last)
+        mine = in_agreements(Meeting.agreement_id, user.agreements(session))
+        listed = list(session.execute(select(Meeting).where(Meeting.held_on >= first, Meeting.held_on <= last, mine)
                                       .order_by(Meeting.starts_at)).scalars())
         rows = _rows(session, listed)
         by_day: dict[dt.date, list[MeetingRow]] = {}

@@ -37,7 +37,7 @@ def _page(meeting_id: int, status: int = 200, errors: dict[str, str] | None = No
     assert user is not None
     with current_app.extensions["sessionmaker"]() as session:
         try:
-            meeting = find_meeting(session, meeting_id)
+            meeting = find_meeting(session, meeting_id, agreements=user.agreements(session))
         except MeetingNotFound:
             abort(404)
         minutes = meeting.minutes or {}

@@ -22,7 +22,7 @@ from sqlalchemy import update
 from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
-from shared.access import PERMISSIONS, Principal, may, may_sign_in, principal_of
+from shared.access import PERMISSIONS, Principal, may, may_sign_in, principal_of, visible_agreements
 from shared.directory import contact_by_email
 from shared.models import StaffSession, utcnow
 
@@ -58,6 +58,10 @@ class SignedIn:
     @property
     def name(self) -> str:
         return self.principal.name
+
+    def agreements(self, session: Session) -> frozenset[int] | None:
+        """The agreements the user may see (shared.access.visible_agreements): others' things answer 404."""
+        return visible_agreements(session, self.principal)
 
 
 def digest(secret: str) -> str:
