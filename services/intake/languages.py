@@ -1,5 +1,6 @@
 """The page's language (Flask-Babel): the one chosen with ?lang= (kept in the session), else the
-browser's Accept-Language, else bokmål. Public pages only: staff pages stay bokmål for now.
+browser's Accept-Language, else bokmål. Public pages only (the form, the tracking page, the
+privacy page, the e-mail action pages and sign-in); staff pages stay bokmål for now.
 
 Flask-Babel's domain is given shared.i18n's catalogs, the same the notifier writes e-mails from.
 """
@@ -16,10 +17,10 @@ from shared.i18n import DEFAULT_LANGUAGE, LANGUAGE_NAMES, LANGUAGES, known_langu
 SESSION_KEY = "lang"
 # The blueprints whose pages and messages follow the reader's language; an error page outside
 # them (a 404 for an unknown address has no blueprint) does too.
-PUBLIC_BLUEPRINTS = frozenset({"web", "tracking", "privacy"})
+PUBLIC_BLUEPRINTS = frozenset({"web", "tracking", "privacy", "actions", "sign_in"})
 # Pages without a language switch: the receipt shows its tracking link once, and a reload for
-# another language would lose it.
-NO_SWITCH = frozenset({"web.receipt"})
+# another language would lose it; a link's page after its use would show it as used.
+NO_SWITCH = frozenset({"web.receipt", "actions.use_link_page"})
 
 
 def accepted_language(accept: LanguageAccept) -> str:
