@@ -4,6 +4,7 @@ summary, the sign-in link), whatever the submitter wrote in; English is for subm
 from __future__ import annotations
 
 import datetime as dt
+from html import unescape
 
 import pytest
 from sqlalchemy import select, update
@@ -18,7 +19,7 @@ from shared.directory_csv import RowError, contact_values
 from shared.messages import CaseStatusChanged, DeadlineMissed, DeadlineReminderDue, SignInRequested
 from shared.models import Case, Contact, Deadline, OutboxEvent, utcnow
 from shared.runtime import Resources
-from tests.support.workspace import ask_link
+from tests.support.workspace import ask_link, sign_in_as
 from tests.unit.test_delivery import RecordingMailer
 from tests.unit.test_submitter_languages import SUBMITTER, handle, html, plain, submit
 from tests.unit.test_workspace_cases import KARI, PER, new_case
@@ -122,3 +123,37 @@ def test_the_sign_in_mail_is_in_the_contacts_language_not_the_pages(client, sess
     assert mail["Content-Language"] == language and mail["Subject"] == words[0]
     for word in words[1:]:
         assert word in plain(mail), word
+
+
+def test_the_workspace_follows_the_signed_in_contacts_language(client, sessions, settings, complaint):
+    """The inbox and the case page in nynorsk for a contact with language nn; bokmål for the others."""
+    reference = new_case(sessions, complaint)
+    speaks(sessions, KARI, "nn")
+    sign_in_as(client, sessions, settings, KARI)
+    inbox = client.get("/arbeid?lang=en")  # a public page's switch does not reach the workspace
+    page = unescape(inbox.get_data(as_text=True))
+    assert inbox.status_code == 200 and '<html lang="nn">' in page and "?lang=" not in page
+    for words in (">Saker</h1>", ">Mine saker</a>", ">Alle opne</a>", ">Forfallen</a>", ">Møte</a>", ">Handbok</a>",
+                  "Saksnummer, burettslag eller tekst i skildringa.", "Alle typar", "Alle burettslag",
+                  "Mine saker: 1 sak", "Send til kontaktperson", "Neste frist", "Logg ut"):
+        assert words in page, words
+    assert "Alle åpne" not in page and "Håndbok" not in page
+
+    case = unescape(client.get(f"/arbeid/saker/{reference}").get_data(as_text=True))
+    assert '<html lang="nn">' in case
+    for words in ("Tilbake til sakene", f"Klage {reference}", "Om saka", "Type sak", "Ansvarleg", "Innsendar",
+                  "Fristar", "Behandle saka", "Kommentar til endringa (valfritt)", "Overfør saka", "Internt notat",
+                  "Kommentar til innsendaren", "Historikk", "Hending", "vyrkedagar", "Går"):
+        assert words in case, words
+    assert "Behandle saken" not in case and "Om saken" not in case
+
+    searched = client.get("/arbeid?side=null")
+    assert searched.status_code == 400
+    assert "Sidenummeret må vere eit heilt tal frå 1 og oppover." in unescape(searched.get_data(as_text=True))
+
+
+def test_a_bokmal_contact_keeps_the_workspace_in_bokmal(client, sessions, settings, complaint):
+    new_case(sessions, complaint)
+    sign_in_as(client, sessions, settings, KARI)
+    page = unescape(client.get("/arbeid").get_data(as_text=True))
+    assert '<html lang="nb">' in page and ">Alle åpne</a>" in page and "Mine saker: 1 sak" in page
