@@ -17,6 +17,7 @@ from typing import Any
 
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
+from .i18n import N_
 from .settings import Settings
 
 SALT = "samhandling-case-action"
@@ -25,9 +26,9 @@ MAX_AGE = int(VALIDITY.total_seconds())
 LINK_ACTIONS = ("acknowledge", "resolve", "reject")
 # What the link says in an e-mail or on a page.
 LABELS = {
-    "acknowledge": "Ta saken (kvitter ut)",
-    "resolve": "Merk saken som løst",
-    "reject": "Avvis saken",
+    "acknowledge": N_("Ta saken (kvitter ut)"),
+    "resolve": N_("Merk saken som løst"),
+    "reject": N_("Avvis saken"),
 }
 # Far above any token we sign; anything longer is not ours and is refused unread.
 MAX_TOKEN_LENGTH = 600

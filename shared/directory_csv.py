@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from stdnum.exceptions import ValidationError as NumberError
 from stdnum.no import orgnr as orgnr_checker
 
+from .i18n import STAFF_LANGUAGES
 from .models import BORETTSLAG, PERCENT, SAMEIE, UNITS, Contact, Cooperative
 
 COOPERATIVE_COLUMNS = ("orgnr", "name", "address", "postcode", "city", "homes", "municipality_owned",
@@ -22,7 +23,9 @@ COOPERATIVE_COLUMNS = ("orgnr", "name", "address", "postcode", "city", "homes", 
 CONTACT_COLUMNS = ("email", "name", "party", "role", "organisation", "deputy", "leader", "committee_member")
 # Columns a file may leave out: a one-agreement directory of borettslag without bylaws' figures needs none.
 COOPERATIVE_OPTIONAL = ("agreement", "kind", "sections", "bylaws_public_cap", "bylaws_public_cap_unit")
-CONTACT_OPTIONAL = ("agreements",)  # agreement numbers separated by spaces
+CONTACT_OPTIONAL = ("agreements", "language")  # agreement numbers separated by spaces; nb or nn
+# What the contacts' export writes and the workspace's import reads besides CONTACT_COLUMNS.
+CONTACT_EXTRA = ("language",)
 AGREEMENT_COLUMNS = ("id", "name", "municipality", "association")
 YES, NO = "yes", "no"
 _BOOLEANS = {YES: True, "ja": True, NO: False, "nei": False, "": False}
@@ -37,7 +40,7 @@ FIELD_LABELS = {
     "role": "Rolle", "organisation": "Organisasjon", "deputy": "Stedfortreder", "leader": "Leder",
     "committee_member": "Medlem av samarbeidsutvalget", "agreement": "Avtale", "agreements": "Avtaler",
     "kind": "Boligtype", "sections": "Seksjoner", "bylaws_public_cap": "Vedtektenes tak for offentlige eiere",
-    "bylaws_public_cap_unit": "Enhet for vedtektenes tak",
+    "bylaws_public_cap_unit": "Enhet for vedtektenes tak", "language": "Språk",
 }
 
 
@@ -187,7 +190,18 @@ def contact_values(row: Mapping[str, str]) -> dict[str, object]:
         "deputy": _email(row, "deputy"),
         "leader": _email(row, "leader"),
         "committee_member": _BOOLEANS[member],
+        **_language(row),
     }
+
+
+def _language(row: Mapping[str, str]) -> dict[str, object]:
+    """nb or nn; an empty cell or no column leaves a contact's language as it is (bokmål if new)."""
+    value = row.get("language", "").lower()
+    if not value:
+        return {}
+    if value not in STAFF_LANGUAGES:
+        raise RowError(f"{FIELD_LABELS['language']} må være «nb» (bokmål) eller «nn» (nynorsk), ikke «{value}».")
+    return {"language": value}
 
 
 def cell(value: object) -> str:

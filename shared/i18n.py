@@ -22,6 +22,8 @@ from babel.support import NullTranslations, Translations
 
 LANGUAGES = ("nb", "nn", "en")
 DEFAULT_LANGUAGE = "nb"
+# The staff's languages (a contact's `language` in the directory): English is for submitters.
+STAFF_LANGUAGES = ("nb", "nn")
 # Each language's name in itself, for the language switch.
 LANGUAGE_NAMES = {"nb": "Bokmål", "nn": "Nynorsk", "en": "English"}
 TRANSLATIONS = Path(__file__).parent / "translations"
@@ -36,6 +38,11 @@ def N_(text: str) -> str:
 def known_language(language: str | None) -> str:
     """`language` if we have it, else bokmål."""
     return language if language in LANGUAGES else DEFAULT_LANGUAGE
+
+
+def staff_language(language: str | None) -> str:
+    """A contact's `language` if staff may have it, else bokmål."""
+    return language if language in STAFF_LANGUAGES else DEFAULT_LANGUAGE
 
 
 def catalog_path(language: str) -> Path:

@@ -28,14 +28,14 @@ from shared.settings import Settings
 from shared.vocabulary import CASE_STATUSES, CASE_TYPES, COMPLAINT_CATEGORIES
 
 from .case_actions import change_case
-from .schemas import Text
+from .schemas import Message, Text
 
 bp = Blueprint("actions", __name__)
 
 # The token is a credential: keep it out of caches, search engines and other sites' logs.
 PRIVATE = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer", "X-Robots-Tag": "noindex"}
 COMMENT_MAX = 5000
-TOO_LONG = f"Kan ikke være lengre enn {COMMENT_MAX} tegn."
+TOO_LONG = Message("Kan ikke være lengre enn {max} tegn.")
 
 
 class LinkAlreadyUsed(Exception):

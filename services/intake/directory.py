@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from shared.access import may_hold_case
 from shared.agreement import OPEN_STATUSES
 from shared.directory import contact_by_email
-from shared.directory_csv import CONTACT_COLUMNS, COOPERATIVE_COLUMNS, write_table
+from shared.directory_csv import CONTACT_COLUMNS, CONTACT_EXTRA, COOPERATIVE_COLUMNS, write_table
 from shared.models import Case, Contact, Cooperative
 
 from .case_actions import change_case
@@ -95,7 +95,7 @@ def export(session: Session, kind: str) -> str:
     if kind == COOPERATIVES:
         return write_table(COOPERATIVE_COLUMNS, session.scalars(select(Cooperative).order_by(Cooperative.orgnr)))
     assert kind == CONTACTS
-    return write_table(CONTACT_COLUMNS, session.scalars(select(Contact).order_by(Contact.email)))
+    return write_table((*CONTACT_COLUMNS, *CONTACT_EXTRA), session.scalars(select(Contact).order_by(Contact.email)))
 
 
 def find_contact(session: Session, contact_id: int) -> Contact:

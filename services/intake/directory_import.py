@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from shared.directory_csv import (
     CONTACT_COLUMNS,
+    CONTACT_EXTRA,
     COOPERATIVE_COLUMNS,
     FIELD_LABELS,
     RowError,
@@ -101,12 +102,14 @@ MODELS: dict[str, tuple[type[Cooperative] | type[Contact], str, tuple[str, ...]]
     COOPERATIVES: (Cooperative, "orgnr", COOPERATIVE_COLUMNS),
     CONTACTS: (Contact, "email", CONTACT_COLUMNS),
 }
+# Columns a file may leave out (the export writes them): a contact's language.
+OPTIONAL = {CONTACTS: CONTACT_EXTRA}
 
 
 def plan(session: Session, kind: str, text: str) -> Plan:
     """What importing this file would do; writes nothing. FileError when it cannot be read."""
     _, key, columns = MODELS[kind]
-    table = read_table(text, columns)
+    table = read_table(text, columns, OPTIONAL.get(kind, ()))
     rows = [_read_row(kind, line, cells) for line, cells in table.rows]
     for row in rows:
         if row.line in table.too_wide:  # its values may be shifted: say only that

@@ -1,5 +1,7 @@
-"""The page's language (Flask-Babel): the one chosen with ?lang= (kept in the session), else the
-browser's Accept-Language, else bokmål. Public pages only: staff pages stay bokmål for now.
+"""The page's language (Flask-Babel). On public pages (the form, the tracking page, the privacy
+page, the e-mail action pages and sign-in): the one chosen with ?lang= (kept in the session), else
+the browser's Accept-Language, else bokmål. On the staff's pages (the workspace): the signed-in
+contact's own language from the directory, bokmål or nynorsk (SPEC §9), with no switch.
 
 Flask-Babel's domain is given shared.i18n's catalogs, the same the notifier writes e-mails from.
 """
@@ -8,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask, request, session, url_for
-from flask_babel import Babel, Domain, get_locale
+from flask_babel import Babel, Domain, get_locale, gettext
 from werkzeug.datastructures import LanguageAccept
 
 from shared.i18n import DEFAULT_LANGUAGE, LANGUAGE_NAMES, LANGUAGES, known_language, translations
@@ -16,10 +18,14 @@ from shared.i18n import DEFAULT_LANGUAGE, LANGUAGE_NAMES, LANGUAGES, known_langu
 SESSION_KEY = "lang"
 # The blueprints whose pages and messages follow the reader's language; an error page outside
 # them (a 404 for an unknown address has no blueprint) does too.
-PUBLIC_BLUEPRINTS = frozenset({"web", "tracking", "privacy"})
+PUBLIC_BLUEPRINTS = frozenset({"web", "tracking", "privacy", "actions", "sign_in"})
+# The workspace's blueprints whose pages follow the signed-in contact: those translated so far
+# (the inbox and the case page; the layout and sign-in are too). The rest of the workspace is
+# bokmål, and says so in <html lang>, until its texts are in the catalogs.
+STAFF_PAGE_BLUEPRINTS = frozenset({"workspace"})
 # Pages without a language switch: the receipt shows its tracking link once, and a reload for
-# another language would lose it.
-NO_SWITCH = frozenset({"web.receipt"})
+# another language would lose it; a link's page after its use would show it as used.
+NO_SWITCH = frozenset({"web.receipt", "actions.use_link_page"})
 
 
 def accepted_language(accept: LanguageAccept) -> str:
@@ -38,9 +44,19 @@ def is_public() -> bool:
 
 def page_language() -> str:
     if not is_public():
-        return DEFAULT_LANGUAGE
+        return staff_page_language()
     chosen = session.get(SESSION_KEY)
     return chosen if chosen in LANGUAGES else accepted_language(request.accept_languages)
+
+
+def staff_page_language() -> str:
+    """The signed-in contact's language on a staff page; bokmål for no one signed in (and the API)."""
+    if not request.blueprint or request.blueprint.split(".")[0] not in STAFF_PAGE_BLUEPRINTS:
+        return DEFAULT_LANGUAGE
+    from .workspace.sessions import current_user  # here: the workspace imports the modules that import this one
+
+    user = current_user()
+    return user.language if user is not None else DEFAULT_LANGUAGE
 
 
 def remember_choice() -> None:
@@ -62,6 +78,11 @@ def language_links() -> list[dict[str, str]]:
     ]
 
 
+def translated(labels: dict[str, str]) -> list[tuple[str, str]]:
+    """A code list's (value, label) pairs with the labels in the page's language, for a <select>."""
+    return [(value, gettext(label)) for value, label in labels.items()]
+
+
 class CatalogDomain(Domain):  # type: ignore[misc]
     """Flask-Babel's texts from shared.i18n's catalogs (compiled in memory, one per language)."""
 
@@ -73,6 +94,8 @@ def init_app(app: Flask) -> None:
     babel = Babel(app, locale_selector=page_language)
     babel.domain_instance = CatalogDomain()  # a cached property Flask-Babel reads its texts through
     app.before_request(remember_choice)
+
+    app.add_template_global(translated)
 
     @app.context_processor
     def _language() -> dict[str, Any]:

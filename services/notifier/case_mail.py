@@ -7,7 +7,7 @@ from the event that planned it, so a retry composes the same mail.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from email.message import EmailMessage
 from typing import Any
@@ -23,12 +23,12 @@ from shared.access import may_hold_case
 from shared.case_details import AcquisitionDetails, details_of
 from shared.deadlines import received_note
 from shared.formats import date, date_nb, datetime_nb
-from shared.i18n import DEFAULT_LANGUAGE, gettext_for
+from shared.i18n import DEFAULT_LANGUAGE, gettext_for, staff_language
 from shared.models import Case, Contact, Deadline, Notification, OutboxEvent
 from shared.settings import Settings
 from shared.vocabulary import CASE_STATUSES, CASE_TYPES, COMPLAINT_CATEGORIES, SUBMITTER_ROLES
 
-from .mail import compose, language_environment, template_variables
+from .mail import compose, environment_for, template_variables
 from .planning import SUMMARY_TEMPLATE
 
 
@@ -80,17 +80,23 @@ def _needed_contacts(notifications: Sequence[Notification], cases: dict[int, Cas
     needed: set[str] = set()
     for notification in notifications:
         case = cases.get(notification.case_id) if notification.case_id is not None else None
-        if notification.template == SUMMARY_TEMPLATE:
-            needed |= {case.assignee} if case is not None and case.assignee else set()
+        if notification.template == SUMMARY_TEMPLATE:  # names the handler; in the board's language
+            needed |= {case.assignee, notification.recipient} if case is not None and case.assignee else set()
         elif case is None or notification.recipient.lower() != (case.submitter_email or "").lower():
             needed.add(notification.recipient)
     return needed
 
 
+def labeller(language: str) -> Callable[[str], str]:
+    """A code list's label in `language`; no label stays empty (gettext("") is the catalog's header)."""
+    gettext = gettext_for(language).gettext
+    return lambda label: gettext(label) if label else ""
+
+
 def case_context(case: Case, settings: Settings, language: str = DEFAULT_LANGUAGE) -> dict[str, Any]:
     """`language`: the submitter's, for the mails to them; the staff's mails are in bokmål."""
     tracking_url = f"{settings.public_base_url}/sak/{case.tracking_token}"
-    label = gettext_for(language).gettext
+    label = labeller(language)
     return {
         "reference": case.reference,
         "cooperative_name": case.cooperative.name if case.cooperative else "",
@@ -115,15 +121,17 @@ def case_context(case: Case, settings: Settings, language: str = DEFAULT_LANGUAG
     }
 
 
-def summary_context(case: Case, handler: Contact | None, settings: Settings) -> dict[str, Any]:
+def summary_context(case: Case, handler: Contact | None, settings: Settings,
+                    language: str = DEFAULT_LANGUAGE) -> dict[str, Any]:
     """What a copy to a borettslag board may say: no submitter data, no free text, no links."""
     received = case.created_at.replace(tzinfo=case.created_at.tzinfo or dt.UTC)
+    label = gettext_for(language).gettext
     return {
         "reference": case.reference,
         "case_type": case.type,
-        "type_label": CASE_TYPES.get(case.type, case.type),
+        "type_label": label(CASE_TYPES.get(case.type, case.type)),
         "cooperative_name": case.cooperative.name if case.cooperative else "",
-        "category_label": COMPLAINT_CATEGORIES.get(case.category or "", ""),
+        "category_label": label(COMPLAINT_CATEGORIES.get(case.category or "", "")),
         # A complaint's share number is the submitter's words; a notice's is the staff's.
         "share_number": case.share_number if case.type != "complaint" else None,
         "received": date_nb(received.astimezone(ZoneInfo(settings.tz_name)).date()),
@@ -200,11 +208,10 @@ def compose_case_mail(
     sources = sources or Sources.load(session, [notification], env)
     assert notification.case_id is not None
     case = sources.cases[notification.case_id]
-    language = submitters_language(case, notification)
-    if language != DEFAULT_LANGUAGE:
-        env = language_environment(language)
+    language = recipients_language(case, notification, sources.contact(notification.recipient))
+    env = environment_for(env, language)
     if notification.template == SUMMARY_TEMPLATE:
-        context = summary_context(case, sources.contact(case.assignee), settings)
+        context = summary_context(case, sources.contact(case.assignee), settings, language)
     else:
         context = full_context(session, case, notification, sources, settings, env, language)
     context["recipient_name"] = notification.recipient_name
@@ -215,7 +222,9 @@ def compose_case_mail(
     )
 
 
-def submitters_language(case: Case, notification: Notification) -> str:
-    """The case's language for a mail to its submitter (SPEC §9); bokmål for anyone else."""
-    to_submitter = notification.recipient.lower() == (case.submitter_email or "").lower()
-    return case.language if to_submitter and case.language else DEFAULT_LANGUAGE
+def recipients_language(case: Case, notification: Notification, contact: Contact | None) -> str:
+    """The case's language for a mail to its submitter (SPEC §9), a contact's own (nb or nn) for
+    a mail to a contact, else bokmål."""
+    if notification.recipient.lower() == (case.submitter_email or "").lower():
+        return case.language or DEFAULT_LANGUAGE
+    return staff_language(contact.language if contact is not None else None)

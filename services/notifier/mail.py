@@ -97,6 +97,11 @@ def language_environment(language: str) -> Environment:
     return template_environment(language)
 
 
+def environment_for(env: Environment, language: str) -> Environment:
+    """`env` (the bokmål one the caller was given, perhaps a test's) for bokmål, else the language's."""
+    return env if language == DEFAULT_LANGUAGE else language_environment(language)
+
+
 @lru_cache(maxsize=128)
 def template_variables(env: Environment, template: str) -> frozenset[str]:
     """The variables a template's subject, text and HTML use, with what they include or extend."""

@@ -76,6 +76,8 @@ class Contact(Base):
     deputy: Mapped[str | None] = mapped_column(String(254))
     leader: Mapped[str | None] = mapped_column(String(254))
     committee_member: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The language of their pages and e-mails (shared.i18n.STAFF_LANGUAGES): nb or nn.
+    language: Mapped[str] = mapped_column(String(5), default="nb", server_default="nb")
     # Set when the contact's access is withdrawn: their tokens and e-mail links stop working.
     deactivated_at: Mapped[dt.datetime | None] = mapped_column()
 

@@ -449,3 +449,23 @@ def test_the_mail_link_and_then_the_follow_up_link_resolve_the_case(client, sess
     resolved = confirm(client, follow_ups["Merk saken som løst"], "Ordnet.")
     assert resolved.status_code == 200 and "Saken er merket som løst" in text(resolved)
     assert case_state(sessions, case_id)[1][-2:] == [("acknowledged", CONTACT), ("resolved", CONTACT)]
+
+
+@pytest.mark.parametrize(("language", "words", "done"), [
+    ("nn", ["Stadfest: ta saka", "Status no", "Send til kontaktperson", "Kommentar (valfritt)"],
+     ["Du har teke saka", "Lenkja er alt brukt"]),
+    ("en", ["Confirm: take the case", "Current status", "Sent to the contact person", "Comment (optional)"],
+     ["You have taken the case", "The link has already been used"]),
+])
+def test_the_link_pages_in_the_readers_language(client, sessions, settings, case_id, language, words, done):
+    """A contact who reads nynorsk or English chooses it on the page (the link is public)."""
+    path = link_path(sessions, settings, case_id, "acknowledge")
+    page = client.get(f"{path}?lang={language}")
+    assert f'<html lang="{language}">' in page.get_data(as_text=True)
+    for word in words:
+        assert word in text(page), word
+    response = confirm(client, path)
+    assert response.status_code == 200 and done[0] in text(response)
+    assert "?lang=" not in response.get_data(as_text=True)  # the used link's page offers no switch
+    again = client.get(path)
+    assert again.status_code == 409 and done[1] in text(again)

@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from shared.models import Case
+from tests.support.workspace import csrf
 from tests.unit.test_web_form import FORM, post, text, tracking_path
 
 HTML_LANG = re.compile(r'<html lang="([a-z]+)">')
@@ -129,7 +130,26 @@ def test_error_pages_in_the_chosen_language(client, language, heading):
     assert response.status_code == 404 and heading in text(response) and lang_of(text(response)) == language
 
 
-def test_staff_pages_stay_bokmal(client):
-    client.get(f"{FORM}?lang=en")
-    html = text(client.get("/logg-inn", headers={"Accept-Language": "en"}))
-    assert lang_of(html) == "nb" and "?lang=" not in html
+SIGN_IN_WORDS = {
+    "nb": ["Logg inn i samhandling", "E-postadresse", "Send meg en innloggingslenke"],
+    "nn": ["Logg inn i samhandling", "E-postadresse", "Send meg ei innloggingslenkje", "bustadbyggjelaget"],
+    "en": ["Sign in to samhandling", "E-mail address", "Send me a sign-in link", "housing association"],
+}
+
+
+@pytest.mark.parametrize("language", ["nb", "nn", "en"])
+def test_the_sign_in_page_follows_the_reader(client, language):
+    client.get(f"{FORM}?lang={language}")
+    html = text(client.get("/logg-inn"))
+    assert lang_of(html) == language
+    for word in SIGN_IN_WORDS[language]:
+        assert word in html, word
+
+
+def test_the_sign_in_page_takes_accept_language_and_its_switch(client):
+    html = text(client.get("/logg-inn", headers={"Accept-Language": "nn-NO,nb;q=0.8"}))
+    assert lang_of(html) == "nn" and "Send meg ei innloggingslenkje" in html
+    assert "/logg-inn?lang=en" in html
+    client.get("/logg-inn?lang=en")
+    sent = client.post("/logg-inn", data={"epost": "", "csrf_token": csrf(client, "/logg-inn")})
+    assert sent.status_code == 400 and "Enter your e-mail address." in text(sent)

@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.datastructures import MultiDict
@@ -23,6 +24,7 @@ from shared.access import NOT_HOLDER, contact_refusal, may, may_hold_case
 from shared.case_details import details_of
 from shared.db import unit_of_work
 from shared.deadlines import deadlines_of
+from shared.i18n import N_
 from shared.models import Case, Contact
 from shared.vocabulary import (
     CASE_HOLDERS,
@@ -48,24 +50,29 @@ TEXT_FIELDS = {**dict.fromkeys(STATUS_ACTIONS, "kommentar"), "reassign": "begrun
 # Of the other party, these may be handed a case from the page (its case officers, and the main
 # contact, who is the one who takes cases in for the municipality).
 OTHER_PARTY_ROLES = ("case_officer", "main_contact")
-DONE = {"acknowledge": "Saken er kvittert ut.", "resolve": "Saken er løst.", "reject": "Saken er avvist.",
-        "reopen": "Saken er åpnet igjen.", "reassign": "Saken er overført.",
-        "note": "Det interne notatet er lagret.", "comment": "Kommentaren er lagret og sendt til innsenderen."}
-ACTION_LABELS = {"acknowledge": "Kvitter ut", "resolve": "Løs saken", "reject": "Avvis saken",
-                 "reopen": "Åpne saken igjen"}
+# The page's texts, translated where shown (the page's _(), the contact's language).
+DONE = {"acknowledge": N_("Saken er kvittert ut."), "resolve": N_("Saken er løst."),
+        "reject": N_("Saken er avvist."), "reopen": N_("Saken er åpnet igjen."), "reassign": N_("Saken er overført."),
+        "note": N_("Det interne notatet er lagret."),
+        "comment": N_("Kommentaren er lagret og sendt til innsenderen.")}
+ACTION_LABELS = {"acknowledge": N_("Kvitter ut"), "resolve": N_("Løs saken"), "reject": N_("Avvis saken"),
+                 "reopen": N_("Åpne saken igjen")}
 HISTORY_LABELS = {
-    "received": "Mottatt", "routed": "Sendt til kontaktperson", "acknowledged": "Kvittert ut",
-    "resolved": "Løst", "rejected": "Avvist", "reopened": "Åpnet igjen", "reassigned": "Overført",
-    "noted": "Internt notat", "commented": "Kommentar til innsenderen", "escalated": "Frist oversittet",
-    "handed_over": "Stedfortreder", "unrouted": "Ikke rutet", "board_approved": "Styret godkjente",
-    "board_refused": "Styret nektet", "board_deemed_approved": "Godkjenning regnes som gitt",
-    "meeting_booked": "Møte booket", "meeting_joined": "Lagt til et møte", "meeting_no_slot": "Ingen ledig møtetid",
-    "agenda_removed": "Tatt av dagsordenen", "meeting_moved": "Møtet er flyttet",
-    "meeting_cancelled": "Møtet er avlyst", "deadline_overridden": "Fristen er overstyrt",
+    "received": N_("Mottatt"), "routed": N_("Sendt til kontaktperson"), "acknowledged": N_("Kvittert ut"),
+    "resolved": N_("Løst"), "rejected": N_("Avvist"), "reopened": N_("Åpnet igjen"),
+    "reassigned": N_("Overført"), "noted": N_("Internt notat"), "commented": N_("Kommentar til innsenderen"),
+    "escalated": N_("Frist oversittet"),
+    "handed_over": N_("Stedfortreder"), "unrouted": N_("Ikke rutet"), "board_approved": N_("Styret godkjente"),
+    "board_refused": N_("Styret nektet"), "board_deemed_approved": N_("Godkjenning regnes som gitt"),
+    "meeting_booked": N_("Møte booket"), "meeting_joined": N_("Lagt til et møte"),
+    "meeting_no_slot": N_("Ingen ledig møtetid"),
+    "agenda_removed": N_("Tatt av dagsordenen"), "meeting_moved": N_("Møtet er flyttet"),
+    "meeting_cancelled": N_("Møtet er avlyst"), "deadline_overridden": N_("Fristen er overstyrt"),
 }
-DEADLINE_STATES = {"open": "Løper", "met": "Overholdt", "missed": "Oversittet", "closed": "Avsluttet"}
-READ_ONLY = {NOT_HOLDER: "Du kan lese saken, men ikke behandle den: bare den som er ansvarlig for saken, "
-                         "og kontaktpersoner som har fått den i kopi, kan behandle den."}
+DEADLINE_STATES = {"open": N_("Løper"), "met": N_("Overholdt"), "missed": N_("Oversittet"),
+                   "closed": N_("Avsluttet")}
+READ_ONLY = {NOT_HOLDER: N_("Du kan lese saken, men ikke behandle den: bare den som er ansvarlig for saken, "
+                           "og kontaktpersoner som har fått den i kopi, kan behandle den.")}
 
 
 class Refused(Exception):
@@ -94,15 +101,16 @@ class Form:
         form = cls(action, posted.get(text_field, "").strip(), posted.get("til", "").strip().lower(),
                    int(version_text) if version_text.isdigit() and len(version_text) < 9 else None)
         if action not in TEXT_FIELDS:
-            form.errors["handling"] = "Velg en handling på siden."
+            form.errors["handling"] = gettext("Velg en handling på siden.")
         if form.version is None:
-            form.errors["handling"] = "Skjemaet mangler sakens versjon. Last siden på nytt og prøv igjen."
+            form.errors["handling"] = gettext("Skjemaet mangler sakens versjon. Last siden på nytt og prøv igjen.")
         if action in ("note", "comment") and not form.text:
-            form.errors[text_field] = ("Skriv notatet." if action == "note" else "Skriv kommentaren til innsenderen.")
+            form.errors[text_field] = (gettext("Skriv notatet.") if action == "note"
+                                       else gettext("Skriv kommentaren til innsenderen."))
         if len(form.text) > TEXT_MAX:
-            form.errors[text_field] = f"Teksten kan være høyst {TEXT_MAX} tegn."
+            form.errors[text_field] = gettext("Teksten kan være høyst %(max)s tegn.", max=TEXT_MAX)
         if action == "reassign" and not form.to:
-            form.errors["til"] = "Velg hvem saken skal overføres til."
+            form.errors["til"] = gettext("Velg hvem saken skal overføres til.")
         return form
 
 
@@ -118,27 +126,27 @@ def apply(db: Session, case: Case, form: Form, user: SignedIn) -> None:
     """Apply the form to the case in `db`'s transaction, or raise Refused (the caller rolls back)."""
     refusal = contact_refusal(db, user.email, case)
     if refusal is not None:
-        raise Refused(403, {"handling": READ_ONLY.get(refusal, READ_ONLY[NOT_HOLDER])})
+        raise Refused(403, {"handling": gettext(READ_ONLY.get(refusal, READ_ONLY[NOT_HOLDER]))})
     if form.errors:
         raise Refused(400, form.errors)
     if form.version != case.version:
-        raise Refused(409, {"handling": "Saken er endret siden du åpnet den. Ingenting er lagret; "
-                                        "se hva som er endret, og send skjemaet på nytt om du vil."},
+        raise Refused(409, {"handling": gettext("Saken er endret siden du åpnet den. Ingenting er lagret; "
+                                                "se hva som er endret, og send skjemaet på nytt om du vil.")},
                       stale_from=form.version)
     if form.action in lifecycle.REMARKS:
         if form.action == "note" and not may(user.principal, "case.note"):
-            raise Refused(403, {"handling": "Du kan ikke skrive interne notater."})
+            raise Refused(403, {"handling": gettext("Du kan ikke skrive interne notater.")})
         remark_case(db, case, form.action, actor=user.email, now=now(), text=form.text)
         return
     if form.action == "reassign" and form.to not in {c.email for c in reassign_choices(db, user, case)}:
-        raise Refused(422, {"til": "Velg en kontaktperson fra listen."})
+        raise Refused(422, {"til": gettext("Velg en kontaktperson fra listen.")})
     try:
         change_case(db, case, form.action, actor=user.email, now=now(), comment=form.text,
                     to=form.to if form.action == "reassign" else None)
     except lifecycle.IllegalTransition:
-        raise Refused(409, {"handling": "Saken har en status der denne handlingen ikke er mulig."}) from None
+        raise Refused(409, {"handling": gettext("Saken har en status der denne handlingen ikke er mulig.")}) from None
     except UnknownAssignee:
-        raise Refused(422, {"til": "Fant ingen kontaktperson med denne e-postadressen."}) from None
+        raise Refused(422, {"til": gettext("Fant ingen kontaktperson med denne e-postadressen.")}) from None
     except AssigneeNotAllowed as error:
         raise Refused(422, {"til": str(error)}) from None
 

@@ -14,11 +14,13 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.datastructures import MultiDict
 
 from shared.access import in_agreements, may
+from shared.i18n import N_
 from shared.models import Case, Cooperative, Deadline
 from shared.vocabulary import CASE_STATUSES, CASE_TYPES
 
@@ -27,13 +29,15 @@ from .pages import bp
 from .sessions import current_user, now, signed_in
 
 PER_PAGE = 25
-TABS = {"mine": "Mine saker", "kopi": "Kopi til meg", "alle": "Alle åpne", "forfalt": "Forfalt"}
+TABS = {"mine": N_("Mine saker"), "kopi": N_("Kopi til meg"), "alle": N_("Alle åpne"), "forfalt": N_("Forfalt")}
 DEFAULT_TAB = "mine"
 # The status filter: "" is every open status (the default), ALL_STATUSES every status.
 ALL_STATUSES = "alle"
 SEARCH_MAX = 200
-DEADLINE_LABELS = {"acknowledge": "Kvittere ut", "resolve": "Løse saken", "board_approval": "Styrets frist"}
-LABELS = {"type": "Type sak", "status": "Status", "borettslag": "Borettslag", "q": "Søk", "side": "Side"}
+DEADLINE_LABELS = {"acknowledge": N_("Kvittere ut"), "resolve": N_("Løse saken"), "board_approval": N_("Styrets frist")}
+# Translated where shown (the page's _()).
+LABELS = {"type": N_("Type sak"), "status": N_("Status"), "borettslag": N_("Borettslag"), "q": N_("Søk"),
+          "side": N_("Side")}
 
 
 @dataclass(frozen=True)
@@ -72,19 +76,19 @@ def parse(args: MultiDict[str, str], orgnrs: set[str]) -> tuple[InboxQuery, dict
     case_type, status = args.get("type", ""), args.get("status", "")
     cooperative, search = args.get("borettslag", "").strip(), args.get("q", "").strip()
     if tab not in TABS:
-        errors["fane"] = "Velg en av fanene Mine saker, Kopi til meg, Alle åpne eller Forfalt."
+        errors["fane"] = gettext("Velg en av fanene Mine saker, Kopi til meg, Alle åpne eller Forfalt.")
     if case_type and case_type not in CASE_TYPES:
-        errors["type"] = "Velg en type sak fra listen."
+        errors["type"] = gettext("Velg en type sak fra listen.")
     if status and status not in CASE_STATUSES and status != ALL_STATUSES:
-        errors["status"] = "Velg en status fra listen."
+        errors["status"] = gettext("Velg en status fra listen.")
     if cooperative and cooperative not in orgnrs:
-        errors["borettslag"] = "Velg et borettslag fra listen."
+        errors["borettslag"] = gettext("Velg et borettslag fra listen.")
     if len(search) > SEARCH_MAX:
-        errors["q"] = f"Søket kan være høyst {SEARCH_MAX} tegn."
+        errors["q"] = gettext("Søket kan være høyst %(max)s tegn.", max=SEARCH_MAX)
     page_text = args.get("side", "1").strip() or "1"
     page = int(page_text) if page_text.isdigit() and len(page_text) < 7 else 0
     if page < 1:
-        errors["side"] = "Sidenummeret må være et helt tall fra 1 og oppover."
+        errors["side"] = gettext("Sidenummeret må være et helt tall fra 1 og oppover.")
     query = InboxQuery(tab if tab in TABS else DEFAULT_TAB, case_type if "type" not in errors else "",
                        status if "status" not in errors else "", cooperative if "borettslag" not in errors else "",
                        search[:SEARCH_MAX], max(page, 1))

@@ -24,6 +24,7 @@ from werkzeug.wrappers import Response
 
 from shared.access import PERMISSIONS, Principal, may, may_sign_in, principal_of, visible_agreements
 from shared.directory import contact_by_email
+from shared.i18n import staff_language
 from shared.models import StaffSession, utcnow
 
 COOKIE = "samhandling_arbeid"
@@ -49,6 +50,7 @@ class SignedIn:
     principal: Principal
     role: str
     party: str  # the contact's own party (municipality, association, cooperative)
+    language: str = "nb"  # the contact's own (shared.i18n.STAFF_LANGUAGES): the workspace's pages are in it
 
     @property
     def email(self) -> str:
@@ -144,7 +146,7 @@ def _load() -> tuple[SignedIn | None, str]:
         if at - row.last_seen_at >= TOUCH_AFTER:
             row.last_seen_at = at
         assert contact is not None
-        return SignedIn(principal_of(contact), contact.role, contact.party), ""
+        return SignedIn(principal_of(contact), contact.role, contact.party, staff_language(contact.language)), ""
 
 
 def current_user() -> SignedIn | None:

@@ -13,6 +13,7 @@ from typing import Any
 
 from email_validator import EmailNotValidError, validate_email
 from flask import Blueprint, Flask, current_app, make_response, redirect, render_template, request, url_for
+from flask_babel import gettext
 from sqlalchemy import update
 from sqlalchemy.engine import CursorResult
 from werkzeug.wrappers import Response
@@ -21,6 +22,7 @@ from shared import sign_in
 from shared.access import may_sign_in
 from shared.db import unit_of_work
 from shared.directory import contact_by_email
+from shared.i18n import N_
 from shared.messages import SignInRequested, new_event_id, record_event
 from shared.models import SignInLink
 
@@ -33,21 +35,21 @@ BROWSER_COOKIE_PATH = "/logg-inn"
 
 # What a link that cannot sign in is, with its status and what the page says.
 PROBLEMS: dict[str, tuple[int, str, str]] = {
-    "invalid": (400, "Lenken virker ikke",
-                "Lenken er ikke gyldig. Kanskje ble den delt over to linjer i e-posten?"),
-    "expired": (410, "Lenken er gått ut",
-                "Innloggingslenker gjelder i 15 minutter."),
-    "used": (409, "Lenken er allerede brukt",
-             "En innloggingslenke kan bare brukes én gang."),
-    "other_browser": (403, "Åpne lenken i nettleseren du ba om den i",
-                      "Lenken virker bare i nettleseren der du skrev inn e-postadressen din."),
-    "no_access": (403, "Du har ikke tilgang lenger",
-                  "Tilgangen din til samhandling er trukket tilbake."),
+    "invalid": (400, N_("Lenken virker ikke"),
+                N_("Lenken er ikke gyldig. Kanskje ble den delt over to linjer i e-posten?")),
+    "expired": (410, N_("Lenken er gått ut"),
+                N_("Innloggingslenker gjelder i 15 minutter.")),
+    "used": (409, N_("Lenken er allerede brukt"),
+             N_("En innloggingslenke kan bare brukes én gang.")),
+    "other_browser": (403, N_("Åpne lenken i nettleseren du ba om den i"),
+                      N_("Lenken virker bare i nettleseren der du skrev inn e-postadressen din.")),
+    "no_access": (403, N_("Du har ikke tilgang lenger"),
+                  N_("Tilgangen din til samhandling er trukket tilbake.")),
 }
 EXPIRED_NOTES = {
-    sessions.EXPIRED_IDLE: "Du ble logget ut fordi du ikke hadde brukt samhandling på 30 minutter.",
-    sessions.EXPIRED_ABSOLUTE: "Du ble logget ut fordi det er 8 timer siden du logget inn.",
-    sessions.EXPIRED_REVOKED: "Du ble logget ut fordi tilgangen din er trukket tilbake.",
+    sessions.EXPIRED_IDLE: N_("Du ble logget ut fordi du ikke hadde brukt samhandling på 30 minutter."),
+    sessions.EXPIRED_ABSOLUTE: N_("Du ble logget ut fordi det er 8 timer siden du logget inn."),
+    sessions.EXPIRED_REVOKED: N_("Du ble logget ut fordi tilgangen din er trukket tilbake."),
 }
 
 
@@ -67,7 +69,7 @@ def form() -> Any:
     if sessions.current_user() is not None:
         return redirect(next_path, code=303)
     return render_template("workspace/sign_in.html", next_path=next_path, email="", error="",
-                           note=EXPIRED_NOTES.get(request.args.get("utlopt", ""), ""),
+                           note=_translated(EXPIRED_NOTES.get(request.args.get("utlopt", ""), "")),
                            signed_out=request.args.get("utlogget") == "1")
 
 
@@ -81,7 +83,8 @@ def ask() -> Any:
     except EmailNotValidError:
         email = ""
     if not email:
-        message = "Skriv e-postadressen din." if not typed else "Skriv en gyldig e-postadresse, som navn@kommune.no."
+        message = (gettext("Skriv e-postadressen din.") if not typed
+                   else gettext("Skriv en gyldig e-postadresse, som navn@kommune.no."))
         return render_template("workspace/sign_in.html", next_path=next_path, email=typed[:254],
                                error=message, note="", signed_out=False), 400
     nonce = request.cookies.get(BROWSER_COOKIE) or secrets.token_urlsafe(32)
@@ -133,7 +136,12 @@ def _usable(token: str) -> tuple[SignInLink | None, str]:
 
 def _problem(problem: str) -> tuple[str, int]:
     status, title, text = PROBLEMS[problem]
-    return render_template("workspace/sign_in_problem.html", title=title, text=text, problem=problem), status
+    return render_template("workspace/sign_in_problem.html", title=gettext(title), text=gettext(text),
+                           problem=problem), status
+
+
+def _translated(text: str) -> str:
+    return gettext(text) if text else ""
 
 
 @bp.get("/logg-inn/<token>")
