@@ -9,7 +9,7 @@ from alembic import command
 from alembic.config import Config
 
 from .db import make_engine, make_sessionmaker, unit_of_work
-from .demo import load_demo
+from .demo import MORE_AGREEMENTS, load_demo
 from .settings import PROJECT_ROOT, Settings
 
 
@@ -51,6 +51,9 @@ def main(argv: list[str] | None = None) -> int:
         print("database migrated")
     if args.command in {"load-demo", "setup"}:
         print(load_demo_data(settings, getattr(args, "directory", None)))
+    if args.command == "setup":
+        # The demo's further agreements (SPEC §8), after the one-agreement directory they extend.
+        print(load_demo_data(settings, MORE_AGREEMENTS))
     return 0
 
 

@@ -32,7 +32,7 @@ from shared.calendar import local_today
 from shared.db import unit_of_work
 from shared.deadlines import DeadlineTerms, terms_for_new_case
 from shared.i18n import N_
-from shared.models import Case, Cooperative, utcnow
+from shared.models import Agreement, Case, Cooperative, utcnow
 from shared.vocabulary import COMPLAINT_CATEGORIES, SUBMITTER_ROLES
 
 from .complaints import UnknownCooperative, submit_complaint
@@ -189,6 +189,8 @@ def receipt():  # type: ignore[no-untyped-def]
         case = receipt_case(db, submitted, utcnow()) if isinstance(submitted, dict) else None
         token = case.tracking_token if case else None
         deadlines = promised_deadlines(db, case)
+        agreement = db.get(Agreement, case.agreement_id) if case else None
+        parties = (agreement.municipality, agreement.association) if agreement else None
     tracking_path = url_for("tracking.case_page", token=token) if token else ""
     page = render_template(
         "receipt.html",
@@ -197,6 +199,7 @@ def receipt():  # type: ignore[no-untyped-def]
         tracking_path=tracking_path,
         tracking_url=current_app.config["SETTINGS"].public_base_url + tracking_path,
         deadlines=deadlines,
+        parties=parties,
     )
     return page, 200, {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
 

@@ -36,6 +36,13 @@ COMPLAINT = {
 EXPECTED_RECIPIENTS = [
     "kari.johansen@kommune.example", "kari@example.org", "per.hansen@bonord.example",
 ]
+# Telegrafbukta borettslag is agreement 2's (Tromsø kommune and Ishavsbo, shared/data/agreements):
+# Ishavsbo's officer and Tromsø's contact for that agreement, never BoNord nor Kari Johansen.
+SECOND_AGREEMENT_COMPLAINT = {**COMPLAINT, "cooperative_orgnr": "914000009",
+                              "submitter": {**COMPLAINT["submitter"], "email": "ola@example.org"}}
+SECOND_AGREEMENT_RECIPIENTS = [
+    "jonas.lie@ishavsbo.example", "ola@example.org", "siri.eriksen@kommune.example",
+]
 PORT_VARIABLES = ("PORT", "MAIL_UI_PORT", "SMTP_PORT", "EMBEDDED_REDIS_PORT")
 MARKER_VARIABLE = "SAMHANDLING_TEST_DEV_RUN"
 # Unset so dev.run starts its embedded Redis and mail sink, and derives the public URL.
@@ -165,6 +172,19 @@ def test_make_run_serves_a_complaint_end_to_end_and_stops_on_ctrl_c(dev_run: Dev
     messages = wait_for_messages(dev_run, 6)
     recipients = sorted(to["Address"] for message in messages for to in message["To"])
     assert recipients == sorted(EXPECTED_RECIPIENTS * 2)
+
+    # The demo's further agreements are loaded too: the one form lists their borettslag and sameier.
+    with urllib.request.urlopen(dev_run.url("/klage"), timeout=5) as response:
+        form = response.read().decode()
+    assert "Telegrafbukta borettslag" in form and "Sjøgata sameie" in form
+    seen = {message["ID"] for message in messages}
+    status, body = _post_json(dev_run.url("/api/v1/complaints"), SECOND_AGREEMENT_COMPLAINT)
+    assert status == 201, body
+    new = [message for message in wait_for_messages(dev_run, 9) if message["ID"] not in seen]
+    recipients = sorted(to["Address"] for message in new for to in message["To"])
+    assert recipients == SECOND_AGREEMENT_RECIPIENTS
+    copied = [to["Address"] for message in new for to in message["To"] + message["Cc"] + message["Bcc"]]
+    assert not any(address.endswith("@bonord.example") for address in copied), copied
 
     dev_run.process.send_signal(signal.SIGINT)
     assert dev_run.process.wait(timeout=20) == 0, dev_run.log()

@@ -18,6 +18,7 @@ from shared.demo import MORE_AGREEMENTS, load_demo
 from shared.handbook_versions import newest_version
 from shared.models import Case, HandbookVersion, Notification
 from tests.unit.test_routing import route, submit
+from tests.unit.test_web_form import post as form_post
 
 ROUTING_TABLE = [
     ("997273354", 1, "kari.johansen@kommune.example", "per.hansen@bonord.example"),
@@ -68,3 +69,21 @@ def test_each_agreement_has_its_own_handbook_version_history(agreements, complai
         assert first is not None and second is not None
         assert (first.agreement_id, second.agreement_id) == (1, 2) and first.id != second.id
         assert newest_version(session, 3) is None  # no case of agreement 3 yet: nothing read for it
+
+
+@pytest.mark.parametrize(("orgnr", "parties"), [
+    ("997273354", "mellom Tromsø kommune Boligkontoret og BoNord."),
+    ("926345672", "mellom Tromsø kommune Boligkontoret og Ishavsbo."),
+    ("963382685", "mellom Balsfjord kommune og BoNord."),
+])
+def test_the_one_form_lists_every_company_and_the_receipt_names_the_agreements_parties(
+        agreements, client, orgnr, parties):
+    html = client.get("/klage").get_data(as_text=True)
+    for name in ("Prestvannet borettslag", "Telegrafbukta borettslag", "Sjøgata sameie", "Nordkjosbotn borettslag"):
+        assert f">{name}</option>" in html
+
+    response = form_post(client, cooperative_orgnr=orgnr)
+
+    assert response.status_code == 303
+    receipt = client.get("/klage/kvittering").get_data(as_text=True)
+    assert f"Saken hører til samarbeidsavtalen {parties}" in receipt
