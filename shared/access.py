@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from .directory import contact_by_email
 from .lifecycle import RECORDED_AS
-from .models import Case, CaseHistory, Contact, Notification, contact_agreement
+from .models import DEFAULT_AGREEMENT, Agreement, Case, CaseHistory, Contact, Notification, contact_agreement
 from .vocabulary import CASE_HOLDERS
 
 # The kind of the e-mail that hands a routed case to its primary contact and its copies
@@ -109,6 +109,37 @@ def visible_agreements(session: Session, principal: Principal) -> frozenset[int]
 def in_agreements(column: SQLColumnExpression[int], agreements: frozenset[int] | None) -> ColumnElement[bool]:
     """A SQL condition: the row's agreement is one of `agreements` (None: any)."""
     return true() if agreements is None else column.in_(agreements)
+
+
+class AgreementNotVisible(Exception):
+    """The caller named an agreement they are not in (or one that does not exist)."""
+
+
+class AgreementAmbiguous(Exception):
+    """The caller is in several agreements and named none."""
+
+    def __init__(self, choices: list[int]) -> None:
+        self.choices = choices
+        super().__init__(f"one of {choices}")
+
+
+def chosen_agreement(session: Session, principal: Principal, requested: int | None) -> int:
+    """The agreement a caller acts in: the one they name, which must be visible to them, else their
+    only one (a system token: the installation's only one, or agreement 1 before any exists)."""
+    visible = visible_agreements(session, principal)
+    candidates = visible if visible is not None else frozenset(session.scalars(select(Agreement.id)))
+    if requested is not None:
+        if requested not in candidates and not (visible is None and not candidates
+                                                and requested == DEFAULT_AGREEMENT):
+            raise AgreementNotVisible(requested)
+        return requested
+    if visible is None and not candidates:
+        return DEFAULT_AGREEMENT
+    if len(candidates) == 1:
+        return next(iter(candidates))
+    if not candidates:
+        raise AgreementNotVisible(None)
+    raise AgreementAmbiguous(sorted(candidates))
 
 
 def may_sign_in(contact: Contact | None) -> bool:

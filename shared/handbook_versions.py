@@ -150,9 +150,9 @@ def current_handbook(
 
 
 def meeting_rules(session: Session, path: str | Path | None = None, *,
-                  now: dt.datetime | None = None) -> MeetingRules:
-    """The fixed meetings' windows and the minimum notice of the version in force."""
-    return current_handbook(session, path, now=now)[1].meetings
+                  now: dt.datetime | None = None, agreement_id: int = DEFAULT_AGREEMENT) -> MeetingRules:
+    """The fixed meetings' windows and the minimum notice of the agreement's version in force."""
+    return current_handbook(session, path, now=now, agreement_id=agreement_id)[1].meetings
 
 
 class StaleHandbook(Exception):

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from shared.access import SYSTEM, Principal
+from shared.access import SYSTEM, Principal, chosen_agreement
 from shared.agreement import OPEN_STATUSES, OwnershipCap, meeting_deadline, ownership_cap
 from shared.board_approval import open_board_limit
 from shared.calendar import local_today
@@ -137,13 +137,16 @@ class NotOwnParty(Exception):
 def request_meeting(
     session: Session, request: dict[str, Any], principal: Principal, *, now: dt.datetime, tz_name: str
 ) -> Case:
-    """Ask for a committee meeting on behalf of the caller's own party (a system: either party)."""
+    """Ask for a committee meeting on behalf of the caller's own party (a system: either party), in the
+    committee of the agreement they name or their only one (shared.access.chosen_agreement: its
+    AgreementNotVisible and AgreementAmbiguous pass through)."""
     if principal.party != SYSTEM and request["party"] != principal.party:
         raise NotOwnParty(request["party"])
+    agreement_id = chosen_agreement(session, principal, request.get("agreement"))
     deadline = meeting_deadline(now, tz_name)
     case = open_case(
         session, "meeting_request", actor=principal.actor, now=now, tz_name=tz_name,
-        description=request["reason"], created_by=principal.actor,
+        description=request["reason"], created_by=principal.actor, agreement_id=agreement_id,
         details=as_json(MeetingRequestDetails(request["party"], tuple(request["topics"]), deadline)),
     )
     record_event(session, MeetingRequested(event_id=new_event_id(), case_id=case.id))

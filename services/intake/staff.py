@@ -7,6 +7,7 @@ from typing import Any
 from flask import current_app
 from flask_smorest import Blueprint
 
+from shared.access import AgreementAmbiguous, AgreementNotVisible
 from shared.case_details import MeetingRequestDetails
 from shared.db import unit_of_work
 from shared.models import utcnow
@@ -91,6 +92,11 @@ def create_meeting_request(body: dict[str, Any]) -> dict[str, Any]:
         case = _run(request_meeting, body)
     except NotOwnParty:
         raise ApiError(403, "Du kan bare be om møte på vegne av din egen part.") from None
+    except AgreementAmbiguous as error:
+        raise ApiError(422, fields={"agreement": [
+            f"Du er med i flere avtaler; velg en av {', '.join(map(str, error.choices))}."]}) from None
+    except AgreementNotVisible:
+        raise ApiError(422, fields={"agreement": ["Du er ikke med i denne avtalen."]}) from None
     return {
         "reference": case.reference,
         "status": case.status,

@@ -57,6 +57,11 @@ class MeetingRequestSchema(StrictSchema):
         validate=validate.Length(min=1, max=20, error="Oppgi mellom 1 og 20 saker."),
         error_messages=REQUIRED,
     )
+    agreement = fields.Integer(
+        load_default=None, strict=True, validate=validate.Range(min=1, error="Velg en av avtalene dine."),
+        error_messages={"invalid": "Oppgi avtalens nummer."},
+        metadata={"description": "The agreement whose committee meets; defaults to the caller's only one"},
+    )
 
 
 class TransitionSchema(StrictSchema):

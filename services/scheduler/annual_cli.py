@@ -11,7 +11,7 @@ from shared.formats import date_nb
 from shared.models import utcnow
 from shared.settings import Settings
 
-from .annual import book_annual_meetings
+from .annual import book_every_agreement
 
 OUTCOMES = {"booked": "booket", "exists": "finnes fra før", "passed": "vinduet er passert",
             "no_slot": "ingen ledig møtedag i vinduet", "cancelled": "avlyst"}
@@ -24,11 +24,11 @@ def book_annual_command(argv: list[str], settings: Settings) -> int:
     engine = make_engine(settings.database_url)
     try:
         with unit_of_work(make_sessionmaker(engine)) as session:
-            booked = book_annual_meetings(session, year, utcnow(), settings.tz_name, replace_cancelled=True,
+            booked = book_every_agreement(session, year, utcnow(), settings.tz_name, replace_cancelled=True,
                                           handbook_path=settings.handbook_path)
     finally:
         engine.dispose()
     for booking in booked:
         day = f" {date_nb(booking.day)}" if booking.day else ""
-        print(f"{booking.slot}: {OUTCOMES[booking.outcome]}{day}")
+        print(f"avtale {booking.agreement_id} {booking.slot}: {OUTCOMES[booking.outcome]}{day}")
     return 1 if any(b.outcome == "no_slot" for b in booked) else 0

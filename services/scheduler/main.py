@@ -28,7 +28,7 @@ from shared.messages import (
     MeetingRequested,
     queue_for,
 )
-from shared.models import utcnow
+from shared.models import DEFAULT_AGREEMENT, utcnow
 from shared.retention import anonymise_due
 from shared.runtime import make_celery
 from shared.settings import Settings
@@ -135,7 +135,8 @@ def create_scheduler_app(settings: Settings) -> Celery:
     def book_annual_meetings() -> list[str]:
         booked = book_due_annual_meetings(sessions(), now=utcnow(), tz_name=settings.tz_name,
                                           handbook_path=settings.handbook_path)
-        return [f"{b.slot}: {b.outcome} {b.day or ''}".strip() for b in booked]
+        return [f"{b.slot}: {b.outcome} {b.day or ''}".strip() if b.agreement_id == DEFAULT_AGREEMENT
+                else f"{b.agreement_id}/{b.slot}: {b.outcome} {b.day or ''}".strip() for b in booked]
 
     @app.task(name=ANONYMISE_CASES_TASK, **beat_task)
     def anonymise_cases() -> dict[str, int]:

@@ -18,15 +18,16 @@ REQUESTED_TITLE = "Møte i samarbeidsutvalget (etter ønske)"
 
 
 def _book_or_join(session: Session, first: dt.date, last: dt.date, rules: BookingRules,
-                  tz_name: str, now: dt.datetime) -> tuple[Meeting | None, str]:
-    meeting = planned_in(session, first, last)
+                  tz_name: str, now: dt.datetime, agreement_id: int) -> tuple[Meeting | None, str]:
+    """In the committee of the request's agreement (SPEC §8)."""
+    meeting = planned_in(session, first, last, agreement_id)
     if meeting is not None:
         meeting.sequence += 1  # the agenda changes: members get an updated invitation
         meeting.updated_at = now
         return meeting, "joined"
-    for day in free_days(session, first, last):
+    for day in free_days(session, first, last, agreement_id):
         meeting = try_book(session, day, kind="requested", title=REQUESTED_TITLE, rules=rules,
-                           tz_name=tz_name, now=now)
+                           tz_name=tz_name, now=now, agreement_id=agreement_id)
         if meeting is not None:
             standing_items(session, meeting)
             return meeting, "booked"
@@ -41,9 +42,10 @@ def answer_meeting_request(session: Session, case_id: int, *, now: dt.datetime, 
     details = MeetingRequestDetails.of(case)
     if details.outcome:
         return details.outcome
-    notice = meeting_rules(session, handbook_path or None, now=now).minimum_notice_days
+    notice = meeting_rules(session, handbook_path or None, now=now,
+                           agreement_id=case.agreement_id).minimum_notice_days
     first, last = request_window(case.created_at, tz_name, notice)
-    meeting, outcome = _book_or_join(session, first, last, rules, tz_name, now)
+    meeting, outcome = _book_or_join(session, first, last, rules, tz_name, now, case.agreement_id)
     details = details.replace(outcome=outcome)
     if meeting is not None:
         for topic in details.topics:

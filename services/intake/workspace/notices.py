@@ -15,11 +15,12 @@ from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
 
+from shared.access import AgreementAmbiguous, AgreementNotVisible, Principal, visible_agreements
 from shared.agreement import meeting_deadline
 from shared.calendar import local_today
 from shared.case_details import details_of
 from shared.formats import long_date_nb
-from shared.models import Case, Cooperative, utcnow
+from shared.models import Agreement, Case, Cooperative, utcnow
 from shared.vocabulary import PARTY_NAMES
 
 from ..cases import UnknownCooperative
@@ -46,6 +47,10 @@ SUBLET = {"cooperative_orgnr": "Borettslag", "share_number": "Andelsnummer",
           "move_in_date": "Dato for innflytting", "tenant_household": "Husstanden som skal leie",
           "question": "Spørsmål til styret"}
 MEETING = {"reason": "Hvorfor dere ber om møte", "topics": "Saker til møtet"}
+# Shown first, and only to a contact in several agreements (SPEC §8).
+AGREEMENT = {"agreement": "Avtale"}
+AGREEMENT_ERRORS = {AgreementAmbiguous: "Velg avtalen møtet gjelder.",
+                    AgreementNotVisible: "Velg en av avtalene dine."}
 MISSING = {"cooperative_orgnr": "Velg borettslaget.", "share_number": "Skriv andelsnummeret.",
            "address": "Skriv adressen.", "planned_date": "Skriv datoen kjøpet er planlagt.",
            "move_in_date": "Skriv datoen leietakeren skal flytte inn.",
@@ -123,11 +128,24 @@ def sublet() -> Any:
 
 
 def _meeting_input(form: MultiDict[str, str], party: str) -> dict[str, Any]:
-    body: dict[str, Any] = {**schema_input(form, {"reason": ""}), "party": party}
+    body: dict[str, Any] = {**schema_input(form, {"reason": "", "agreement": ""}), "party": party}
+    if body.get("agreement", "").isdigit():
+        body["agreement"] = int(body["agreement"])
     topics = [line.strip() for line in form.get("topics", "").splitlines() if line.strip()]
     if topics:
         body["topics"] = topics
     return body
+
+
+def agreement_choices(principal: Principal) -> list[tuple[str, str]]:
+    """The agreements this user works in, as (id, name) for a select; empty when only one."""
+    with current_app.extensions["sessionmaker"]() as db:
+        visible = visible_agreements(db, principal)
+        query = select(Agreement.id, Agreement.name).order_by(Agreement.id)
+        if visible is not None:
+            query = query.where(Agreement.id.in_(visible))
+        rows = db.execute(query).all()
+    return [(str(number), name) for number, name in rows] if len(rows) > 1 else []
 
 
 @bp.route("/moter/ny", methods=["GET", "POST"])
@@ -136,17 +154,21 @@ def meeting_request() -> Any:
     user = current_user()
     assert user is not None
     deadline = meeting_deadline(utcnow(), _tz())
+    agreements = agreement_choices(user.principal)
+    labels = {**AGREEMENT, **MEETING} if agreements else MEETING
+    context = {"deadline": deadline, "party_name": PARTY_NAMES[user.principal.party], "agreements": agreements}
     if request.method == "GET":
-        return _page("workspace/meeting_request_form.html", MEETING, MultiDict(), {}, deadline=deadline,
-                     party_name=PARTY_NAMES[user.principal.party])
+        return _page("workspace/meeting_request_form.html", labels, MultiDict(), {}, **context)
     try:
         body = MeetingRequestSchema().load(_meeting_input(request.form, user.principal.party))
         reference = once("mote", lambda db: request_meeting(
             db, body, user.principal, now=utcnow(), tz_name=_tz()).reference)
     except ValidationError as error:
-        return _page("workspace/meeting_request_form.html", MEETING, request.form,
-                     field_errors(error, MEETING, MISSING), deadline=deadline,
-                     party_name=PARTY_NAMES[user.principal.party])
+        return _page("workspace/meeting_request_form.html", labels, request.form,
+                     field_errors(error, labels, MISSING), **context)
+    except (AgreementAmbiguous, AgreementNotVisible) as error:
+        return _page("workspace/meeting_request_form.html", labels, request.form,
+                     {"agreement": [AGREEMENT_ERRORS[type(error)]]}, **context)
     return redirect(url_for(".meeting_request_receipt", reference=reference), 303)
 
 
