@@ -106,6 +106,13 @@ def visible_agreements(session: Session, principal: Principal) -> frozenset[int]
     return mine if principal.agreement_id is None else mine & {principal.agreement_id}
 
 
+def agreements_of(session: Session, principal: Principal) -> list[tuple[int, str]]:
+    """The agreements this caller may see, as (id, name) in id order, for a choice on a page."""
+    return [(row.id, row.name) for row in session.execute(
+        select(Agreement.id, Agreement.name).where(in_agreements(Agreement.id, visible_agreements(session, principal)))
+        .order_by(Agreement.id))]
+
+
 def in_agreements(column: SQLColumnExpression[int], agreements: frozenset[int] | None) -> ColumnElement[bool]:
     """A SQL condition: the row's agreement is one of `agreements` (None: any)."""
     return true() if agreements is None else column.in_(agreements)

@@ -28,7 +28,7 @@ from shared.agreement import FIXED_MEETINGS_PER_YEAR, OPEN_STATUSES, notice_kept
 from shared.board_approval import BOARD_APPROVAL
 from shared.case_details import MeetingRequestDetails
 from shared.handbook_versions import meeting_rules
-from shared.models import Case, Cooperative, Deadline, Meeting
+from shared.models import DEFAULT_AGREEMENT, Case, Cooperative, Deadline, Meeting
 
 from .meeting_changes import request_deadline
 
@@ -79,6 +79,7 @@ class ComplianceReport:
     meeting_requests: list[RequestRow]
     deadlines: list[DeadlineRow]
     minimum_notice_days: int  # the handbook's in force, which `notice` was judged by
+    agreement_id: int = DEFAULT_AGREEMENT  # one agreement's report (SPEC §8)
 
     @property
     def fixed_held(self) -> int:
@@ -94,9 +95,9 @@ def _year_bounds(year: int, zone: ZoneInfo) -> tuple[dt.datetime, dt.datetime]:
             dt.datetime(year + 1, 1, 1, tzinfo=zone).astimezone(dt.UTC))
 
 
-def fixed_meetings(session: Session, year: int) -> list[FixedMeeting]:
+def fixed_meetings(session: Session, year: int, agreement_id: int = DEFAULT_AGREEMENT) -> list[FixedMeeting]:
     rows = session.execute(select(Meeting).where(
-        Meeting.kind == "annual", Meeting.status != "cancelled",
+        Meeting.agreement_id == agreement_id, Meeting.kind == "annual", Meeting.status != "cancelled",
         Meeting.held_on >= dt.date(year, 1, 1), Meeting.held_on <= dt.date(year, 12, 31),
     ).order_by(Meeting.held_on)).scalars()
     return [FixedMeeting(m.id, m.held_on, m.status) for m in rows]
@@ -124,16 +125,18 @@ def _request_row(session: Session, request: Case, today: dt.date, zone: ZoneInfo
 
 
 def meeting_requests(session: Session, year: int, now: dt.datetime, zone: ZoneInfo,
-                     notice_days: int) -> list[RequestRow]:
+                     notice_days: int, agreement_id: int = DEFAULT_AGREEMENT) -> list[RequestRow]:
     first, after = _year_bounds(year, zone)
     requests = session.execute(select(Case).where(
-        Case.type == "meeting_request", Case.created_at >= first, Case.created_at < after,
+        Case.agreement_id == agreement_id, Case.type == "meeting_request",
+        Case.created_at >= first, Case.created_at < after,
     ).order_by(Case.created_at, Case.id)).scalars()
     today = now.astimezone(zone).date()
     return [_request_row(session, request, today, zone, notice_days) for request in requests]
 
 
-def case_deadlines(session: Session, year: int, now: dt.datetime, zone: ZoneInfo) -> list[DeadlineRow]:
+def case_deadlines(session: Session, year: int, now: dt.datetime, zone: ZoneInfo,
+                   agreement_id: int = DEFAULT_AGREEMENT) -> list[DeadlineRow]:
     first, after = _year_bounds(year, zone)
 
     def count(condition: ColumnElement[bool]) -> ColumnElement[int]:
@@ -148,20 +151,23 @@ def case_deadlines(session: Session, year: int, now: dt.datetime, zone: ZoneInfo
                count(Deadline.escalated_at.is_not(None)))
         .join(Case, Case.id == Deadline.case_id)
         # The board's limit on an acquisition is the board's, not a deadline of either party.
-        .where(Deadline.due_at >= first, Deadline.due_at < after, Deadline.kind != BOARD_APPROVAL)
+        .where(Case.agreement_id == agreement_id, Deadline.due_at >= first, Deadline.due_at < after,
+               Deadline.kind != BOARD_APPROVAL)
         .group_by(Case.type, Deadline.kind).order_by(Case.type, Deadline.kind)
     ).all()
     return [DeadlineRow(*row) for row in rows]
 
 
 def compliance_report(session: Session, year: int, *, now: dt.datetime, tz_name: str,
-                      handbook_path: str | None = None) -> ComplianceReport:
-    """The year's report; the minimum notice is the handbook's in force (at `handbook_path`)."""
+                      handbook_path: str | None = None, agreement_id: int = DEFAULT_AGREEMENT) -> ComplianceReport:
+    """One agreement's report of the year; the minimum notice is its handbook's in force (the file at
+    `handbook_path` and the versions saved after it)."""
     zone = ZoneInfo(tz_name)
-    notice_days = meeting_rules(session, handbook_path or None, now=now).minimum_notice_days
-    return ComplianceReport(year, FIXED_MEETINGS_PER_YEAR, fixed_meetings(session, year),
-                            meeting_requests(session, year, now, zone, notice_days),
-                            case_deadlines(session, year, now, zone), notice_days)
+    notice_days = meeting_rules(session, handbook_path or None, now=now,
+                                agreement_id=agreement_id).minimum_notice_days
+    return ComplianceReport(year, FIXED_MEETINGS_PER_YEAR, fixed_meetings(session, year, agreement_id),
+                            meeting_requests(session, year, now, zone, notice_days, agreement_id),
+                            case_deadlines(session, year, now, zone, agreement_id), notice_days, agreement_id)
 
 
 # For the staff's page (/arbeid/samsvar/<year>), beside the public report: where deadlines slip,
@@ -193,8 +199,8 @@ def _count(condition: ColumnElement[bool]) -> ColumnElement[int]:
     return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
 
 
-def deadlines_by_cooperative(session: Session, year: int, *, now: dt.datetime, tz_name: str
-                             ) -> list[CooperativeDeadlines]:
+def deadlines_by_cooperative(session: Session, year: int, *, now: dt.datetime, tz_name: str,
+                             agreement_id: int = DEFAULT_AGREEMENT) -> list[CooperativeDeadlines]:
     """Case deadlines due in the year per borettslag, the most missed first."""
     first, after = _year_bounds(year, ZoneInfo(tz_name))
     unmet = Deadline.met_at.is_(None)
@@ -204,13 +210,15 @@ def deadlines_by_cooperative(session: Session, year: int, *, now: dt.datetime, t
                _count(and_(Deadline.met_at.is_not(None), Deadline.met_at <= Deadline.due_at)),
                missed, _count(unmet & (Deadline.due_at > now)))
         .join(Case, Case.id == Deadline.case_id).join(Cooperative, Cooperative.id == Case.cooperative_id)
-        .where(Deadline.due_at >= first, Deadline.due_at < after, Deadline.kind != BOARD_APPROVAL)
+        .where(Case.agreement_id == agreement_id, Deadline.due_at >= first, Deadline.due_at < after,
+               Deadline.kind != BOARD_APPROVAL)
         .group_by(Cooperative.name, Cooperative.orgnr).order_by(missed.desc(), Cooperative.name)
     ).all()
     return [CooperativeDeadlines(*row) for row in rows]
 
 
-def open_cases_by_age(session: Session, *, now: dt.datetime) -> list[OpenCasesByAge]:
+def open_cases_by_age(session: Session, *, now: dt.datetime,
+                      agreement_id: int = DEFAULT_AGREEMENT) -> list[OpenCasesByAge]:
     """Open cases now, per type, by how many days since they came in."""
     def since(days: int) -> dt.datetime:
         return now - dt.timedelta(days=days)
@@ -218,6 +226,7 @@ def open_cases_by_age(session: Session, *, now: dt.datetime) -> list[OpenCasesBy
     buckets = [_count(and_(Case.created_at <= since(low), Case.created_at > since(high + 1))
                       if high is not None else Case.created_at <= since(low))
                for _, low, high in AGE_BUCKETS]
-    rows = session.execute(select(Case.type, *buckets).where(Case.status.in_(OPEN_STATUSES))
+    rows = session.execute(select(Case.type, *buckets).where(Case.agreement_id == agreement_id,
+                                                             Case.status.in_(OPEN_STATUSES))
                            .group_by(Case.type).order_by(Case.type)).all()
     return [OpenCasesByAge(row[0], tuple(int(n) for n in row[1:])) for row in rows]

@@ -78,6 +78,8 @@ class MinutesConfirmationSchema(StrictSchema):
 class ComplianceQuerySchema(StrictSchema):
     year = fields.Integer(validate=validate.Range(min=2000, max=2100),
                           metadata={"description": "Defaults to this year (Europe/Oslo)"})
+    agreement = fields.Integer(validate=validate.Range(min=1), metadata={
+        "description": "The agreement's id; defaults to the caller's only agreement (422 when they have several)"})
 
 
 # Responses
@@ -157,6 +159,7 @@ class DeadlineComplianceOut(Schema):
 
 class ComplianceOut(Schema):
     year = fields.Integer()
+    agreement = fields.Integer(metadata={"description": "The agreement the report is for"})
     fixed_meetings = fields.Nested(FixedMeetingsOut)
     meeting_requests = fields.List(fields.Nested(RequestComplianceOut))
     deadlines = fields.List(fields.Nested(DeadlineComplianceOut))

@@ -1,18 +1,22 @@
 """/arbeid/samsvar/<year>: the year's compliance for the staff, with charts beside their tables,
-where deadlines slip per borettslag, open cases by age, and the same numbers as CSV."""
+where deadlines slip per borettslag, open cases by age, and the same numbers as CSV.
+
+One agreement's at a time (SPEC §8): `?avtale=<id>`, one of the user's; without it their first, and
+a user in several agreements gets a select to switch."""
 from __future__ import annotations
 
 import csv
 import io
 from typing import Any
 
-from flask import Blueprint, Response, abort, current_app, redirect, render_template, url_for
+from flask import Blueprint, Response, abort, current_app, redirect, render_template, request as http_request, url_for
 from werkzeug.wrappers import Response as BaseResponse
 
+from shared.access import AgreementAmbiguous, AgreementNotVisible, agreements_of, chosen_agreement
 from shared.agreement import MEETING_REQUEST_DAYS
 from shared.calendar import local_today
 from shared.documents import compliance_pdf
-from shared.models import utcnow
+from shared.models import Agreement, utcnow
 from shared.vocabulary import CASE_TYPES
 
 from ..charts import Bar, stacked_bars
@@ -23,7 +27,7 @@ from ..compliance import (
     deadlines_by_cooperative,
     open_cases_by_age,
 )
-from .sessions import signed_in
+from .sessions import current_user, signed_in
 
 bp = Blueprint("workspace_compliance", __name__, url_prefix="/arbeid/samsvar")
 YEARS = range(2000, 2101)
@@ -31,17 +35,42 @@ KINDS = {"acknowledge": "kvittere ut", "resolve": "løse saken"}
 MOST_COOPERATIVES = 15  # the chart shows the borettslag with most missed deadlines; the table all
 
 
+def _agreements() -> tuple[Agreement, list[tuple[int, str]]]:
+    """The agreement asked for (?avtale=, 404 unless it is the user's), else the user's first; and the
+    user's agreements to choose from when they have several."""
+    user = current_user()
+    assert user is not None
+    wanted = http_request.args.get("avtale", "")
+    if wanted and not (wanted.isdigit() and len(wanted) < 10):
+        abort(404)
+    with current_app.extensions["sessionmaker"]() as session:
+        try:
+            number = chosen_agreement(session, user.principal, int(wanted) if wanted else None)
+        except AgreementAmbiguous as several:
+            number = several.choices[0]
+        except AgreementNotVisible:
+            abort(404)
+        choices = agreements_of(session, user.principal)
+        agreement = session.get(Agreement, number)
+    if agreement is None:
+        abort(404)
+    return agreement, choices if len(choices) > 1 else []
+
+
 def _figures(year: int) -> dict[str, Any]:
     if year not in YEARS:
         abort(404)
+    agreement, choices = _agreements()
     settings = current_app.config["SETTINGS"]
     now = utcnow()
     with current_app.extensions["sessionmaker"]() as session:
         report: ComplianceReport = compliance_report(session, year, now=now, tz_name=settings.tz_name,
-                                                     handbook_path=settings.handbook_path)
-        cooperatives = deadlines_by_cooperative(session, year, now=now, tz_name=settings.tz_name)
-        ages = open_cases_by_age(session, now=now)
-    return {"report": report, "cooperatives": cooperatives, "ages": ages}
+                                                     handbook_path=settings.handbook_path, agreement_id=agreement.id)
+        cooperatives = deadlines_by_cooperative(session, year, now=now, tz_name=settings.tz_name,
+                                                agreement_id=agreement.id)
+        ages = open_cases_by_age(session, now=now, agreement_id=agreement.id)
+    return {"report": report, "cooperatives": cooperatives, "ages": ages, "agreement": agreement,
+            "agreements": choices}
 
 
 @bp.get("")
@@ -119,4 +148,9 @@ def year_csv(year: int) -> Response:
             writer.writerow(["åpne saker etter alder", CASE_TYPES.get(age.case_type, age.case_type), label, "", "",
                              count, "", "", "", "", "", ""])
     return Response("\ufeff" + out.getvalue(), mimetype="text/csv",
-                    headers={"Content-Disposition": f'attachment; filename="samsvar-{year}.csv"'})
+                    headers={"Content-Disposition": f'attachment; filename="samsvar-{year}{_suffix(figures)}.csv"'})
+
+
+def _suffix(figures: dict[str, Any]) -> str:
+    """The agreement in a download's name, for a user who can download several."""
+    return f"-avtale-{figures['agreement'].id}" if figures["agreements"] else ""

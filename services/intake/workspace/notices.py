@@ -15,12 +15,12 @@ from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
 
-from shared.access import AgreementAmbiguous, AgreementNotVisible, Principal, visible_agreements
+from shared.access import AgreementAmbiguous, AgreementNotVisible, Principal, agreements_of
 from shared.agreement import meeting_deadline
 from shared.calendar import local_today
 from shared.case_details import details_of
 from shared.formats import long_date_nb
-from shared.models import Agreement, Case, Cooperative, utcnow
+from shared.models import Case, Cooperative, utcnow
 from shared.vocabulary import PARTY_NAMES
 
 from ..cases import UnknownCooperative
@@ -140,11 +140,7 @@ def _meeting_input(form: MultiDict[str, str], party: str) -> dict[str, Any]:
 def agreement_choices(principal: Principal) -> list[tuple[str, str]]:
     """The agreements this user works in, as (id, name) for a select; empty when only one."""
     with current_app.extensions["sessionmaker"]() as db:
-        visible = visible_agreements(db, principal)
-        query = select(Agreement.id, Agreement.name).order_by(Agreement.id)
-        if visible is not None:
-            query = query.where(Agreement.id.in_(visible))
-        rows = db.execute(query).all()
+        rows = agreements_of(db, principal)
     return [(str(number), name) for number, name in rows] if len(rows) > 1 else []
 
 
