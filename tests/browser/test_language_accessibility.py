@@ -60,3 +60,21 @@ def test_the_inbox_and_case_page_for_a_nynorsk_contact(server, page, axe_source,
     page.get_by_role("heading", name="Behandle saka").wait_for()
     assert page.locator("html").get_attribute("lang") == "nn"
     assert_no_violations(page, axe_source, "the case page (nn)")
+
+
+def test_the_acquisition_form_for_a_nynorsk_contact(server, page, axe_source, sessions, settings):
+    """The notice form with its figures and the warning over the cap, and its field messages, in nynorsk."""
+    with unit_of_work(sessions) as session:
+        session.execute(update(Contact).where(Contact.email == KARI).values(language="nn"))
+    sign_in_page(page, server.url, sessions, settings, KARI)
+    page.goto(server.url + "/arbeid/erverv/ny")
+    page.locator("#cooperative_orgnr").select_option(value="961998492")  # Kroken: one more is over the cap
+    page.get_by_role("button", name="Vis tal").click()
+    page.get_by_text("Over grensa:").wait_for()
+    assert page.locator("html").get_attribute("lang") == "nn"
+    assert_no_violations(page, axe_source, "the acquisition form with its figures (nn)")
+
+    page.get_by_role("button", name="Gå vidare").click()
+    page.get_by_role("alert").wait_for()
+    assert "Skriv andelsnummeret." in page.get_by_role("alert").inner_text()
+    assert_no_violations(page, axe_source, "the acquisition form with errors (nn)")
