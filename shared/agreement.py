@@ -20,6 +20,7 @@ from functools import lru_cache
 from types import MappingProxyType
 from zoneinfo import ZoneInfo
 
+from .i18n import N_
 from .models.directory import PERCENT, SAMEIE
 from .workdays import CLOSING_TIME, add_working_days, is_working_day
 
@@ -179,7 +180,13 @@ class OwnershipCap:
 
     limit: int | None  # None: no limit (a sameie whose bylaws say nothing)
     statute: str
-    rule: str  # the rule applied, in bokmål, for the form and the warning
+    rule_id: str  # the rule applied: a bokmål message id of the shared catalog, filled from rule_args
+    rule_args: dict[str, int | str]
+
+    @property
+    def rule(self) -> str:
+        """The rule in bokmål, for the API and the stored warning."""
+        return self.rule_id % self.rule_args
 
 
 def _bylaws_figure(homes: int, figure: int, unit: str | None) -> int:
@@ -193,13 +200,17 @@ def ownership_cap(kind: str, homes: int, bylaws_figure: int | None = None, bylaw
     least = public_ownership_cap(homes)
     if kind == SAMEIE:
         if bylaws_figure is None:
-            return OwnershipCap(None, SAMEIE_STATUTE, "ingen grense: to-seksjonsgrensen gjelder ikke kommunen, "
-                                                      f"og vedtektene begrenser ikke kjøpet ({SAMEIE_STATUTE})")
+            return OwnershipCap(None, SAMEIE_STATUTE, N_("ingen grense: to-seksjonsgrensen gjelder ikke kommunen, "
+                                                         "og vedtektene begrenser ikke kjøpet (%(statute)s)"),
+                                {"statute": SAMEIE_STATUTE})
         limit = max(least, _bylaws_figure(homes, bylaws_figure, bylaws_unit))
-        return OwnershipCap(limit, SAMEIE_STATUTE, f"{limit} av {homes} seksjoner etter vedtektene, aldri under "
-                                                   f"{PUBLIC_OWNERSHIP_PERCENT} % eller én seksjon ({SAMEIE_STATUTE})")
+        return OwnershipCap(limit, SAMEIE_STATUTE, N_("%(limit)s av %(homes)s seksjoner etter vedtektene, aldri "
+                                                      "under %(percent)s %% eller én seksjon (%(statute)s)"),
+                            {"limit": limit, "homes": homes, "percent": PUBLIC_OWNERSHIP_PERCENT,
+                             "statute": SAMEIE_STATUTE})
     if bylaws_figure is not None and (allowed := _bylaws_figure(homes, bylaws_figure, bylaws_unit)) > least:
         return OwnershipCap(allowed, BORETTSLAG_STATUTE,
-                            f"{allowed} av {homes} boliger, som vedtektene tillater ({BORETTSLAG_STATUTE})")
-    return OwnershipCap(least, BORETTSLAG_STATUTE, f"{PUBLIC_OWNERSHIP_PERCENT} % av boligene, alltid minst én "
-                                                   f"({BORETTSLAG_STATUTE})")
+                            N_("%(limit)s av %(homes)s boliger, som vedtektene tillater (%(statute)s)"),
+                            {"limit": allowed, "homes": homes, "statute": BORETTSLAG_STATUTE})
+    return OwnershipCap(least, BORETTSLAG_STATUTE, N_("%(percent)s %% av boligene, alltid minst én (%(statute)s)"),
+                        {"percent": PUBLIC_OWNERSHIP_PERCENT, "statute": BORETTSLAG_STATUTE})

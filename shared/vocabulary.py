@@ -41,7 +41,7 @@ CASE_TYPES = {
 CASE_HOLDERS = ("municipality", "association")
 # The agreement's two parties; a borettslag board (cooperative) sits on the committee but is neither.
 OTHER_PARTY = {"municipality": "association", "association": "municipality"}
-PARTY_NAMES = {"municipality": "kommunen", "association": "boligbyggelaget"}
+PARTY_NAMES = {"municipality": N_("kommunen"), "association": N_("boligbyggelaget")}
 
 # The directory's parties and the roles a contact of each may have (the handbook's selectors,
 # shared/handbook.ROLES, pick among them), with their bokmål labels.

@@ -19,6 +19,7 @@ from shared.case_details import (
     as_json,
     with_details,
 )
+from shared.i18n import N_
 from shared.messages import MeetingRequested, new_event_id, record_event
 from shared.models import SAMEIE, Case, Cooperative
 
@@ -27,6 +28,9 @@ from .cases import find_cooperative, open_case
 
 def percent_of(owned: int, homes: int) -> float:
     return round(100 * owned / homes, 1) if homes else 0.0
+
+
+OVER_THE_CAP = N_("Ervervet vil gi offentlige eiere %(after)s av %(homes)s boliger, over grensen på %(cap)s: %(rule)s.")
 
 
 @dataclass(frozen=True)
@@ -55,8 +59,11 @@ class OwnershipFigures:
     def warning(self) -> str | None:
         if self.cap is None or self.owned_after <= self.cap:
             return None
-        return (f"Ervervet vil gi offentlige eiere {self.owned_after} av {self.cooperative.homes} boliger, "
-                f"over grensen på {self.cap}: {self.limit.rule}.")
+        return OVER_THE_CAP % self.warning_args(self.limit.rule)
+
+    def warning_args(self, rule: str) -> dict[str, int | str | None]:
+        """OVER_THE_CAP's placeholders, with the rule in the reader's language."""
+        return {"after": self.owned_after, "homes": self.cooperative.homes, "cap": self.cap, "rule": rule}
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates
 
 from shared.board_approval import DECISIONS as BOARD_DECISIONS
 from shared.deadlines import STATES as DEADLINE_STATES
+from shared.i18n import N_
 from shared.lifecycle import STAFF_ACTIONS
 from shared.vocabulary import CASE_STATUSES, CASE_TYPES
 
@@ -15,12 +16,12 @@ from .schemas import DATE_ERRORS, REQUIRED, OrgNumber, StrictSchema, Text, _leng
 
 def _not_past(value: Any) -> None:
     if value is not None and value < today():
-        raise ValidationError("Datoen kan ikke være tilbake i tid.")
+        raise ValidationError(N_("Datoen kan ikke være tilbake i tid."))
 
 
 def _not_future(value: Any) -> None:
     if value is not None and value > today():
-        raise ValidationError("Datoen kan ikke være fram i tid.")
+        raise ValidationError(N_("Datoen kan ikke være fram i tid."))
 
 
 class AcquisitionSchema(StrictSchema):
@@ -54,7 +55,7 @@ class MeetingRequestSchema(StrictSchema):
     reason = Text(required=True, multiline=True, validate=_length(10, 2000))
     topics = fields.List(
         Text(validate=_length(1, 300)), required=True,
-        validate=validate.Length(min=1, max=20, error="Oppgi mellom 1 og 20 saker."),
+        validate=validate.Length(min=1, max=20, error=N_("Oppgi mellom 1 og 20 saker.")),
         error_messages=REQUIRED,
     )
     agreement = fields.Integer(

@@ -13,17 +13,21 @@ from services.intake.case_actions import change_case
 from services.intake.directory import export
 from services.intake.directory_import import CONTACTS, plan
 from services.notifier.runner import consume
+from shared.agreement import meeting_deadline
 from shared.db import unit_of_work
 from shared.deadlines import fire_due
 from shared.directory_csv import RowError, contact_values
+from shared.formats import long_date
 from shared.messages import CaseStatusChanged, DeadlineMissed, DeadlineReminderDue, SignInRequested
 from shared.models import Case, Contact, Deadline, OutboxEvent, utcnow
 from shared.runtime import Resources
 from tests.support.workspace import ask_link, sign_in_as
+from tests.support.workspace_forms import form
 from tests.unit.test_delivery import RecordingMailer
 from tests.unit.test_submitter_languages import SUBMITTER, handle, html, plain, submit
 from tests.unit.test_workspace_cases import KARI, PER, new_case
 from tests.unit.test_workspace_mail_links import LEADER, consume_events, sent_to
+from tests.unit.test_workspace_notices import KROKEN, PRESTVANNET, acquisition, in_days
 
 STAFF = "kari.johansen@kommune.example"
 ROW = {"email": "ola@bbl.example", "name": "Ola", "party": "association", "role": "case_officer",
@@ -162,3 +166,52 @@ def test_a_bokmal_contact_keeps_the_workspace_in_bokmal(client, sessions, settin
     sign_in_as(client, sessions, settings, KARI)
     page = unescape(client.get("/arbeid").get_data(as_text=True))
     assert '<html lang="nb">' in page and ">Alle åpne</a>" in page and "Mine saker: 1 sak" in page
+
+
+def test_the_notice_forms_follow_a_nynorsk_contact(client, sessions, settings):
+    """Erverv, framleige and the meeting request in nynorsk: texts, figures, field messages, dates."""
+    speaks(sessions, KARI, "nn")
+    sign_in_as(client, sessions, settings, KARI)
+    hidden = form(client, "/arbeid/erverv/ny")
+    empty = client.get("/arbeid/erverv/ny")
+    page = unescape(empty.get_data(as_text=True))
+    assert '<html lang="nn">' in page
+    for words in ("Varsle om planlagt erverv", "Vel burettslaget og trykk «Vis tal»", "Planlagd dato for kjøpet",
+                  "(må fyllast ut)", "Gå vidare"):
+        assert words in page, words
+    assert "Velg borettslaget" not in page and "Gå videre" not in page
+
+    shown = unescape(client.post("/arbeid/erverv/ny", data={**hidden, **acquisition(), "handling": "vis"})
+                     .get_data(as_text=True))
+    for words in ("Delen til kommunen i Prestvannet borettslag", "Bustader i burettslaget",
+                  "15 bustader (10 % av bustadene, alltid minst éin (burettslagslova § 4-2))",
+                  "Kjøpet held seg innanfor grensa."):
+        assert words in shown, words
+    over = unescape(client.post("/arbeid/erverv/ny", data={**hidden, **acquisition(cooperative_orgnr=KROKEN),
+                                                           "handling": "kontroller"}).get_data(as_text=True))
+    assert "Over grensa:" in over and "Ervervet vil gje offentlege eigarar 2 av 12 bustader, over grensa på 1" in over
+    assert "Kontroller varselet om erverv" in over and "Send varsel" in over
+
+    wrong = client.post("/arbeid/erverv/ny", data={**hidden, **acquisition(share_number="", planned_date=in_days(-1)),
+                                                   "handling": "kontroller"})
+    assert wrong.status_code == 422
+    errors = unescape(wrong.get_data(as_text=True))
+    assert "Skjemaet har feil" in errors and "Andelsnummer: Skriv andelsnummeret." in errors
+    assert "Planlagd dato for kjøpet: Datoen kan ikkje vere tilbake i tid." in errors
+
+    sent = client.post("/arbeid/erverv/ny", data={**hidden, **acquisition(cooperative_orgnr=PRESTVANNET),
+                                                  "handling": "send"})
+    receipt = unescape(client.get(sent.headers["Location"]).get_data(as_text=True))
+    assert '<html lang="nn">' in receipt and "Varselet om erverv er sendt" in receipt
+    assert "blir godkjenninga rekna som gitt" in receipt and "Gå til saka ER-" in receipt
+
+    sublet = unescape(client.get("/arbeid/framleie/ny").get_data(as_text=True))
+    assert "Spør styret om framleige" in sublet and "Hushaldet som skal leige" in sublet
+
+    request = unescape(client.get("/arbeid/moter/ny").get_data(as_text=True))
+    deadline = long_date(meeting_deadline(utcnow(), "Europe/Oslo"), "nn")
+    assert "Be om møte i samarbeidsutvalet" in request and "på vegner av kommunen" in request
+    assert f"Møtet skal haldast seinast <strong>{deadline}</strong> viss du sender no." in request
+    many = client.post("/arbeid/moter/ny", data={**form(client, "/arbeid/moter/ny"), "reason": "Nye erverv i år.",
+                                                 "topics": "Erverv\n" + "x" * 301})
+    assert many.status_code == 422 and "Linje 2: " in unescape(many.get_data(as_text=True))

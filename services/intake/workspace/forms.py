@@ -15,6 +15,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from flask import abort, current_app, request
+from flask_babel import gettext
 from marshmallow import ValidationError
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
@@ -60,10 +61,11 @@ def field_errors(error: ValidationError, labels: Mapping[str, str],
         field, _, item = name.partition(".")
         if field not in labels:
             field = next(iter(labels))
-        if item.isdigit():
-            texts = [f"Linje {int(item) + 1}: {text}" for text in texts]
         if field in missing and REQUIRED["required"] in texts:
             texts = [missing[field]]
+        texts = [gettext(text) for text in texts]  # the page's language; an unknown text stays as it is
+        if item.isdigit():
+            texts = [gettext("Linje %(line)s: %(text)s", line=int(item) + 1, text=text) for text in texts]
         errors.setdefault(field, []).extend(texts)
     order = list(labels)
     return dict(sorted(errors.items(), key=lambda entry: order.index(entry[0])))

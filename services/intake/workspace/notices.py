@@ -7,24 +7,28 @@ figures again with the notice; "Send varsel" sends it. Each send answers 303 to 
 """
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+from flask_babel import get_locale, gettext
 from marshmallow import ValidationError
 from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
 
 from shared.access import AgreementAmbiguous, AgreementNotVisible, Principal, agreements_of
-from shared.agreement import meeting_deadline
+from shared.agreement import OwnershipCap, meeting_deadline
 from shared.calendar import local_today
 from shared.case_details import details_of
-from shared.formats import long_date_nb
+from shared.formats import long_date
+from shared.i18n import N_
 from shared.models import Case, Cooperative, utcnow
 from shared.vocabulary import PARTY_NAMES
 
 from ..cases import UnknownCooperative
 from ..notices import (
+    OVER_THE_CAP,
     OwnershipFigures,
     ask_about_sublet,
     notify_acquisition,
@@ -38,27 +42,53 @@ from .forms import field_errors, form_id, kept, once, schema_input
 from .sessions import current_user, signed_in
 
 bp = Blueprint("workspace_notices", __name__, url_prefix="/arbeid")
-bp.add_app_template_filter(long_date_nb, "langdato")
 
-# Form field (also the element id) → label, in the order the form shows them.
-ACQUISITION = {"cooperative_orgnr": "Borettslag", "share_number": "Andelsnummer", "address": "Adresse",
-               "planned_date": "Planlagt dato for kjøpet", "note": "Merknad"}
-SUBLET = {"cooperative_orgnr": "Borettslag", "share_number": "Andelsnummer",
-          "move_in_date": "Dato for innflytting", "tenant_household": "Husstanden som skal leie",
-          "question": "Spørsmål til styret"}
-MEETING = {"reason": "Hvorfor dere ber om møte", "topics": "Saker til møtet"}
+
+def long_date_here(day: dt.date) -> str:
+    """"mandag 7. desember 2026" in the page's language ("måndag 7. desember 2026" in nynorsk)."""
+    return long_date(day, str(get_locale()))
+
+
+bp.add_app_template_filter(long_date_here, "langdato")
+
+
+@bp.app_context_processor
+def _notice_texts() -> dict[str, Any]:
+    return {"rule_text": rule_text, "warning_text": warning_text}
+
+
+def rule_text(limit: OwnershipCap) -> str:
+    """The cap's rule in the page's language."""
+    return str(gettext(limit.rule_id, **limit.rule_args))
+
+
+def warning_text(figures: OwnershipFigures) -> str | None:
+    """The warning over the cap in the page's language (none within it)."""
+    if figures.warning is None:
+        return None
+    return str(gettext(OVER_THE_CAP, **figures.warning_args(rule_text(figures.limit))))
+
+
+# Form field (also the element id) → label, in the order the form shows them (message ids: the
+# pages follow the signed-in contact's language, SPEC §9).
+ACQUISITION = {"cooperative_orgnr": N_("Borettslag"), "share_number": N_("Andelsnummer"), "address": N_("Adresse"),
+               "planned_date": N_("Planlagt dato for kjøpet"), "note": N_("Merknad")}
+SUBLET = {"cooperative_orgnr": N_("Borettslag"), "share_number": N_("Andelsnummer"),
+          "move_in_date": N_("Dato for innflytting"), "tenant_household": N_("Husstanden som skal leie"),
+          "question": N_("Spørsmål til styret")}
+MEETING = {"reason": N_("Hvorfor dere ber om møte"), "topics": N_("Saker til møtet")}
 # Shown first, and only to a contact in several agreements (SPEC §8).
-AGREEMENT = {"agreement": "Avtale"}
-AGREEMENT_ERRORS = {AgreementAmbiguous: "Velg avtalen møtet gjelder.",
-                    AgreementNotVisible: "Velg en av avtalene dine."}
-MISSING = {"cooperative_orgnr": "Velg borettslaget.", "share_number": "Skriv andelsnummeret.",
-           "address": "Skriv adressen.", "planned_date": "Skriv datoen kjøpet er planlagt.",
-           "move_in_date": "Skriv datoen leietakeren skal flytte inn.",
-           "tenant_household": "Beskriv kort husstanden som skal leie.",
-           "question": "Skriv spørsmålet til styret.", "reason": "Skriv hvorfor dere ber om møte.",
-           "topics": "Skriv minst én sak, én per linje."}
+AGREEMENT = {"agreement": N_("Avtale")}
+AGREEMENT_ERRORS = {AgreementAmbiguous: N_("Velg avtalen møtet gjelder."),
+                    AgreementNotVisible: N_("Velg en av avtalene dine.")}
+MISSING = {"cooperative_orgnr": N_("Velg borettslaget."), "share_number": N_("Skriv andelsnummeret."),
+           "address": N_("Skriv adressen."), "planned_date": N_("Skriv datoen kjøpet er planlagt."),
+           "move_in_date": N_("Skriv datoen leietakeren skal flytte inn."),
+           "tenant_household": N_("Beskriv kort husstanden som skal leie."),
+           "question": N_("Skriv spørsmålet til styret."), "reason": N_("Skriv hvorfor dere ber om møte."),
+           "topics": N_("Skriv minst én sak, én per linje.")}
 NO_COOPERATIVE = {"cooperative_orgnr": [MISSING["cooperative_orgnr"]]}
-UNKNOWN_COOPERATIVE = {"cooperative_orgnr": ["Fant ikke borettslaget. Velg et borettslag fra listen."]}
+UNKNOWN_COOPERATIVE = {"cooperative_orgnr": [N_("Fant ikke borettslaget. Velg et borettslag fra listen.")]}
 
 
 def _tz() -> str:
@@ -69,7 +99,9 @@ def _page(template: str, labels: dict[str, str], values: MultiDict[str, str], er
           **context: Any) -> tuple[str, int]:
     with current_app.extensions["sessionmaker"]() as db:
         cooperatives = cooperative_choices(db)
-    page = render_template(template, labels=labels, values=kept(values, labels), errors=errors,
+    page = render_template(template, labels={name: gettext(label) for name, label in labels.items()},
+                           values=kept(values, labels),
+                           errors={name: [gettext(text) for text in texts] for name, texts in errors.items()},
                            form_id=form_id(values),
                            cooperatives=cooperatives, today=local_today(_tz()), **context)
     return page, 422 if errors else 200
@@ -152,7 +184,8 @@ def meeting_request() -> Any:
     deadline = meeting_deadline(utcnow(), _tz())
     agreements = agreement_choices(user.principal)
     labels = {**AGREEMENT, **MEETING} if agreements else MEETING
-    context = {"deadline": deadline, "party_name": PARTY_NAMES[user.principal.party], "agreements": agreements}
+    context = {"deadline": deadline, "party_name": gettext(PARTY_NAMES[user.principal.party]),
+               "agreements": agreements}
     if request.method == "GET":
         return _page("workspace/meeting_request_form.html", labels, MultiDict(), {}, **context)
     try:
@@ -164,7 +197,7 @@ def meeting_request() -> Any:
                      field_errors(error, labels, MISSING), **context)
     except (AgreementAmbiguous, AgreementNotVisible) as error:
         return _page("workspace/meeting_request_form.html", labels, request.form,
-                     {"agreement": [AGREEMENT_ERRORS[type(error)]]}, **context)
+                     {"agreement": [gettext(AGREEMENT_ERRORS[type(error)])]}, **context)
     return redirect(url_for(".meeting_request_receipt", reference=reference), 303)
 
 
