@@ -37,11 +37,12 @@ class AssigneeNotAllowed(ValueError):
 
 
 def get_case(session: Session, reference: str, *, for_update: bool = False,
-             agreements: frozenset[int] | None = None) -> Case:
+             agreements: frozenset[int] | None = None, with_history: bool = True) -> Case:
     """The case with this reference, when it is under one of `agreements` (shared.access.visible_agreements;
-    None: any): another agreement's case is not found, as if it did not exist."""
+    None: any): another agreement's case is not found, as if it did not exist. `with_history`: its
+    history loaded with it (else read when first used: the case page reads only a page of it)."""
     query = select(Case).where(Case.reference == reference, in_agreements(Case.agreement_id, agreements)).options(
-        selectinload(Case.cooperative), selectinload(Case.history)
+        selectinload(Case.cooperative), *([selectinload(Case.history)] if with_history else [])
     )
     if for_update:
         query = query.with_for_update(of=Case)

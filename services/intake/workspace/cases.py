@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 from flask import current_app, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from werkzeug.datastructures import MultiDict
 
@@ -25,7 +25,7 @@ from shared.case_details import details_of
 from shared.db import unit_of_work
 from shared.deadlines import deadlines_of
 from shared.i18n import N_
-from shared.models import Case, Contact
+from shared.models import Case, CaseHistory, Contact
 from shared.vocabulary import (
     CASE_HOLDERS,
     CASE_STATUSES,
@@ -155,11 +155,22 @@ def apply(db: Session, case: Case, form: Form, user: SignedIn) -> None:
 HISTORY_SHOWN = 100
 
 
-def page_context(db: Session, case: Case, user: SignedIn) -> dict[str, Any]:
+def history_shown(db: Session, case: Case, whole: bool) -> tuple[list[CaseHistory], int]:
+    """The case's history rows the page shows, oldest first: all, or the newest HISTORY_SHOWN
+    (read with a LIMIT, so a case with thousands of rows costs a page); and how many there are."""
+    total = db.execute(select(func.count()).select_from(CaseHistory).where(CaseHistory.case_id == case.id)).scalar_one()
+    query = select(CaseHistory).where(CaseHistory.case_id == case.id)
+    if whole or total <= HISTORY_SHOWN:
+        return list(db.scalars(query.order_by(CaseHistory.id))), total
+    newest = db.scalars(query.order_by(CaseHistory.id.desc()).limit(HISTORY_SHOWN))
+    return list(reversed(list(newest))), total
+
+
+def page_context(db: Session, case: Case, user: SignedIn, history: list[CaseHistory]) -> dict[str, Any]:
     """Everything the case page shows, times in the agreement's zone."""
     zone = ZoneInfo(current_app.config["SETTINGS"].tz_name)
     people = {c.email: c for c in db.scalars(select(Contact).where(
-        Contact.email.in_({entry.actor for entry in case.history} | {case.assignee or ""})))}
+        Contact.email.in_({entry.actor for entry in history} | {case.assignee or ""})))}
     refusal = contact_refusal(db, user.email, case)
     return {
         "case": case, "details": details_of(case), "people": people, "zone": zone,
@@ -181,15 +192,15 @@ def render_case(reference: str, status: int = 200, form: Form | None = None,
     assert user is not None
     with current_app.extensions["sessionmaker"]() as db:
         try:
-            case = get_case(db, reference, agreements=user.agreements(db))
+            case = get_case(db, reference, agreements=user.agreements(db), with_history=False)
         except CaseNotFound:
             return render_template("workspace/case_not_found.html", reference=reference[:40]), 404
-        context = page_context(db, case, user)
+        history, total = history_shown(db, case, request.args.get("historikk") == "alle")
+        context = page_context(db, case, user, history)
         changed = lifecycle.changes_since(case.history, stale_from) if stale_from is not None else []
-        whole = request.args.get("historikk") == "alle" or len(case.history) <= HISTORY_SHOWN
         return render_template(
             "workspace/case.html", user=user, form=form, errors=errors or {}, changed=changed,
-            history=case.history if whole else case.history[-HISTORY_SHOWN:], history_total=len(case.history),
+            history=history, history_total=total,
             stale=stale_from is not None,
             done=DONE.get(request.args.get("utfort", "")) if form is None else "", at_local=at_local,
             text_fields=TEXT_FIELDS, action_labels=ACTION_LABELS, history_labels=HISTORY_LABELS,
