@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import gc
 import random
 import secrets
 from collections.abc import Callable
@@ -162,6 +163,7 @@ def main() -> None:
     rng = random.Random(2028)
     try:
         from services.intake import create_app
+        from services.intake.workspace.sessions import COOKIE
 
         filler = Filler(engine, add_directory(sessions), utcnow(), rng, {})
         filler.fill(args.cases)
@@ -181,6 +183,12 @@ def main() -> None:
         app.config["WTF_CSRF_ENABLED"] = False  # the sign-in probes post without a page first
         add_baseline(app)
         cookie = signed_in_cookie(sessions)
+        # As services/intake/gunicorn_conf.post_worker_init does in every worker once the app is loaded.
+        warm = app.test_client()
+        warm.set_cookie(COOKIE, cookie)
+        warm.get("/arbeid")
+        gc.collect()
+        gc.freeze()
         results = {label: timed(call, args.samples) for label, call in
                    probes(app, cookie, {"some": some, "busiest": busiest}).items()}
         timing = {label: timed(call, args.samples * 2) for label, call in sign_in_probes(app).items()}
