@@ -73,6 +73,20 @@ def client(app: Flask) -> FlaskClient:
 
 
 @pytest.fixture
+def browsers(app: Flask, sessions: sessionmaker[Session], settings: Settings):
+    """browsers(email): a new browser (test client) signed in to the workspace as that contact,
+    through the real form, link and button (tests/support/workspace.sign_in_as)."""
+    from tests.support.workspace import sign_in_as
+
+    def signed_in_as(email: str) -> FlaskClient:
+        browser = app.test_client()
+        sign_in_as(browser, sessions, settings, email)
+        return browser
+
+    return signed_in_as
+
+
+@pytest.fixture
 def complaint() -> dict:
     return {**VALID_COMPLAINT, "submitter": dict(VALID_COMPLAINT["submitter"])}
 

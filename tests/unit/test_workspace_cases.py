@@ -76,13 +76,9 @@ def kari(client, sessions, settings):
 
 
 @pytest.fixture
-def other(app, sessions, settings):
+def other(browsers):
     """A second browser, for another contact."""
-    def signed_in_as(email: str):
-        browser = app.test_client()
-        sign_in_as(browser, sessions, settings, email)
-        return browser
-    return signed_in_as
+    return browsers
 
 
 # --- the inbox ---------------------------------------------------------------------------------------

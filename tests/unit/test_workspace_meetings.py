@@ -17,7 +17,7 @@ from services.scheduler.booking import BookingRules, try_book
 from shared.agenda import add_to_agenda
 from shared.db import unit_of_work
 from shared.models import AgendaItem, Case, CaseHistory, Meeting, OutboxEvent
-from tests.support.workspace import csrf, sign_in_as
+from tests.support.workspace import csrf
 from tests.unit.test_booking import answer, request
 from tests.unit.test_minutes import complaint_case
 
@@ -63,15 +63,6 @@ def book_meetings(sessions, complaint) -> dict[str, int]:
         reference = session.get_one(Case, case_id).reference
         return {"spring": spring_id, "requested": requested.id, "case": case_id, "reference": reference,
                 "request": request_id}
-
-
-@pytest.fixture
-def browsers(app, sessions, settings):
-    def signed_in_as(email: str):
-        browser = app.test_client()
-        sign_in_as(browser, sessions, settings, email)
-        return browser
-    return signed_in_as
 
 
 @pytest.fixture

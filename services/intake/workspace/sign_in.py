@@ -114,24 +114,37 @@ def _https() -> bool:
     return bool(current_app.config["SETTINGS"].public_base_url.startswith("https://"))
 
 
-def _usable(token: str) -> tuple[SignInLink | None, str]:
-    """The link behind a token and whether this browser may use it now: (link, problem or "")."""
+class LinkRefused(Exception):
+    """The link cannot sign this browser in now; `problem` is a key of PROBLEMS."""
+
+    def __init__(self, problem: str) -> None:
+        super().__init__(problem)
+        self.problem = problem
+
+
+def _usable(token: str) -> SignInLink:
+    """The link behind a token, if this browser may use it now; else LinkRefused with why."""
     try:
         link_id = sign_in.verify(current_app.config["SETTINGS"], token)
     except sign_in.InvalidSignInToken:
-        return None, "invalid"
+        raise LinkRefused("invalid") from None
     with current_app.extensions["sessionmaker"]() as db:
-        link = db.get(SignInLink, link_id)
+        link: SignInLink | None = db.get(SignInLink, link_id)
         if link is None or not link.mailed:
-            return None, "invalid"
+            raise LinkRefused("invalid")
         db.expunge(link)
     if link.used_at is not None:
-        return link, "used"
+        raise LinkRefused("used")
     if sessions.now() >= link.expires_at:
-        return link, "expired"
+        raise LinkRefused("expired")
     if _browser_digest() != link.browser_digest:
-        return link, "other_browser"
-    return link, ""
+        raise LinkRefused("other_browser")
+    return link
+
+
+@bp.errorhandler(LinkRefused)
+def _refused(error: LinkRefused) -> tuple[str, int]:
+    return _problem(error.problem)
 
 
 def _problem(problem: str) -> tuple[str, int]:
@@ -147,19 +160,13 @@ def _translated(text: str) -> str:
 @bp.get("/logg-inn/<token>")
 def confirm(token: str) -> Any:
     """A page with a button: a mail scanner that follows the link signs nobody in."""
-    link, problem = _usable(token)
-    if problem:
-        return _problem(problem)
-    assert link is not None
+    link = _usable(token)
     return render_template("workspace/sign_in_confirm.html", token=token, email=link.email)
 
 
 @bp.post("/logg-inn/<token>")
 def use(token: str) -> Any:
-    link, problem = _usable(token)
-    if problem:
-        return _problem(problem)
-    assert link is not None
+    link = _usable(token)
     response = make_response(redirect(sessions.safe_next(link.next_path), code=303))
     with unit_of_work(current_app.extensions["sessionmaker"]) as db:
         # Used once: of two posts at the same time, one finds it unused and the other nothing.
