@@ -32,6 +32,7 @@ class Violations:
 
 
 def css_applied(page: Any) -> bool:
+    page.wait_for_load_state("load")  # after a click, the new page's stylesheets may still be loading
     return page.evaluate(
         "getComputedStyle(document.querySelector('.site-header')).backgroundColor") == HEADER_BACKGROUND
 
