@@ -37,6 +37,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.profile_notifier")
     parser.add_argument("--tasks", type=int, default=300)
     parser.add_argument("--top", type=int, default=30)
+    parser.add_argument("--no-cprofile", action="store_true",
+                        help="only the unprofiled tasks (to sample them with py-spy, which costs them little)")
     args = parser.parse_args()
     port = free_port()
     sink = subprocess.Popen([sys.executable, "-c", SINK, str(port)], stdin=subprocess.PIPE,
@@ -68,6 +70,8 @@ def main() -> None:
         for message in plain:
             consume(resources, message, mailer, templates)
         print(f"CPU per task, unprofiled: {(time.process_time() - cpu) / len(plain) * 1000:.2f} ms")
+        if args.no_cprofile:
+            return
         profiler = cProfile.Profile(time.process_time)
         profiler.enable()
         for message in profiled:

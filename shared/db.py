@@ -65,6 +65,20 @@ def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(engine, expire_on_commit=False)
 
 
+def one_statement_sessionmaker(factory: sessionmaker[Session]) -> sessionmaker[Session]:
+    """Sessions for a use case whose writes are one statement on PostgreSQL (a complaint:
+    services/intake/cases.open_case_at_once): each statement commits itself, so no BEGIN and no
+    COMMIT round trip, and the locks the statement takes end with it. On SQLite, where the same use
+    case takes several statements, the factory itself (one transaction per unit of work).
+
+    Only for use cases that write in one statement: two writes here would commit apart.
+    """
+    bind = factory.kw["bind"]
+    if not isinstance(bind, Engine) or bind.dialect.name != "postgresql":
+        return factory
+    return sessionmaker(**{**factory.kw, "bind": bind.execution_options(isolation_level="AUTOCOMMIT")})
+
+
 @contextmanager
 def unit_of_work(factory: sessionmaker[Session]) -> Iterator[Session]:
     """One transaction per use case: commit on success, roll back on error, always close."""

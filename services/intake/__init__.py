@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from shared.db import make_engine, make_sessionmaker
+from shared.db import make_engine, make_sessionmaker, one_statement_sessionmaker
 from shared.logs import configure_logging
 from shared.settings import Settings
 
@@ -31,6 +31,8 @@ def create_app(settings: Settings | None = None) -> Flask:
     engine = make_engine(settings.database_url)
     app.extensions["engine"] = engine
     app.extensions["sessionmaker"] = make_sessionmaker(engine)
+    # A complaint is written in one statement on PostgreSQL: it commits itself (services/intake/complaints.py).
+    app.extensions["complaint_sessions"] = one_statement_sessionmaker(app.extensions["sessionmaker"])
 
     from .cases import CooperativeIds
 

@@ -83,7 +83,7 @@ def create_complaint(complaint: dict[str, Any]) -> dict[str, str]:
     settings = current_app.config["SETTINGS"]
     language = complaint.pop("language", None) or accepted_language(request.accept_languages)
     try:
-        with unit_of_work(current_app.extensions["sessionmaker"]) as session:
+        with unit_of_work(current_app.extensions["complaint_sessions"]) as session:
             submitted = submit_complaint(session, complaint, tz_name=settings.tz_name, now=utcnow(),
                                          cooperatives=current_app.extensions["cooperatives"], language=language)
     except UnknownCooperative:

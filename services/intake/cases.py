@@ -6,15 +6,19 @@ import logging
 import secrets
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
-from sqlalchemy import event, select
+from sqlalchemy import JSON, Select, Text, bindparam, cast, event, func, literal, select, true
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Session
 
 from shared.calendar import local_today
 from shared.messages import CaseSubmitted, new_event_id, record_event
-from shared.models import Case, CaseHistory, Cooperative
-from shared.references import next_reference
+from shared.models import Case, CaseHistory, Cooperative, OutboxEvent, ReferenceCounter
+from shared.references import PREFIXES, next_reference
 
 log = logging.getLogger("samhandling.intake")
 
@@ -105,6 +109,101 @@ def open_case(
     record_event(session, submitted)
     _log_once_committed(session, submitted)
     return case
+
+
+@dataclass(frozen=True)
+class OpenedCase:
+    """What the submitter is told about a case just opened."""
+
+    id: int
+    reference: str
+    status: str
+    tracking_token: str
+    language: str
+
+
+def open_case_at_once(
+    session: Session, case_type: str, *, actor: str, now: dt.datetime, tz_name: str, **fields: Any
+) -> OpenedCase:
+    """`open_case`, on PostgreSQL in one statement: the reference, the case, its first history
+    row and the outbox event are written by one INSERT … WITH, so the reference counter's row
+    lock (gapless references) is held for that statement and the COMMIT, not across four round
+    trips and the ORM's flushes in between, which every other submission queued behind.
+
+    The same rows as `open_case` (tests/unit/test_open_case_at_once.py compares them); the
+    caller's transaction commits them. Elsewhere (SQLite) it is `open_case`.
+    """
+    if session.get_bind().dialect.name != "postgresql":
+        case = open_case(session, case_type, actor=actor, now=now, tz_name=tz_name, **fields)
+        return OpenedCase(case.id, case.reference, case.status, case.tracking_token, case.language)
+    if "agreement_id" not in fields:
+        fields["agreement_id"] = session.execute(
+            select(Cooperative.agreement_id).where(Cooperative.id == fields["cooperative_id"])).scalar_one()
+    year, prefix = local_today(tz_name, now).year, PREFIXES[case_type]
+    row = {**_CASE_DEFAULTS, **fields, "type": case_type, "status": "received",
+           "tracking_token": new_tracking_token(), "created_at": now, "updated_at": now}
+    event = CaseSubmitted(event_id=new_event_id(), case_id=0, reference="", case_type=case_type)
+    names = tuple(sorted(row))
+    case_id, reference = session.execute(_one_statement(names), {
+        **{f"case_{name}": row[name] for name in names},
+        "prefix": prefix, "year": year, "reference_start": f"{prefix}-{year}-",
+        "history_at": now, "history_actor": actor, "history_comment": RECEIVED_COMMENT[case_type],
+        "event_id": event.event_id, "event_type": type(event).__name__, "task_name": event.task_name,
+        "payload": event.to_payload(), "event_at": now,
+    }).one()
+    _log_once_committed(session, CaseSubmitted(event_id=event.event_id, case_id=case_id, reference=reference,
+                                               case_type=case_type))
+    return OpenedCase(case_id, reference, "received", row["tracking_token"], row["language"])
+
+
+# The Case columns' Python-side defaults, which an INSERT … SELECT does not fill in by itself.
+_CASE_DEFAULTS: dict[str, Any] = {"language": "nb", "unrouted": False, "overdue": False, "version": 1,
+                                  "details": {}, "description": ""}
+
+
+@cache
+def _one_statement(names: tuple[str, ...]) -> Select[tuple[int, str]]:
+    """WITH number AS (upsert the counter), new_case AS (INSERT case), first_row (history),
+    announced (outbox) SELECT id, reference; built once per set of case columns, its values all
+    bound parameters. The event's payload is its own (`to_payload`) with the case's id and
+    reference filled in by the database."""
+    cases, history, outbox = Case.__table__, CaseHistory.__table__, OutboxEvent.__table__
+    counter = ReferenceCounter.__table__
+    number = (
+        pg_insert(counter)
+        .values(prefix=bindparam("prefix"), year=bindparam("year"), last_number=1)
+        .on_conflict_do_update(index_elements=["prefix", "year"], set_={"last_number": counter.c.last_number + 1})
+        .returning(counter.c.last_number)
+        .cte("number")
+    )
+    digits = cast(number.c.last_number, Text)
+    reference = (bindparam("reference_start", type_=Text)
+                 + func.lpad(digits, func.greatest(4, func.length(digits)), "0"))
+    new_case = (
+        cases.insert()
+        .from_select(["reference", *names],
+                     select(reference, *(bindparam(f"case_{name}", type_=cases.c[name].type) for name in names)),
+                     include_defaults=False)
+        .returning(cases.c.id, cases.c.reference)
+        .cte("new_case")
+    )
+    first_row = history.insert().from_select(
+        ["case_id", "at", "actor", "action", "to_status", "comment", "public"],
+        select(new_case.c.id, bindparam("history_at", type_=history.c.at.type),
+               bindparam("history_actor", type_=Text), literal("received"), literal("received"),
+               bindparam("history_comment", type_=Text), true()),
+        include_defaults=False,
+    ).cte("first_row")
+    payload = bindparam("payload", type_=JSONB).op("||")(
+        func.jsonb_build_object("case_id", new_case.c.id, "reference", new_case.c.reference))
+    announced = outbox.insert().from_select(
+        ["id", "event_type", "task_name", "payload", "created_at", "publish_count"],
+        select(bindparam("event_id", type_=Text), bindparam("event_type", type_=Text),
+               bindparam("task_name", type_=Text), cast(payload, JSON),
+               bindparam("event_at", type_=outbox.c.created_at.type), literal(0)),
+        include_defaults=False,
+    ).cte("announced")
+    return select(new_case.c.id, new_case.c.reference).add_cte(first_row, announced)
 
 
 def _log_once_committed(session: Session, submitted: CaseSubmitted) -> None:

@@ -1,7 +1,9 @@
 """Use case: a borettslag board (or resident) submits a complaint.
 
-The case, its first history row and the outbox event commit in one transaction; the request
-never talks to the broker. Existence checks live here, format checks in the schema.
+The case, its first history row and the outbox event commit together or not at all; the request
+never talks to the broker. Existence checks live here, format checks in the schema. On PostgreSQL
+they are one statement (cases.open_case_at_once), which the intake runs on a session whose
+statements commit themselves (shared.db.one_statement_sessionmaker): keep it the only write here.
 """
 from __future__ import annotations
 
@@ -14,7 +16,7 @@ from sqlalchemy.orm import Session
 from shared.deadlines import received_note
 from shared.i18n import DEFAULT_LANGUAGE, known_language
 
-from .cases import CooperativeIds, UnknownCooperative, open_case
+from .cases import CooperativeIds, UnknownCooperative, open_case_at_once
 
 __all__ = ["CooperativeIds", "SubmittedCase", "UnknownCooperative", "submit_complaint"]
 
@@ -36,7 +38,7 @@ def submit_complaint(
     cooperative_id, agreement_id = (cooperatives or CooperativeIds(ttl=0)).ids_of(
         session, complaint["cooperative_orgnr"])
     submitter = complaint["submitter"]
-    case = open_case(
+    case = open_case_at_once(
         session,
         "complaint",
         actor="innsender",

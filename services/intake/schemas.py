@@ -47,7 +47,19 @@ def is_invisible(char: str) -> bool:
     return unicodedata.category(char) in INVISIBLE_CATEGORIES or char in BLANK_LETTERS
 
 
+def printable(text: str, *, multiline: bool) -> bool:
+    """True when `text` (with its line breaks and tabs, if `multiline`) has no character that is
+    not printable: then it has no control (Cc), format (Cf) or surrogate (Cs) character, which
+    all count as not printable, and the character-by-character checks can be skipped (str's own
+    check runs in C). Other text (a no-break space, say) takes the exact checks."""
+    if multiline:
+        text = text.replace("\n", " ").replace("\t", " ")
+    return text.isprintable()
+
+
 def without_invisible(text: str) -> str:
+    if printable(text, multiline=True) and BLANK_LETTERS.isdisjoint(text):
+        return text
     return "".join(char for char in text if not is_invisible(char))
 
 
@@ -81,6 +93,8 @@ class Text(fields.String):
     def _refused(self, text: str) -> bool:
         if not self.multiline and LINE_BREAK.search(text):
             return True
+        if printable(text, multiline=self.multiline):
+            return not BLANK_LETTERS.isdisjoint(text)
         return any(is_invisible(char) or is_control(char, multiline=self.multiline) for char in text)
 
 

@@ -168,7 +168,7 @@ def submit_complaint_form():  # type: ignore[no-untyped-def]
     now = utcnow()
     try:
         complaint = ComplaintSchema().load(complaint_from_form(request.form))
-        with unit_of_work(current_app.extensions["sessionmaker"]) as db:
+        with unit_of_work(current_app.extensions["complaint_sessions"]) as db:
             submitted = submit_complaint(db, complaint, tz_name=settings.tz_name, now=now,
                                          language=str(get_locale()))
     except ValidationError as error:

@@ -8,7 +8,7 @@ import re
 import secrets
 import smtplib
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from email.generator import BytesGenerator
 from email.headerregistry import Address, BaseHeader, HeaderRegistry
 from email.message import EmailMessage
@@ -18,7 +18,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Protocol
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, meta, select_autoescape
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, meta, pass_eval_context, select_autoescape
+from jinja2.nodes import EvalContext
+from markupsafe import Markup
 
 from shared.i18n import DEFAULT_LANGUAGE, LANGUAGES, gettext_for, known_language
 from shared.models import utcnow
@@ -76,6 +78,22 @@ def quote(text: str | None) -> str:
     return "\n".join(f"> {line}" if line.strip() else ">" for line in (text or "").splitlines() or [""])
 
 
+def quick_gettext(translate: Callable[[str], str]) -> Callable[..., str]:
+    """Jinja's new-style gettext (escaped, then `%`-formatted with its keywords) with two steps
+    fewer for each of the ~100 texts a case e-mail has: `_` is it, not an alias that looks it up
+    by name, and a text without a `%` is not formatted (which returns it unchanged: "%%" is the
+    only thing the formatting would change, and that has a `%`)."""
+
+    @pass_eval_context
+    def gettext(eval_ctx: EvalContext, string: str, /, **variables: Any) -> str:
+        text = translate(string)
+        if eval_ctx.autoescape:
+            text = Markup(text)
+        return text % variables if "%" in text else text
+
+    return gettext
+
+
 def template_environment(language: str = DEFAULT_LANGUAGE) -> Environment:
     env = Environment(
         loader=FileSystemLoader(TEMPLATES),
@@ -86,6 +104,7 @@ def template_environment(language: str = DEFAULT_LANGUAGE) -> Environment:
         extensions=["jinja2.ext.i18n"],
     )
     env.install_gettext_translations(gettext_for(language), newstyle=True)  # type: ignore[attr-defined]
+    env.globals.update(_=(quick := quick_gettext(gettext_for(language).gettext)), gettext=quick)
     env.globals["language"] = known_language(language)
     env.filters.update(defang=defang, quote=quote)
     return env
