@@ -10,14 +10,13 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from sqlalchemy import JSON, Select, Text, bindparam, cast, event, func, literal, select, true
-from sqlalchemy.dialects.postgresql import JSONB
-from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy import JSON, Select, Table, Text, bindparam, cast, event, func, literal, select, true
+from sqlalchemy.dialects.postgresql import JSONB, insert as pg_insert
 from sqlalchemy.orm import Session
 
 from shared.calendar import local_today
 from shared.messages import CaseSubmitted, new_event_id, record_event
-from shared.models import Case, CaseHistory, Cooperative, OutboxEvent, ReferenceCounter
+from shared.models import Base, Case, CaseHistory, Cooperative, OutboxEvent, ReferenceCounter
 from shared.references import PREFIXES, next_reference
 
 log = logging.getLogger("samhandling.intake")
@@ -161,14 +160,17 @@ _CASE_DEFAULTS: dict[str, Any] = {"language": "nb", "unrouted": False, "overdue"
                                   "details": {}, "description": ""}
 
 
+def _table(model: type[Base]) -> Table:
+    return model.__table__  # type: ignore[return-value]  # a mapped class's is its Table
+
+
 @cache
-def _one_statement(names: tuple[str, ...]) -> Select[tuple[int, str]]:
+def _one_statement(names: tuple[str, ...]) -> Select[Any]:
     """WITH number AS (upsert the counter), new_case AS (INSERT case), first_row (history),
     announced (outbox) SELECT id, reference; built once per set of case columns, its values all
     bound parameters. The event's payload is its own (`to_payload`) with the case's id and
     reference filled in by the database."""
-    cases, history, outbox = Case.__table__, CaseHistory.__table__, OutboxEvent.__table__
-    counter = ReferenceCounter.__table__
+    cases, history, outbox, counter = (_table(model) for model in (Case, CaseHistory, OutboxEvent, ReferenceCounter))
     number = (
         pg_insert(counter)
         .values(prefix=bindparam("prefix"), year=bindparam("year"), last_number=1)

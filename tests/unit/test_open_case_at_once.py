@@ -15,8 +15,8 @@ from shared.messages import CaseSubmitted
 from shared.models import Case, CaseHistory, Cooperative, OutboxEvent
 
 NOW = dt.datetime(2026, 12, 1, 9, 30, tzinfo=dt.UTC)
-FIELDS = dict(category="noise", description="Bråk om natta", submitter_name="Åse Ås",
-              submitter_email="ase@example.no", submitter_role="resident", language="nn")
+FIELDS = {"category": "noise", "description": "Bråk om natta", "submitter_name": "Åse Ås",
+              "submitter_email": "ase@example.no", "submitter_role": "resident", "language": "nn"}
 
 
 def _opened_by(sessions, opener):  # type: ignore[no-untyped-def]
