@@ -5,6 +5,10 @@ One home for both, so the notifier attaches to its e-mails the very document the
 API let members download. A document is made from the meeting as stored, with its metadata dates
 taken from the meeting rather than the clock, so the same meeting makes the same bytes: a retried
 e-mail is the same e-mail. WeasyPrint takes a second to import and is imported when first used.
+
+The compliance report and the personal-data export are written in the language asked for (bokmål or
+nynorsk, the signed-in contact's; SPEC §9): their templates' _() texts come from the shared catalogs
+(shared.i18n), and their dates from shared.formats in that language.
 """
 from __future__ import annotations
 
@@ -22,9 +26,10 @@ from sqlalchemy.orm import Session
 
 from .committee import committee, decision_outcome, parties
 from .directory import contact_by_email
-from .formats import date_nb, datetime_nb, long_date_nb, time_nb
+from .formats import date, date_time, datetime_nb, long_date_nb, time_nb
+from .i18n import DEFAULT_LANGUAGE, N_, gettext_for, known_language
 from .models import Case, Meeting
-from .vocabulary import PARTY_NAMES
+from .vocabulary import CASE_STATUSES, COMPLAINT_CATEGORIES, PARTY_NAMES
 
 TEMPLATES = Path(__file__).parent / "templates"
 PDF = "application/pdf"
@@ -44,9 +49,14 @@ class NoMinutes(LookupError):
 
 
 @cache
-def _environment() -> Environment:
-    return Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]),
-                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+def _environment(language: str = DEFAULT_LANGUAGE) -> Environment:
+    """The documents' templates in one language, with _() from the catalogs (one per language and process)."""
+    env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]),
+                      undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
+                      extensions=["jinja2.ext.i18n"])
+    env.install_gettext_translations(gettext_for(language), newstyle=True)  # type: ignore[attr-defined]
+    env.globals["language"] = known_language(language)
+    return env
 
 
 @cache
@@ -165,27 +175,33 @@ def minutes_pdf(session: Session, meeting: Meeting, tz_name: str) -> Document:
 
 
 def compliance_pdf(session: Session, year: int, figures: dict[str, Any], *, made_at: dt.datetime,
-                   tz_name: str) -> Document:
+                   tz_name: str, language: str = DEFAULT_LANGUAGE) -> Document:
     """The year's compliance report for the committee's annual meeting, from the figures the
-    workspace's page shows (services/intake/compliance.py computes them; shared imports no service)."""
+    workspace's page shows (services/intake/compliance.py computes them, with their labels in
+    `language`; shared imports no service)."""
     made = _instant(made_at, tz_name)
     assert made is not None
-    context = {**figures, "year": year, "parties": parties(session), "made": datetime_nb(made),
-               "created": _w3c(made), "dato": date_nb}
-    html = _environment().get_template("documents/compliance.html").render(context)
+    context = {**figures, "year": year, "parties": parties(session), "made": date_time(made, language=language),
+               "created": _w3c(made), "dato": lambda day: date(day, language)}
+    html = _environment(language).get_template("documents/compliance.html").render(context)
     return Document(f"samsvar-{year}.pdf", render_pdf(html))
 
 
-def personal_data_pdf(held: dict[str, Any], *, tz_name: str) -> Document:
+PERSONAL_DATA_FILE = N_("personopplysninger")  # the PDF's file name, before its date
+
+
+def personal_data_pdf(held: dict[str, Any], *, tz_name: str, language: str = DEFAULT_LANGUAGE) -> Document:
     """Everything held about one e-mail address (services/intake/personal_data.held_about) as a PDF
-    to hand to the person who asked."""
+    to hand to the person who asked, in `language`."""
     made = _instant(held["exported_at"], tz_name)
     assert made is not None
 
     def when(value: str | None) -> str:
         instant = _instant(value, tz_name)
-        return datetime_nb(instant) if instant else ""
+        return date_time(instant, language=language) if instant else ""
 
-    context = {**held, "made": datetime_nb(made), "created": _w3c(made), "when": when}
-    html = _environment().get_template("documents/personal_data.html").render(context)
-    return Document(f"personopplysninger-{made.date().isoformat()}.pdf", render_pdf(html))
+    context = {**held, "made": date_time(made, language=language), "created": _w3c(made), "when": when,
+               "statuses": CASE_STATUSES, "categories": COMPLAINT_CATEGORIES}
+    html = _environment(language).get_template("documents/personal_data.html").render(context)
+    name = gettext_for(language).gettext(PERSONAL_DATA_FILE)
+    return Document(f"{name}-{made.date().isoformat()}.pdf", render_pdf(html))

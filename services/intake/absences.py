@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from shared.directory import contact_by_email
+from shared.i18n import N_
 from shared.models import Absence, Contact
 
 from .schemas import DATE_ERRORS, StrictSchema, Text, _length
@@ -28,7 +29,7 @@ class AbsenceIn(StrictSchema):
     @validates_schema
     def _in_order(self, data: dict[str, Any], **_: Any) -> None:
         if data["ends_on"] < data["starts_on"]:
-            raise ValidationError("Siste fraværsdag kan ikke være før første.", "ends_on")
+            raise ValidationError(N_("Siste fraværsdag kan ikke være før første."), "ends_on")
 
 
 class ContactNotFound(LookupError):

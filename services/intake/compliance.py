@@ -28,6 +28,7 @@ from shared.agreement import FIXED_MEETINGS_PER_YEAR, OPEN_STATUSES, notice_kept
 from shared.board_approval import BOARD_APPROVAL
 from shared.case_details import MeetingRequestDetails
 from shared.handbook_versions import meeting_rules
+from shared.i18n import N_
 from shared.models import DEFAULT_AGREEMENT, Case, Cooperative, Deadline, Meeting
 
 from .meeting_changes import request_deadline
@@ -172,8 +173,9 @@ def compliance_report(session: Session, year: int, *, now: dt.datetime, tz_name:
 
 # For the staff's page (/arbeid/samsvar/<year>), beside the public report: where deadlines slip,
 # and how long open cases have waited. Borettslag names are not personal data; no free text.
+# The labels are message ids, translated where they are shown.
 AGE_BUCKETS: tuple[tuple[str, int, int | None], ...] = (
-    ("0–7 dager", 0, 7), ("8–30 dager", 8, 30), ("31–90 dager", 31, 90), ("over 90 dager", 91, None))
+    (N_("0–7 dager"), 0, 7), (N_("8–30 dager"), 8, 30), (N_("31–90 dager"), 31, 90), (N_("over 90 dager"), 91, None))
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,8 @@ and an audit log of sign-ins, token events, handbook changes and uses of persona
 The log is read from the rows that record those events already (staff_session, api_token,
 handbook_version), not from a copy of them, so it cannot disagree with what happened; an export or
 erasure of a person's data leaves no other row, so it writes an audit_event (personal_data.py).
+The page is in the signed-in contact's language; an audit_event's detail was written in bokmål
+when it happened, and shows as such (lang="nb").
 """
 from __future__ import annotations
 
@@ -13,11 +15,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
 from shared.db import unit_of_work
+from shared.i18n import N_
 from shared.models import ApiToken, AuditEvent, Contact, HandbookVersion, StaffSession, utcnow
 
 from ..tokens import create_token, revoke
@@ -29,15 +33,18 @@ NAME_MAX = 100
 NO_STORE = {"Cache-Control": "no-store"}
 
 
-# The audit_event rows' actions, as the log says them.
-AUDITED = {"personal_data.export": "Personopplysninger hentet ut", "personal_data.erase": "Personopplysninger slettet"}
+# The audit_event rows' actions, as the log says them (message ids).
+AUDITED = {"personal_data.export": N_("Personopplysninger hentet ut om %(subject)s"),
+           "personal_data.erase": N_("Personopplysninger slettet om %(subject)s")}
+COMMAND_LINE = N_("kommandolinjen")  # who made or revoked a token with `flask token`
 
 
 @dataclass(frozen=True)
 class LogEntry:
     at: dt.datetime
-    what: str
+    what: str  # in the page's language
     who: str
+    detail: str = ""  # an audit_event's detail, stored in bokmål
 
 
 def _user() -> SignedIn:
@@ -48,7 +55,7 @@ def _user() -> SignedIn:
 
 def audit_log(session: Session, party: str, size: int = LOG_SIZE) -> list[LogEntry]:
     """The newest events of the party (sign-ins, its tokens, its uses of personal data) and every
-    handbook change."""
+    handbook change, said in the page's language."""
     sign_ins = session.execute(
         select(StaffSession.created_at, Contact.name, Contact.email)
         .join(Contact, Contact.email == StaffSession.contact_email).where(Contact.party == party)
@@ -57,17 +64,18 @@ def audit_log(session: Session, party: str, size: int = LOG_SIZE) -> list[LogEnt
                              .order_by(ApiToken.created_at.desc()).limit(size)).scalars().all()
     versions = session.execute(select(HandbookVersion.id, HandbookVersion.created_at, HandbookVersion.created_by)
                                .order_by(HandbookVersion.id.desc()).limit(size)).all()
-    entries = [LogEntry(at, "Logget inn", f"{name} ({email})") for at, name, email in sign_ins]
+    entries = [LogEntry(at, gettext("Logget inn"), f"{name} ({email})") for at, name, email in sign_ins]
     for token in tokens:
-        entries.append(LogEntry(token.created_at, f"API-token opprettet: {token.name}",
-                                token.created_by or "kommandolinjen"))
+        entries.append(LogEntry(token.created_at, gettext("API-token opprettet: %(name)s", name=token.name),
+                                token.created_by or gettext(COMMAND_LINE)))
         if token.revoked_at is not None:
-            entries.append(LogEntry(token.revoked_at, f"API-token trukket tilbake: {token.name}",
-                                    token.revoked_by or "kommandolinjen"))
-    entries += [LogEntry(at, f"Rutinehåndboken lagret (versjon {number})", who) for number, at, who in versions]
+            entries.append(LogEntry(token.revoked_at, gettext("API-token trukket tilbake: %(name)s", name=token.name),
+                                    token.revoked_by or gettext(COMMAND_LINE)))
+    entries += [LogEntry(at, gettext("Rutinehåndboken lagret (versjon %(number)s)", number=number), who)
+                for number, at, who in versions]
     audited = session.execute(select(AuditEvent).where(AuditEvent.party == party)
                               .order_by(AuditEvent.at.desc()).limit(size)).scalars()
-    entries += [LogEntry(event.at, f"{AUDITED[event.action]} om {event.subject} ({event.detail})", event.actor)
+    entries += [LogEntry(event.at, gettext(AUDITED[event.action], subject=event.subject), event.actor, event.detail)
                 for event in audited]
     return sorted(entries, key=lambda entry: entry.at, reverse=True)[:size]
 
@@ -92,11 +100,11 @@ def overview() -> tuple[str, int, dict[str, str]]:
 
 def _name_problem(name: str) -> str:
     if not name:
-        return "Skriv hva tokenet skal brukes til, for eksempel navnet på fagsystemet."
+        return str(gettext("Skriv hva tokenet skal brukes til, for eksempel navnet på fagsystemet."))
     if len(name) > NAME_MAX:
-        return f"Navnet kan være høyst {NAME_MAX} tegn."
+        return str(gettext("Navnet kan være høyst %(count)s tegn.", count=NAME_MAX))
     if any(unicodedata.category(c) in {"Cc", "Cf"} for c in name):
-        return "Navnet kan ikke ha kontrolltegn."
+        return str(gettext("Navnet kan ikke ha kontrolltegn."))
     return ""
 
 
@@ -121,5 +129,6 @@ def revoke_token(token_id: int) -> Response:
     user = _user()
     with unit_of_work(current_app.extensions["sessionmaker"]) as session:
         done = revoke(session, token_id, utcnow(), by=user.email, party=user.principal.party)
-    flash("Tokenet er trukket tilbake." if done else "Fant ikke et aktivt token for din part med den id-en.")
+    flash(gettext("Tokenet er trukket tilbake.") if done
+          else gettext("Fant ikke et aktivt token for din part med den id-en."))
     return redirect(url_for("workspace_access.overview"), code=303)

@@ -2,7 +2,12 @@
 where deadlines slip per borettslag, open cases by age, and the same numbers as CSV.
 
 One agreement's at a time (SPEC §8): `?avtale=<id>`, one of the user's; without it their first, and
-a user in several agreements gets a select to switch."""
+a user in several agreements gets a select to switch.
+
+The page, its charts, the PDF and the CSV are in the signed-in contact's language (SPEC §9). The CSV
+is for people (a spreadsheet: semicolons and a BOM for Excel), so its headings and words follow the
+language too; its columns keep their order and its figures, dates (ISO), references and
+organisation numbers are the same in every language. Programs read GET /api/v1/compliance instead."""
 from __future__ import annotations
 
 import csv
@@ -10,12 +15,14 @@ import io
 from typing import Any
 
 from flask import Blueprint, Response, abort, current_app, redirect, render_template, request as http_request, url_for
+from flask_babel import get_locale, gettext
 from werkzeug.wrappers import Response as BaseResponse
 
 from shared.access import AgreementAmbiguous, AgreementNotVisible, agreements_of, chosen_agreement
 from shared.agreement import MEETING_REQUEST_DAYS
 from shared.calendar import local_today
 from shared.documents import compliance_pdf
+from shared.i18n import N_
 from shared.models import Agreement, utcnow
 from shared.vocabulary import CASE_TYPES
 
@@ -31,7 +38,12 @@ from .sessions import current_user, signed_in
 
 bp = Blueprint("workspace_compliance", __name__, url_prefix="/arbeid/samsvar")
 YEARS = range(2000, 2101)
-KINDS = {"acknowledge": "kvittere ut", "resolve": "løse saken"}
+KINDS = {"acknowledge": N_("kvittere ut"), "resolve": N_("løse saken")}  # "Frist for å …"
+SERIES = (N_("Overholdt"), N_("Overskredet"), N_("Ikke forfalt"))
+# The CSV's columns: a section, then the section's own columns.
+CSV_COLUMNS = (N_("del"), N_("hva"), N_("borettslag"), N_("overholdt"), N_("overskredet"), N_("ikke forfalt"),
+               N_("meldt til leder"), N_("innkalt"), N_("frist"), N_("møtedato"), N_("dager"), N_("innen fristen"))
+MET = {None: N_("ikke avgjort"), True: N_("ja"), False: N_("nei")}
 MOST_COOPERATIVES = 15  # the chart shows the borettslag with most missed deadlines; the table all
 
 
@@ -80,23 +92,34 @@ def this_year() -> BaseResponse:
     return redirect(url_for("workspace_compliance.year_page", year=year), code=303)
 
 
+def _words() -> dict[str, Any]:
+    """The code lists and labels the page, the PDF and the CSV show, in the page's language."""
+    return {"kinds": {kind: gettext(label) for kind, label in KINDS.items()},
+            "case_types": {kind: gettext(label) for kind, label in CASE_TYPES.items()},
+            "age_buckets": [gettext(label) for label, _, _ in AGE_BUCKETS]}
+
+
 def _charts(year: int, figures: dict[str, Any]) -> dict[str, Any]:
     report, cooperatives, ages = figures["report"], figures["cooperatives"], figures["ages"]
+    words = _words()
+    kinds, case_types = words["kinds"], words["case_types"]
+    series = tuple(gettext(name) for name in SERIES)
     deadline_chart = stacked_bars(
-        ("Overholdt", "Overskredet", "Ikke forfalt"),
-        [Bar(f"{CASE_TYPES.get(row.case_type, row.case_type)}: {KINDS.get(row.kind, row.kind)}",
+        series,
+        [Bar(f"{case_types.get(row.case_type, row.case_type)}: {kinds.get(row.kind, row.kind)}",
              (row.met, row.missed, row.pending)) for row in report.deadlines],
-        f"Frister i {year} per sakstype: overholdt, overskredet og ikke forfalt. Tallene står i tabellen under.")
+        gettext("Frister i %(year)s per sakstype: overholdt, overskredet og ikke forfalt. "
+                "Tallene står i tabellen under.", year=year))
     cooperative_chart = stacked_bars(
-        ("Overholdt", "Overskredet", "Ikke forfalt"),
+        series,
         [Bar(row.name, (row.met, row.missed, row.pending)) for row in cooperatives[:MOST_COOPERATIVES]],
-        f"Frister i {year} for de {min(len(cooperatives), MOST_COOPERATIVES)} borettslagene med flest "
-        "overskredne. Tallene står i tabellen under.")
+        gettext("Frister i %(year)s for de %(count)s borettslagene med flest overskredne. "
+                "Tallene står i tabellen under.", year=year, count=min(len(cooperatives), MOST_COOPERATIVES)))
     age_chart = stacked_bars(
-        tuple(label for label, _, _ in AGE_BUCKETS),
-        [Bar(CASE_TYPES.get(row.case_type, row.case_type), row.counts) for row in ages],
-        "Åpne saker nå per sakstype, etter hvor lenge de har vært åpne. Tallene står i tabellen under.")
-    return {**figures, "kinds": KINDS, "case_types": CASE_TYPES, "age_buckets": [label for label, _, _ in AGE_BUCKETS],
+        tuple(words["age_buckets"]),
+        [Bar(case_types.get(row.case_type, row.case_type), row.counts) for row in ages],
+        gettext("Åpne saker nå per sakstype, etter hvor lenge de har vært åpne. Tallene står i tabellen under."))
+    return {**figures, **words,
             "deadline_chart": deadline_chart, "cooperative_chart": cooperative_chart, "age_chart": age_chart,
             "request_days": MEETING_REQUEST_DAYS, "minimum_notice": report.minimum_notice_days}
 
@@ -114,7 +137,7 @@ def year_pdf(year: int) -> Response:
     context = _charts(year, _figures(year))
     with current_app.extensions["sessionmaker"]() as session:
         document = compliance_pdf(session, year, context, made_at=utcnow(),
-                                  tz_name=current_app.config["SETTINGS"].tz_name)
+                                  tz_name=current_app.config["SETTINGS"].tz_name, language=str(get_locale()))
     return Response(document.content, mimetype=document.content_type,
                     headers={"Content-Disposition": f'attachment; filename="{document.filename}"'})
 
@@ -122,30 +145,34 @@ def year_pdf(year: int) -> Response:
 @bp.get("/<int:year>.csv")
 @signed_in("compliance.read")
 def year_csv(year: int) -> Response:
-    """One table: a section column, then the section's own columns (semicolons and a BOM for Excel)."""
+    """One table: a section column, then the section's own columns (semicolons and a BOM for Excel),
+    in the page's language (see the module's docstring)."""
     figures = _figures(year)
     report = figures["report"]
+    words = _words()
+    kinds, case_types = words["kinds"], words["case_types"]
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
-    writer.writerow(["del", "hva", "borettslag", "overholdt", "overskredet", "ikke forfalt", "meldt til leder",
-                     "innkalt", "frist", "møtedato", "dager", "innen fristen"])
-    writer.writerow(["faste møter", f"krav {report.required_fixed_meetings}", "", report.fixed_held, "",
-                     report.fixed_planned, "", "", "", "", "", ""])
+    writer.writerow([gettext(column) for column in CSV_COLUMNS])
+    writer.writerow([gettext("faste møter"), gettext("krav %(count)s", count=report.required_fixed_meetings), "",
+                     report.fixed_held, "", report.fixed_planned, "", "", "", "", "", ""])
+    section = gettext("frister per sakstype")
     for row in report.deadlines:
-        writer.writerow(["frister per sakstype", f"{CASE_TYPES.get(row.case_type, row.case_type)}: "
-                         f"{KINDS.get(row.kind, row.kind)}", "", row.met, row.missed, row.pending, row.escalated,
-                         "", "", "", "", ""])
+        writer.writerow([section, f"{case_types.get(row.case_type, row.case_type)}: {kinds.get(row.kind, row.kind)}",
+                         "", row.met, row.missed, row.pending, row.escalated, "", "", "", "", ""])
+    section = gettext("frister per borettslag")
     for coop in figures["cooperatives"]:
-        writer.writerow(["frister per borettslag", coop.orgnr, coop.name, coop.met, coop.missed, coop.pending,
+        writer.writerow([section, coop.orgnr, coop.name, coop.met, coop.missed, coop.pending,
                          "", "", "", "", "", ""])
+    section = gettext("møteinnkallinger")
     for request in report.meeting_requests:
-        writer.writerow(["møteinnkallinger", request.reference, "", "", "", "", "", request.requested_on.isoformat(),
+        writer.writerow([section, request.reference, "", "", "", "", "", request.requested_on.isoformat(),
                          request.deadline.isoformat(), request.meeting_on.isoformat() if request.meeting_on else "",
-                         "" if request.days_taken is None else request.days_taken,
-                         {None: "ikke avgjort", True: "ja", False: "nei"}[request.met]])
+                         "" if request.days_taken is None else request.days_taken, gettext(MET[request.met])])
+    section = gettext("åpne saker etter alder")
     for age in figures["ages"]:
-        for (label, _, _), count in zip(AGE_BUCKETS, age.counts, strict=True):
-            writer.writerow(["åpne saker etter alder", CASE_TYPES.get(age.case_type, age.case_type), label, "", "",
+        for label, count in zip(words["age_buckets"], age.counts, strict=True):
+            writer.writerow([section, case_types.get(age.case_type, age.case_type), label, "", "",
                              count, "", "", "", "", "", ""])
     return Response("\ufeff" + out.getvalue(), mimetype="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="samsvar-{year}{_suffix(figures)}.csv"'})

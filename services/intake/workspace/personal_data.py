@@ -2,7 +2,8 @@
 request (SPEC §9). For the municipality's main contact and the leaders ("personal_data.manage").
 
 Both are POSTs: the address stays out of URLs and access logs, and each use is written to the audit
-log (/arbeid/tilgang) in the same transaction as what it did.
+log (/arbeid/tilgang) in the same transaction as what it did. The page, its messages and the PDF are
+in the signed-in contact's language (SPEC §9); the JSON file's keys and codes are the same for everyone.
 """
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from typing import Any
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import get_locale, gettext
 
 from shared.db import unit_of_work
 from shared.documents import personal_data_pdf
@@ -29,9 +31,9 @@ def _address() -> tuple[str, str]:
     """The address as typed (kept in the form) and a problem with it, or ""."""
     typed = request.form.get("epost", "").strip()
     if not typed:
-        return typed, "Skriv e-postadressen opplysningene gjelder."
+        return typed, gettext("Skriv e-postadressen opplysningene gjelder.")
     if len(typed) > 254 or not EMAIL.fullmatch(typed):
-        return typed[:300], "Skriv en gyldig e-postadresse, for eksempel navn@eksempel.no."
+        return typed[:300], gettext("Skriv en gyldig e-postadresse, for eksempel navn@eksempel.no.")
     return typed, ""
 
 
@@ -59,7 +61,7 @@ def export() -> ResponseReturnValue:
     file_format = request.form.get("format", "")
     errors = {"epost": problem} if problem else {}
     if file_format not in FORMATS:
-        errors["format"] = "Velg JSON eller PDF."
+        errors["format"] = gettext("Velg JSON eller PDF.")
     if errors:
         return _page(400, email=typed, errors=errors)
     with unit_of_work(current_app.extensions["sessionmaker"]) as session:
@@ -69,7 +71,7 @@ def export() -> ResponseReturnValue:
         name = f"personopplysninger-{held['exported_at'][:10]}.json"
         return body, 200, {**NO_STORE, "Content-Type": "application/json; charset=utf-8",
                            "Content-Disposition": f'attachment; filename="{name}"'}
-    document = personal_data_pdf(held, tz_name=current_app.config["SETTINGS"].tz_name)
+    document = personal_data_pdf(held, tz_name=current_app.config["SETTINGS"].tz_name, language=str(get_locale()))
     return document.content, 200, {**NO_STORE, "Content-Type": document.content_type,
                                    "Content-Disposition": f'attachment; filename="{document.filename}"'}
 
@@ -80,16 +82,19 @@ def erase() -> ResponseReturnValue:
     typed, problem = _address()
     errors = {"epost": problem} if problem else {}
     if request.form.get("bekreft") != "ja":
-        errors["bekreft"] = "Bekreft at personen har bedt om sletting."
+        errors["bekreft"] = gettext("Bekreft at personen har bedt om sletting.")
     if errors:
         return _page(400, email=typed, errors=errors, erase_form=True)
     with unit_of_work(current_app.extensions["sessionmaker"]) as session:
         result = personal_data.erase(session, typed.lower(), now=now(), **_who())
-    flash(f"Opplysningene om {typed.lower()} er slettet fra {len(result.erased)} avsluttet(e) sak(er)"
-          + (f": {', '.join(result.erased)}." if result.erased else "."))
+    said = {"email": typed.lower(), "count": len(result.erased), "references": ", ".join(result.erased)}
+    flash(gettext("Opplysningene om %(email)s er slettet fra %(count)s avsluttet(e) sak(er): %(references)s.", **said)
+          if result.erased else gettext("Opplysningene om %(email)s er slettet fra %(count)s avsluttet(e) sak(er).",
+                                        **said))
     if result.earlier:
-        flash(f"Allerede anonymisert: {', '.join(result.earlier)}.")
+        flash(gettext("Allerede anonymisert: %(references)s.", references=", ".join(result.earlier)))
     if result.open_cases:
-        flash(f"Ikke slettet fra åpne saker: {', '.join(result.open_cases)}. Saken trenger innsenderen mens "
-              "den behandles; opplysningene anonymiseres når saken er avsluttet og lagringstiden er ute.")
+        flash(gettext("Ikke slettet fra åpne saker: %(references)s. Saken trenger innsenderen mens den behandles; "
+                      "opplysningene anonymiseres når saken er avsluttet og lagringstiden er ute.",
+                      references=", ".join(result.open_cases)))
     return redirect(url_for("workspace_privacy.form"), code=303)
