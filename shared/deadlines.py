@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol, cast
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import CursorResult, select, update
+from sqlalchemy import CursorResult, insert, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from .agreement import DEADLINE_DAYS, REMINDER_FRACTION
@@ -21,7 +21,7 @@ from .handbook import parse_handbook
 from .handbook_versions import newest_version
 from .i18n import DEFAULT_LANGUAGE, N_, gettext_for
 from .messages import DeadlineMissed, DeadlineReminderDue, new_event_id, record_event
-from .models import Case, CaseHistory, Deadline
+from .models import Case, CaseHistory, Deadline, table_of
 from .workdays import CLOSING_TIME, deadline_at, holiday_name, received_on, reminder_at
 
 KIND_LABELS = {"acknowledge": "kvittere ut", "resolve": "løse saken"}
@@ -99,21 +99,21 @@ def received_note(arrived: dt.datetime, tz_name: str, language: str = DEFAULT_LA
         "time": time(CLOSING_TIME, language), "day": day}
 
 
-def _open(session: Session, case: Case, kind: str, days: int, start: dt.datetime,
-          fraction: float, tz_name: str) -> None:
+def _deadline(case: Case, kind: str, days: int, start: dt.datetime, fraction: float,
+              tz_name: str) -> dict[str, Any]:
     due = deadline_at(start, days, tz_name)
-    session.add(Deadline(
-        case_id=case.id, kind=kind, working_days=days, due_at=due,
-        remind_at=reminder_at(start, due, fraction, tz_name), created_at=start,
-    ))
+    return {"case_id": case.id, "kind": kind, "working_days": days, "due_at": due,
+            "remind_at": reminder_at(start, due, fraction, tz_name), "created_at": start}
 
 
 def open_deadlines(session: Session, case: Case, rule: DeadlineTerms, *, now: dt.datetime,
                    tz_name: str) -> None:
-    """Counted from when the case was submitted, in Norwegian working days."""
-    for kind, days in (("acknowledge", rule.acknowledge_days), ("resolve", rule.resolve_days)):
-        if days:
-            _open(session, case, kind, days, case.created_at, rule.reminder_fraction, tz_name)
+    """Counted from when the case was submitted, in Norwegian working days; written at once (one
+    INSERT, no unit of work: this runs for every new case)."""
+    rows = [_deadline(case, kind, days, case.created_at, rule.reminder_fraction, tz_name)
+            for kind, days in (("acknowledge", rule.acknowledge_days), ("resolve", rule.resolve_days)) if days]
+    if rows:
+        session.execute(insert(table_of(Deadline)), rows)
 
 
 def on_transition(session: Session, case: Case, action: str, now: dt.datetime,
@@ -136,7 +136,7 @@ def on_transition(session: Session, case: Case, action: str, now: dt.datetime,
             .order_by(Deadline.id.desc()).limit(1)
         ).scalar_one_or_none()
         if earlier:
-            _open(session, case, "resolve", earlier, now, REMINDER_FRACTION, tz_name)
+            session.add(Deadline(**_deadline(case, "resolve", earlier, now, REMINDER_FRACTION, tz_name)))
 
 
 def deadline_state(deadline: Deadline, now: dt.datetime) -> str:

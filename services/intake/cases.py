@@ -10,13 +10,13 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from sqlalchemy import JSON, Select, Table, Text, bindparam, cast, event, func, literal, select, true
+from sqlalchemy import JSON, Select, Text, bindparam, cast, event, func, literal, select, true
 from sqlalchemy.dialects.postgresql import JSONB, insert as pg_insert
 from sqlalchemy.orm import Session
 
 from shared.calendar import local_today
 from shared.messages import CaseSubmitted, new_event_id, record_event
-from shared.models import Base, Case, CaseHistory, Cooperative, OutboxEvent, ReferenceCounter
+from shared.models import Case, CaseHistory, Cooperative, OutboxEvent, ReferenceCounter, table_of
 from shared.references import PREFIXES, next_reference
 
 log = logging.getLogger("samhandling.intake")
@@ -160,17 +160,13 @@ _CASE_DEFAULTS: dict[str, Any] = {"language": "nb", "unrouted": False, "overdue"
                                   "details": {}, "description": ""}
 
 
-def _table(model: type[Base]) -> Table:
-    return model.__table__  # type: ignore[return-value]  # a mapped class's is its Table
-
-
 @cache
 def _one_statement(names: tuple[str, ...]) -> Select[Any]:
     """WITH number AS (upsert the counter), new_case AS (INSERT case), first_row (history),
     announced (outbox) SELECT id, reference; built once per set of case columns, its values all
     bound parameters. The event's payload is its own (`to_payload`) with the case's id and
     reference filled in by the database."""
-    cases, history, outbox, counter = (_table(model) for model in (Case, CaseHistory, OutboxEvent, ReferenceCounter))
+    cases, history, outbox, counter = (table_of(model) for model in (Case, CaseHistory, OutboxEvent, ReferenceCounter))
     number = (
         pg_insert(counter)
         .values(prefix=bindparam("prefix"), year=bindparam("year"), last_number=1)

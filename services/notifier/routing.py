@@ -21,7 +21,7 @@ from shared.calendar import local_today
 from shared.directory import contact_by_email
 from shared.handbook import LEADER, Rule
 from shared.handbook_versions import current_handbook, rule_for_case
-from shared.models import Absence, Case, CaseHistory, Contact, utcnow
+from shared.models import Absence, Case, Contact, utcnow
 from shared.vocabulary import CASE_HOLDERS
 
 from .directory import contact_for_role, leader_of, main_contact
@@ -185,15 +185,11 @@ def route_case(
     plan = plan_routing(session, case, rule, local_today(tz_name, now))
     recipients = recipients_for(plan, case)
     holders = [r for r in recipients if r.kind == CASE_NOTIFICATION]
-    case.handbook_version = version
-    case.assignee = holders[0].email if holders else None
-    case.unrouted = plan.unrouted
-    comment = _routing_comment([r for r in recipients if r.kind != RECEIPT], case.assignee)
-    lifecycle.apply(session, case, "route", actor=ACTOR, now=now, comment=comment)
-    for action, comment in plan.notes:  # who was away is for staff, not for the submitter's page
-        session.add(CaseHistory(case_id=case.id, at=now, actor=ACTOR, action=action,
-                                from_status=case.status, to_status=case.status, comment=comment,
-                                public=False))
+    assignee = holders[0].email if holders else None
+    comment = _routing_comment([r for r in recipients if r.kind != RECEIPT], assignee)
+    # Who was away is an internal note: for staff, not for the submitter's page.
+    lifecycle.apply_written(session, case, "route", actor=ACTOR, now=now, comment=comment, notes=plan.notes,
+                            also={"handbook_version": version, "assignee": assignee, "unrouted": plan.unrouted})
     queue_notifications(session, event_id, case, [
         Planned(r.email, r.name, r.kind, choose_template(MAILS[r.kind], case.type, rule)) for r in recipients
     ], mail_domain)

@@ -6,7 +6,7 @@ package puts every table in Base.metadata.
 from __future__ import annotations
 
 from .access import ActionLinkUse, ApiToken, AuditEvent, IdempotencyRecord, SignInLink, StaffSession
-from .base import Base, UTCDateTime, utcnow
+from .base import Base, UTCDateTime, table_of, utcnow
 from .cases import Case, CaseHistory, Deadline, HandbookVersion, ReferenceCounter
 from .delivery import Notification, OutboxEvent, ProcessedEvent
 from .directory import (
@@ -53,5 +53,6 @@ __all__ = [
     "StaffSession",
     "UTCDateTime",
     "contact_agreement",
+    "table_of",
     "utcnow",
 ]
