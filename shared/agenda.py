@@ -8,17 +8,15 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from .meeting_texts import ADDED_ITEM_LABELS, CASE_ITEM_LABELS
 from .models import AgendaItem, Case, Meeting
 
-# How an item about a case of each type starts, before its reference and borettslag.
-CASE_ITEM_LABELS = {"acquisition": "Varsel om erverv", "sublet": "Framleie", "complaint": "Forsinket klage"}
-# An item a person adds: a complaint on it is not necessarily late, so it is named plainly.
-ADDED_ITEM_LABELS = {"acquisition": "Varsel om erverv", "sublet": "Framleie", "complaint": "Klage",
-                     "meeting_request": "Ønske om møte"}
+__all__ = ["ADDED_ITEM_LABELS", "CASE_ITEM_LABELS", "add_to_agenda", "case_item_title"]
 
 
 def case_item_title(case: Case, labels: dict[str, str] = CASE_ITEM_LABELS) -> str:
-    """"Framleie FR-2027-0003 – Prestvannet borettslag": the label, the reference and where."""
+    """"Framleie FR-2027-0003 – Prestvannet borettslag": the label, the reference and where (in
+    bokmål, as stored; shared.meeting_texts shows it in the reader's language)."""
     where = f" – {case.cooperative.name}" if case.cooperative else ""
     return f"{labels.get(case.type, case.type)} {case.reference}{where}"
 

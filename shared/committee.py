@@ -1,5 +1,6 @@
 """The samarbeidsutvalg: its members and parties from the contacts directory, its calendar files,
-and what a decision in its minutes did to a case, in words for the minutes e-mail and document."""
+and what a decision in its minutes did to a case, in words for the minutes e-mail, page and
+document, each in its reader's language (nb or nn)."""
 from __future__ import annotations
 
 from typing import Any
@@ -8,17 +9,19 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from .handbook_roles import in_agreement, main_contact
+from .i18n import DEFAULT_LANGUAGE, N_, gettext_for
 from .ical import Person, meeting_calendar
 from .models import DEFAULT_AGREEMENT, Contact, Meeting, utcnow
 from .settings import Settings
 from .vocabulary import CASE_HOLDERS, PARTY_NAMES
 
-CASE_ACTION_LABELS = {"resolve": "Saken er løst.", "reject": "Saken er avvist."}
+# Message ids, in the reader's language where shown (decision_outcome's `language`).
+CASE_ACTION_LABELS = {"resolve": N_("Saken er løst."), "reject": N_("Saken er avvist.")}
 # A decision on another party's case waits for that party to confirm the minutes.
-PROPOSAL_LABELS = {"resolve": "Forslag: saken løses når {party} har bekreftet referatet.",
-                   "reject": "Forslag: saken avvises når {party} har bekreftet referatet."}
+PROPOSAL_LABELS = {"resolve": N_("Forslag: saken løses når %(party)s har bekreftet referatet."),
+                   "reject": N_("Forslag: saken avvises når %(party)s har bekreftet referatet.")}
 # The case had moved on when the other party confirmed the minutes, so the proposal was not applied.
-LAPSED_LABEL = "Forslaget falt bort: saken var endret før referatet ble bekreftet."
+LAPSED_LABEL = N_("Forslaget falt bort: saken var endret før referatet ble bekreftet.")
 
 
 def committee(session: Session, agreement_id: int = DEFAULT_AGREEMENT) -> list[Contact]:
@@ -37,16 +40,18 @@ def organizer(session: Session, settings: Settings, agreement_id: int = DEFAULT_
     return Person(contact.name, contact.email)
 
 
-def meeting_ics(session: Session, meeting: Meeting, method: str, settings: Settings) -> bytes:
+def meeting_ics(session: Session, meeting: Meeting, method: str, settings: Settings,
+                language: str = DEFAULT_LANGUAGE) -> bytes:
+    """The meeting's calendar file, its summary and description in `language` (nb or nn)."""
     members = [Person(c.name, c.email) for c in committee(session, meeting.agreement_id)]
     return meeting_calendar(meeting, organizer=organizer(session, settings, meeting.agreement_id), members=members,
-                            method=method, tz_name=settings.tz_name, now=utcnow())
+                            method=method, tz_name=settings.tz_name, now=utcnow(), language=language)
 
 
-def parties(session: Session) -> list[str]:
+def parties(session: Session, language: str = DEFAULT_LANGUAGE) -> list[str]:
     """The agreement's two parties as the directory names them ("Tromsø kommune Boligkontoret",
     "BoNord"): each party's organisation, its main contact's first; "kommunen" and "boligbyggelaget"
-    when no contact of the party names one."""
+    (in `language`) when no contact of the party names one."""
     rows = session.execute(
         select(Contact.party, Contact.organisation)
         .where(Contact.party.in_(CASE_HOLDERS), Contact.organisation != "")
@@ -55,16 +60,20 @@ def parties(session: Session) -> list[str]:
     named: dict[str, str] = {}
     for party, organisation in rows:
         named.setdefault(party, organisation)
-    return [named.get(party, PARTY_NAMES[party]) for party in CASE_HOLDERS]
+    gettext = gettext_for(language).gettext
+    return [named.get(party, gettext(PARTY_NAMES[party])) for party in CASE_HOLDERS]
 
 
-def decision_outcome(decision: dict[str, Any]) -> str:
-    """What a decision of the minutes did to its case, in words; "" when it did nothing."""
+def decision_outcome(decision: dict[str, Any], language: str = DEFAULT_LANGUAGE) -> str:
+    """What a decision of the minutes did to its case, in words in `language`; "" when it did nothing."""
     action = decision.get("case_action")
     if not action:
         return ""
+    gettext = gettext_for(language).gettext
     if decision.get("state") == "proposed":
-        return PROPOSAL_LABELS[action].format(party=PARTY_NAMES.get(decision["awaiting"], decision["awaiting"]))
+        awaiting = decision["awaiting"]
+        return gettext(PROPOSAL_LABELS[action]) % {"party": gettext(PARTY_NAMES[awaiting])
+                                                   if awaiting in PARTY_NAMES else awaiting}
     if decision.get("state") == "lapsed":
-        return LAPSED_LABEL
-    return CASE_ACTION_LABELS[action]
+        return gettext(LAPSED_LABEL)
+    return gettext(CASE_ACTION_LABELS[action])

@@ -3,8 +3,9 @@ compliance report for the annual meeting (WeasyPrint).
 
 One home for both, so the notifier attaches to its e-mails the very document the workspace and the
 API let members download. A document is made from the meeting as stored, with its metadata dates
-taken from the meeting rather than the clock, so the same meeting makes the same bytes: a retried
-e-mail is the same e-mail. WeasyPrint takes a second to import and is imported when first used.
+taken from the meeting rather than the clock, so the same meeting makes the same bytes in the same
+language (nb or nn, the reader's): a retried e-mail is the same e-mail. WeasyPrint takes a second
+to import and is imported when first used.
 
 The compliance report and the personal-data export are written in the language asked for (bokmål or
 nynorsk, the signed-in contact's; SPEC §9): their templates' _() texts come from the shared catalogs
@@ -26,8 +27,9 @@ from sqlalchemy.orm import Session
 
 from .committee import committee, decision_outcome, parties
 from .directory import contact_by_email
-from .formats import date, date_time, datetime_nb, long_date_nb, time_nb
+from .formats import date, date_time, long_span
 from .i18n import DEFAULT_LANGUAGE, N_, gettext_for, known_language
+from .meeting_texts import in_language
 from .models import Case, Meeting
 from .vocabulary import CASE_STATUSES, COMPLAINT_CATEGORIES, PARTY_NAMES
 
@@ -77,15 +79,6 @@ def render_pdf(html: str) -> bytes:
     return pdf
 
 
-def _when(meeting: Meeting, tz_name: str) -> str:
-    """mandag 15. mars 2027 kl. 10.00–12.00"""
-    zone = ZoneInfo(tz_name)
-    starts, ends = meeting.starts_at.astimezone(zone), meeting.ends_at.astimezone(zone)
-    if starts.date() != ends.date():
-        return f"{datetime_nb(starts)}–{datetime_nb(ends)}"
-    return f"{long_date_nb(starts.date())} kl. {time_nb(starts.time())}–{time_nb(ends.time())}"
-
-
 def _instant(value: dt.datetime | str | None, tz_name: str) -> dt.datetime | None:
     if value is None:
         return None
@@ -106,24 +99,28 @@ def _references(session: Session, meeting: Meeting) -> dict[int, str]:
     return dict(session.execute(select(Case.id, Case.reference).where(Case.id.in_(ids))).all())
 
 
-def _context(session: Session, meeting: Meeting, tz_name: str, heading: str) -> dict[str, Any]:
+def _context(session: Session, meeting: Meeting, tz_name: str, heading: str, language: str) -> dict[str, Any]:
     # The agenda's date is the meeting's last change (a booking, a move, a change of agenda).
     changed = _instant(meeting.updated_at, tz_name) or _instant(meeting.created_at, tz_name)
     assert changed is not None
     references = _references(session, meeting)
     return {
-        "heading": heading, "meeting": meeting, "parties": parties(session), "when": _when(meeting, tz_name),
+        "heading": gettext_for(language).gettext(heading), "meeting": meeting,
+        "title": in_language(meeting.title, language), "location": in_language(meeting.location, language),
+        "parties": parties(session, language),
+        "when": long_span(meeting.starts_at, meeting.ends_at, tz_name, language),
         "created": _w3c(changed), "modified": _w3c(changed),
-        "items": [{"position": item.position, "title": item.title,
+        "items": [{"position": item.position, "title": in_language(item.title, language),
                    "reference": references.get(item.case_id) if item.case_id else None,
                    "decision": item.decision} for item in meeting.agenda],
     }
 
 
-def agenda_pdf(session: Session, meeting: Meeting, tz_name: str) -> Document:
-    """The meeting's agenda: every item in order, with its case's reference where it has one."""
-    context = _context(session, meeting, tz_name, "Dagsorden")
-    html = _environment().get_template("documents/agenda.html").render(context)
+def agenda_pdf(session: Session, meeting: Meeting, tz_name: str, language: str = DEFAULT_LANGUAGE) -> Document:
+    """The meeting's agenda in `language` (nb or nn): every item in order, with its case's reference
+    where it has one. The file's name is the same in both: dagsorden-2027-03-15.pdf."""
+    context = _context(session, meeting, tz_name, N_("Dagsorden"), language)
+    html = _environment(known_language(language)).get_template("documents/agenda.html").render(context)
     return Document(f"dagsorden-{meeting.held_on.isoformat()}.pdf", render_pdf(html))
 
 
@@ -145,32 +142,36 @@ def _attendance(session: Session, minutes: dict[str, Any]) -> dict[str, Any]:
             "absent": [named(m) for m in recorded if not m["present"]], "members": []}
 
 
-def minutes_pdf(session: Session, meeting: Meeting, tz_name: str) -> Document:
-    """The meeting's minutes: attendance, the summary, and each agenda item with its decision and
-    what the decision did to the item's case; who wrote them and who confirmed them."""
+def minutes_pdf(session: Session, meeting: Meeting, tz_name: str, language: str = DEFAULT_LANGUAGE) -> Document:
+    """The meeting's minutes in `language` (nb or nn): attendance, the summary, and each agenda item
+    with its decision and what the decision did to the item's case; who wrote them and who
+    confirmed them. What people wrote (the summary, decisions, remarks) is as they wrote it."""
     minutes = meeting.minutes
     if not minutes:
         raise NoMinutes(meeting.id)
-    context = _context(session, meeting, tz_name, "Referat")
+    context = _context(session, meeting, tz_name, N_("Referat"), language)
     decisions = {d["agenda_item"]: d for d in minutes.get("decisions", [])}
     for item in context["items"]:
         decision = decisions.get(item["position"], {})
         item["decision"] = decision.get("decision") or item["decision"]
-        item["outcome"] = decision_outcome(decision) if decision else ""
+        item["outcome"] = decision_outcome(decision, language) if decision else ""
     confirmations = minutes.get("confirmations", [])
     recorded_at = _instant(minutes.get("recorded_at"), tz_name)
     assert recorded_at is not None
     last = _instant(confirmations[-1]["at"], tz_name) if confirmations else recorded_at
     assert last is not None
+    gettext = gettext_for(language).gettext
     context.update(
         summary=minutes.get("summary", ""), attendance=_attendance(session, minutes),
-        recorded_by=_name(session, minutes.get("recorded_by", "")), recorded_at=datetime_nb(recorded_at),
-        created=_w3c(recorded_at), modified=_w3c(last),
-        confirmations=[{"by": _name(session, c["by"]), "party": PARTY_NAMES.get(c["party"], c["party"]),
-                        "at": datetime_nb(_instant(c["at"], tz_name) or recorded_at), "remarks": c.get("remarks")}
+        recorded_by=_name(session, minutes.get("recorded_by", "")),
+        recorded_at=date_time(recorded_at, language=language), created=_w3c(recorded_at), modified=_w3c(last),
+        confirmations=[{"by": _name(session, c["by"]),
+                        "party": gettext(PARTY_NAMES[c["party"]]) if c["party"] in PARTY_NAMES else c["party"],
+                        "at": date_time(_instant(c["at"], tz_name) or recorded_at, language=language),
+                        "remarks": c.get("remarks")}
                        for c in confirmations],
     )
-    html = _environment().get_template("documents/minutes.html").render(context)
+    html = _environment(known_language(language)).get_template("documents/minutes.html").render(context)
     return Document(f"referat-{meeting.held_on.isoformat()}.pdf", render_pdf(html))
 
 

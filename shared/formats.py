@@ -99,6 +99,16 @@ def written_date_time(instant: dt.datetime, tz_name: str | None = None, language
     return f"{written_date(local.date(), language)} {at} {time(local.time(), language)}"
 
 
+def long_span(starts: dt.datetime, ends: dt.datetime, tz_name: str | None = None, language: str = "nb") -> str:
+    """mandag 15. mars 2027 kl. 10.00–12.00 (nn: måndag …), in `tz_name`'s local time; across days
+    15.03.2027 kl. 10.00–16.03.2027 kl. 12.00."""
+    first, last = _local(starts, tz_name), _local(ends, tz_name)
+    if first.date() != last.date():
+        return f"{date_time(first, language=language)}–{date_time(last, language=language)}"
+    at = PATTERNS[known_language(language)].at
+    return f"{long_date(first.date(), language)} {at} {time(first.time(), language)}–{time(last.time(), language)}"
+
+
 def date_nb(day: dt.date) -> str:
     """07.12.2026"""
     return date(day)

@@ -15,6 +15,7 @@ from __future__ import annotations
 import io
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
@@ -33,6 +34,29 @@ DOMAIN = "messages"
 def N_(text: str) -> str:
     """Marks a bokmål text for the catalogs where it is defined; it is translated where it is shown."""
     return text
+
+
+class Term(str):
+    """A message id given as an argument of another message (a party's name in a sentence): it is
+    translated with the sentence."""
+
+    __slots__ = ()
+
+
+class Translatable(Exception):
+    """A refusal whose message is a message id and its arguments: str() is the bokmål text (what the
+    API answers), `text_in` the text in the reader's language (what a page shows)."""
+
+    def __init__(self, message_id: str, **args: Any) -> None:
+        super().__init__(message_id % args if args else message_id)
+        self.message_id, self.message_args = message_id, args
+
+    def text_in(self, language: str) -> str:
+        """The message in `language` (a Term argument too)."""
+        gettext = gettext_for(language).gettext
+        args = {name: gettext(value) if isinstance(value, Term) else value for name, value in self.message_args.items()}
+        translated = gettext(self.message_id)
+        return translated % args if args else translated
 
 
 def known_language(language: str | None) -> str:

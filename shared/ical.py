@@ -9,6 +9,8 @@ from zoneinfo import ZoneInfo
 
 from icalendar import Calendar, Event, vCalAddress, vText
 
+from .i18n import DEFAULT_LANGUAGE, gettext_for
+from .meeting_texts import in_language
 from .models import Meeting
 
 
@@ -18,9 +20,11 @@ class Person:
     email: str
 
 
-def agenda_text(meeting: Meeting) -> str:
-    lines = [f"{item.position}. {item.title}" for item in meeting.agenda]
-    return "Dagsorden:\n" + "\n".join(lines) if lines else "Dagsorden kommer."
+def agenda_text(meeting: Meeting, language: str = DEFAULT_LANGUAGE) -> str:
+    """The agenda as the calendar's description and the invitation's text show it, in `language`."""
+    gettext = gettext_for(language).gettext
+    lines = [f"{item.position}. {in_language(item.title, language)}" for item in meeting.agenda]
+    return gettext("Dagsorden:") + "\n" + "\n".join(lines) if lines else gettext("Dagsorden kommer.")
 
 
 def _address(person: Person, **params: str) -> vCalAddress:
@@ -33,9 +37,11 @@ def _address(person: Person, **params: str) -> vCalAddress:
 
 def meeting_calendar(
     meeting: Meeting, *, organizer: Person, members: Sequence[Person], method: str, tz_name: str,
-    now: dt.datetime,
+    now: dt.datetime, language: str = DEFAULT_LANGUAGE,
 ) -> bytes:
+    """The texts (summary, place, description) in `language`, which their LANGUAGE parameter names."""
     zone = ZoneInfo(tz_name)
+    said = {"LANGUAGE": language}
     calendar = Calendar()
     calendar.add("prodid", "-//samhandling//samarbeidsutvalg//NO")
     calendar.add("version", "2.0")
@@ -46,9 +52,9 @@ def meeting_calendar(
     event.add("dtstamp", now.astimezone(dt.UTC))
     event.add("dtstart", meeting.starts_at.astimezone(zone))
     event.add("dtend", meeting.ends_at.astimezone(zone))
-    event.add("summary", meeting.title)
-    event.add("location", meeting.location)
-    event.add("description", agenda_text(meeting))
+    event.add("summary", in_language(meeting.title, language), parameters=said)
+    event.add("location", in_language(meeting.location, language), parameters=said)
+    event.add("description", agenda_text(meeting, language), parameters=said)
     event.add("status", "CANCELLED" if method == "CANCEL" else "CONFIRMED")
     event.add("organizer", _address(organizer))
     for member in members:

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from shared.agenda import ADDED_ITEM_LABELS, add_to_agenda, case_item_title
 from shared.agreement import OPEN_STATUSES
 from shared.formats import datetime_nb
+from shared.i18n import N_, Translatable
 from shared.messages import MeetingScheduled, new_event_id, record_event
 from shared.models import AgendaItem, Case, CaseHistory, Meeting
 
@@ -30,7 +31,7 @@ class NotOnAgenda(LookupError):
     """No such item on this meeting's agenda (removed or moved by someone else meanwhile)."""
 
 
-class CaseNotAddable(ValueError):
+class CaseNotAddable(Translatable, ValueError):
     """The case is unknown, closed, or on this agenda already: the field is wrong."""
 
 
@@ -69,11 +70,12 @@ def add_case(session: Session, meeting_id: int, reference: str, *, actor: str, n
     meeting = _planned(session, meeting_id)
     case = session.execute(select(Case).where(Case.reference == reference[:40])).scalar_one_or_none()
     if case is None:
-        raise CaseNotAddable("Fant ikke saken.")
+        raise CaseNotAddable(N_("Fant ikke saken."))
     if case.status not in OPEN_STATUSES:
-        raise CaseNotAddable(f"Sak {case.reference} er lukket; bare åpne saker kan settes på dagsordenen.")
+        raise CaseNotAddable(N_("Sak %(reference)s er lukket; bare åpne saker kan settes på dagsordenen."),
+                             reference=case.reference)
     if any(item.case_id == case.id for item in meeting.agenda):
-        raise CaseNotAddable(f"Sak {case.reference} står allerede på dagsordenen.")
+        raise CaseNotAddable(N_("Sak %(reference)s står allerede på dagsordenen."), reference=case.reference)
     add_to_agenda(session, meeting, case_item_title(case, ADDED_ITEM_LABELS), case.type, case.id)
     _case_history(session, case, meeting, "meeting_joined",
                   f"Satt på dagsordenen for møtet {datetime_nb(meeting.starts_at, tz_name)}.", actor=actor, now=now)

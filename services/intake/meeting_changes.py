@@ -34,6 +34,7 @@ from shared.case_details import BookedMeeting, MeetingRequestDetails, with_detai
 from shared.directory import contact_by_email
 from shared.formats import date_nb, datetime_nb, time_nb
 from shared.handbook_versions import meeting_rules
+from shared.i18n import N_, Term, Translatable
 from shared.meeting_reminders import plan_reminders, skip_reminders
 from shared.messages import MeetingScheduled, new_event_id, record_event
 from shared.models import AgendaItem, Case, CaseHistory, Contact, Meeting
@@ -55,7 +56,7 @@ class MeetingClosed(Exception):
         self.status = status
 
 
-class NotBookable(ValueError):
+class NotBookable(Translatable, ValueError):
     """The new time breaks a booking rule (day, hours, the past): the field is wrong."""
 
 
@@ -80,7 +81,7 @@ class ShortNotice(Exception):
         self.day, self.earliest, self.other_party, self.days = day, earliest, other_party, days
 
 
-class BadAgreement(ValueError):
+class BadAgreement(Translatable, ValueError):
     """`agreed_by` does not name a contact of the other party: the field is wrong."""
 
 
@@ -114,13 +115,14 @@ def request_deadline(case: Case, tz_name: str) -> dt.date:
 
 def _check_slot(starts: dt.datetime, ends: dt.datetime, now: dt.datetime) -> None:
     if starts <= now:
-        raise NotBookable("Møtet må ligge fram i tid.")
+        raise NotBookable(N_("Møtet må ligge fram i tid."))
     if not is_meeting_day(starts.date()):
-        raise NotBookable(f"{date_nb(starts.date())} er ikke en møtedag (helg, helligdag, fellesferien i uke 28–31 "
-                          "eller 22. desember–3. januar).")
+        raise NotBookable(N_("%(day)s er ikke en møtedag (helg, helligdag, fellesferien i uke 28–31 eller "
+                             "22. desember–3. januar)."), day=date_nb(starts.date()))
     if not within_meeting_hours(starts, ends):
         opening, closing = MEETING_HOURS
-        raise NotBookable(f"Møtet må ligge innenfor arbeidstiden {time_nb(opening)}–{time_nb(closing)}.")
+        raise NotBookable(N_("Møtet må ligge innenfor arbeidstiden %(opening)s–%(closing)s."),
+                          opening=time_nb(opening), closing=time_nb(closing))
 
 
 def _history(session: Session, case: Case, actor: str, action: str, comment: str, now: dt.datetime) -> None:
@@ -133,15 +135,15 @@ def _agreement(session: Session, email: str | None, party: str) -> Contact | Non
     if not email:
         return None
     if party not in OTHER_PARTY:
-        raise BadAgreement("Bare en kontaktperson hos en av partene kan avtale en flytting.")
+        raise BadAgreement(N_("Bare en kontaktperson hos en av partene kan avtale en flytting."))
     contact = contact_by_email(session, email)
     if contact is None:
-        raise BadAgreement("Fant ingen kontaktperson med denne e-postadressen.")
+        raise BadAgreement(N_("Fant ingen kontaktperson med denne e-postadressen."))
     if not contact.active:
-        raise BadAgreement(f"{contact.name} er ikke lenger aktiv i katalogen og kan ikke samtykke.")
+        raise BadAgreement(N_("%(name)s er ikke lenger aktiv i katalogen og kan ikke samtykke."), name=contact.name)
     if contact.party != OTHER_PARTY[party]:
-        raise BadAgreement(f"Samtykket må komme fra en kontaktperson hos den andre parten "
-                           f"({PARTY_NAMES[OTHER_PARTY[party]]}).")
+        raise BadAgreement(N_("Samtykket må komme fra en kontaktperson hos den andre parten (%(party)s)."),
+                           party=Term(PARTY_NAMES[OTHER_PARTY[party]]))
     return contact
 
 

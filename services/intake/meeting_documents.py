@@ -14,13 +14,15 @@ from .meeting_changes import MeetingNotFound, find_meeting
 
 __all__ = ["DOCUMENTS", "MeetingNotFound", "NoMinutes", "download", "meeting_document"]
 
-Maker = Callable[[Session, Meeting, str], Document]
+Maker = Callable[[Session, Meeting, str, str], Document]
 DOCUMENTS: dict[str, Maker] = {"agenda": agenda_pdf, "minutes": minutes_pdf}
 
 
-def meeting_document(session: Session, meeting_id: int, kind: str, tz_name: str) -> Document:
-    """The meeting's agenda or minutes; MeetingNotFound, or NoMinutes before the minutes are written."""
-    return DOCUMENTS[kind](session, find_meeting(session, meeting_id), tz_name)
+def meeting_document(session: Session, meeting_id: int, kind: str, tz_name: str, language: str,
+                     agreements: frozenset[int] | None) -> Document:
+    """The meeting's agenda or minutes in `language` (nb or nn), when the meeting is one of
+    `agreements`' (None: any); MeetingNotFound, or NoMinutes before the minutes are written."""
+    return DOCUMENTS[kind](session, find_meeting(session, meeting_id, agreements=agreements), tz_name, language)
 
 
 def download(document: Document) -> Response:

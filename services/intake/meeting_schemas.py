@@ -1,4 +1,5 @@
-"""Request and response schemas of the meetings and compliance API."""
+"""Request and response schemas of the meetings and compliance API. The messages are message ids
+(shared.i18n.N_, schemas.Message), in bokmål for the API and translated on the workspace's pages."""
 from __future__ import annotations
 
 import datetime as dt
@@ -6,7 +7,9 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate, validates
 
-from .schemas import REQUIRED, Email, StrictSchema, Text, _length, valid_email
+from shared.i18n import DEFAULT_LANGUAGE, N_, STAFF_LANGUAGES
+
+from .schemas import REQUIRED, Email, Message, StrictSchema, Text, _length, valid_email
 
 CASE_ACTIONS = ["resolve", "reject"]
 
@@ -15,8 +18,8 @@ class MeetingChangeSchema(StrictSchema):
     starts_at = fields.AwareDateTime(
         required=True,
         metadata={"description": "New start, ISO 8601 with an offset; the meeting keeps its length"},
-        error_messages={**REQUIRED, "invalid": "Skriv tidspunktet som ÅÅÅÅ-MM-DDTtt:mm:ss+01:00.",
-                        "invalid_awareness": "Tidspunktet må ha tidssone, f.eks. +01:00."},
+        error_messages={**REQUIRED, "invalid": N_("Skriv tidspunktet som ÅÅÅÅ-MM-DDTtt:mm:ss+01:00."),
+                        "invalid_awareness": N_("Tidspunktet må ha tidssone, f.eks. +01:00.")},
     )
     location = Text(validate=_length(1, 200))
     override_deadline = fields.Boolean(
@@ -36,7 +39,7 @@ class MeetingChangeSchema(StrictSchema):
     @validates("starts_at")
     def _plausible(self, value: dt.datetime, **_: Any) -> None:
         if not 2000 <= value.year <= 2100:
-            raise ValidationError("Tidspunktet må ligge mellom år 2000 og 2100.")
+            raise ValidationError(N_("Tidspunktet må ligge mellom år 2000 og 2100."))
 
 
 class DecisionSchema(StrictSchema):
@@ -47,7 +50,7 @@ class DecisionSchema(StrictSchema):
     decision = Text(required=True, multiline=True, validate=_length(1, 5000))
     case_action = Text(
         load_default=None, allow_none=True,
-        validate=validate.OneOf(CASE_ACTIONS, error="Velg en av: {choices}."),
+        validate=validate.OneOf(CASE_ACTIONS, error=Message("Velg en av: {choices}.")),
         metadata={"description": "Resolve or reject the item's case with this decision"},
     )
 
@@ -56,23 +59,28 @@ class MinutesSchema(StrictSchema):
     summary = Text(required=True, multiline=True, validate=_length(1, 20000))
     present = fields.List(
         Email(validate=_length(None, 254)), load_default=None,
-        validate=validate.Length(max=200, error="Høyst {max} deltakere."),
+        validate=validate.Length(max=200, error=Message("Høyst {max} deltakere.")),
         metadata={"description": "E-mail addresses of the committee's members who attended; the others "
                                  "are recorded as absent. Left out: attendance not recorded"},
     )
     decisions = fields.List(fields.Nested(DecisionSchema), load_default=list,
-                            validate=validate.Length(max=200, error="Høyst {max} vedtak."))
+                            validate=validate.Length(max=200, error=Message("Høyst {max} vedtak.")))
 
     @validates("decisions")
     def _one_per_item(self, value: list[dict[str, Any]], **_: Any) -> None:
         positions = [decision["agenda_item"] for decision in value]
         if len(positions) != len(set(positions)):
-            raise ValidationError("Ett vedtak per punkt på dagsordenen.")
+            raise ValidationError(N_("Ett vedtak per punkt på dagsordenen."))
 
 
 class MinutesConfirmationSchema(StrictSchema):
     remarks = Text(load_default=None, multiline=True, validate=_length(None, 20000),
                    metadata={"description": "The confirming party's remarks on the minutes"})
+
+
+class DocumentQuerySchema(StrictSchema):
+    lang = Text(load_default=DEFAULT_LANGUAGE, validate=validate.OneOf(STAFF_LANGUAGES, error=Message(
+        "Velg en av: {choices}.")), metadata={"description": "The document's language: nb (bokmål) or nn (nynorsk)"})
 
 
 class ComplianceQuerySchema(StrictSchema):

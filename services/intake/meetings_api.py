@@ -34,6 +34,7 @@ from .meeting_changes import (
 )
 from .meeting_documents import NoMinutes, download, meeting_document
 from .meeting_schemas import (
+    DocumentQuerySchema,
     MeetingChangeSchema,
     MeetingDetailOut,
     MeetingListOut,
@@ -94,7 +95,7 @@ def _change(use_case: Callable[..., Meeting], meeting_id: int, *args: Any, **kwa
         raise ApiError(409, f"Møtet ville bli holdt etter fristen {date_nb(error.deadline)} for {error.reference}; "
                             "send override_deadline: true for å gjøre det likevel.", code="after_deadline") from None
     except MinutesRefused as error:
-        raise ApiError(409, str(error)) from None
+        raise ApiError(409, " ".join(filter(None, (str(error), error.api_hint)))) from None
     except BadDecision as error:
         raise ApiError(422, fields={error.field: [error.message]}) from None
     except lifecycle.IllegalTransition as error:
@@ -183,11 +184,12 @@ def confirm(body: dict[str, Any], meeting_id: int) -> dict[str, Any]:
 
 @bp.route("/meetings/<int:meeting_id>.ics", methods=["GET"])
 @require("meeting.read")
+@bp.arguments(DocumentQuerySchema, location="query")
 @bp.response(200, content_type="text/calendar", description="iCalendar (RFC 5545)")
 @bp.doc(**SECURED)
-@documented_errors(401, 403, 404, 429, 503)
-def meeting_calendar_file(meeting_id: int) -> Response:
-    """Møtet som kalenderfil (METHOD:REQUEST, eller CANCEL når det er avlyst)."""
+@documented_errors(401, 403, 404, 422, 429, 503)
+def meeting_calendar_file(query: dict[str, Any], meeting_id: int) -> Response:
+    """Møtet som kalenderfil (METHOD:REQUEST, eller CANCEL når det er avlyst); `lang=nn` på nynorsk."""
     settings = current_app.config["SETTINGS"]
     with current_app.extensions["sessionmaker"]() as session:
         try:
@@ -195,18 +197,18 @@ def meeting_calendar_file(meeting_id: int) -> Response:
         except MeetingNotFound:
             raise ApiError(404, "Fant ikke møtet.") from None
         method = "CANCEL" if meeting.status == "cancelled" else "REQUEST"
-        body = meeting_ics(session, meeting, method, settings)
+        body = meeting_ics(session, meeting, method, settings, query["lang"])
     return Response(body, content_type=f"text/calendar; method={method}; charset=utf-8", headers={
         "Content-Disposition": f'attachment; filename="samarbeidsutvalg-{meeting_id}.ics"',
     })
 
 
-def _document(meeting_id: int, kind: str) -> Response:
+def _document(meeting_id: int, kind: str, language: str) -> Response:
     settings = current_app.config["SETTINGS"]
     with current_app.extensions["sessionmaker"]() as session:
         try:
-            find_meeting(session, meeting_id, agreements=caller_agreements(session))
-            return download(meeting_document(session, meeting_id, kind, settings.tz_name))
+            return download(meeting_document(session, meeting_id, kind, settings.tz_name, language,
+                                             caller_agreements(session)))
         except MeetingNotFound:
             raise ApiError(404, "Fant ikke møtet.") from None
         except NoMinutes:
@@ -215,19 +217,22 @@ def _document(meeting_id: int, kind: str) -> Response:
 
 @bp.route("/meetings/<int:meeting_id>/agenda.pdf", methods=["GET"])
 @require("meeting.read")
+@bp.arguments(DocumentQuerySchema, location="query")
 @bp.response(200, content_type="application/pdf", description="Dagsordenen som PDF")
 @bp.doc(**SECURED)
-@documented_errors(401, 403, 404, 429, 503)
-def agenda_document(meeting_id: int) -> Response:
-    """Dagsordenen som PDF (dagsorden-ÅÅÅÅ-MM-DD.pdf), med hvert punkt og saken det gjelder."""
-    return _document(meeting_id, "agenda")
+@documented_errors(401, 403, 404, 422, 429, 503)
+def agenda_document(query: dict[str, Any], meeting_id: int) -> Response:
+    """Dagsordenen som PDF (dagsorden-ÅÅÅÅ-MM-DD.pdf), med hvert punkt og saken det gjelder; `lang=nn` på nynorsk."""
+    return _document(meeting_id, "agenda", query["lang"])
 
 
 @bp.route("/meetings/<int:meeting_id>/minutes.pdf", methods=["GET"])
 @require("meeting.read")
+@bp.arguments(DocumentQuerySchema, location="query")
 @bp.response(200, content_type="application/pdf", description="Referatet som PDF")
 @bp.doc(**SECURED)
-@documented_errors(401, 403, 404, 429, 503)
-def minutes_document(meeting_id: int) -> Response:
-    """Referatet som PDF (referat-ÅÅÅÅ-MM-DD.pdf): oppmøte, oppsummering og vedtak per punkt. 404 før det er skrevet."""
-    return _document(meeting_id, "minutes")
+@documented_errors(401, 403, 404, 422, 429, 503)
+def minutes_document(query: dict[str, Any], meeting_id: int) -> Response:
+    """Referatet som PDF (referat-ÅÅÅÅ-MM-DD.pdf): oppmøte, oppsummering og vedtak per punkt. 404 før det er
+    skrevet. `lang=nn` på nynorsk."""
+    return _document(meeting_id, "minutes", query["lang"])

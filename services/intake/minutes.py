@@ -22,6 +22,7 @@ from shared import lifecycle
 from shared.case_details import MeetingRequestDetails
 from shared.committee import committee
 from shared.formats import date_nb
+from shared.i18n import N_, Term, Translatable
 from shared.messages import MinutesRecorded, new_event_id, record_event
 from shared.models import Case, Contact, Meeting
 from shared.vocabulary import OTHER_PARTY, PARTY_NAMES
@@ -32,14 +33,24 @@ from .meeting_changes import find_meeting
 CONFIRM_HINT = "POST /api/v1/meetings/{id}/minutes/confirm"
 
 
-class MinutesRefused(Exception):
-    """The meeting cannot take minutes now (cancelled, not started, or minuted already)."""
+class MinutesRefused(Translatable):
+    """The meeting cannot take minutes now (cancelled, not started, or minuted already). `api_hint`:
+    what the API's caller can do instead (the page offers it as a form)."""
+
+    def __init__(self, message_id: str, api_hint: str = "", **args: str) -> None:
+        super().__init__(message_id, **args)
+        self.api_hint = api_hint
 
 
-class BadDecision(ValueError):
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(message)
-        self.field, self.message = field, message
+class BadDecision(Translatable, ValueError):
+    def __init__(self, field: str, message_id: str, **args: str) -> None:
+        super().__init__(message_id, **args)
+        self.field = field
+
+    @property
+    def message(self) -> str:
+        """In bokmål, as the API answers."""
+        return str(self)
 
 
 def case_party(session: Session, case: Case) -> str | None:
@@ -57,21 +68,24 @@ def case_party(session: Session, case: Case) -> str | None:
 
 def _check(meeting: Meeting, decisions: list[dict[str, Any]], now: dt.datetime) -> None:
     if meeting.status == "cancelled":
-        raise MinutesRefused("Møtet er avlyst.")
+        raise MinutesRefused(N_("Møtet er avlyst."))
     if meeting.status == "held":
-        by = (meeting.minutes or {}).get("recorded_by", "en annen")
-        raise MinutesRefused(f"Referatet fra møtet er allerede skrevet (av {by}). Den andre parten bekrefter det, "
-                             f"med eventuelle merknader, med {CONFIRM_HINT.format(id=meeting.id)}.")
+        recorded_by = (meeting.minutes or {}).get("recorded_by")
+        hint = (f"Den andre parten bekrefter det, med eventuelle merknader, med "
+                f"{CONFIRM_HINT.format(id=meeting.id)}.")
+        if recorded_by is None:
+            raise MinutesRefused(N_("Referatet fra møtet er allerede skrevet."), hint)
+        raise MinutesRefused(N_("Referatet fra møtet er allerede skrevet (av %(by)s)."), hint, by=recorded_by)
     if meeting.starts_at > now:
-        raise MinutesRefused("Møtet har ikke begynt ennå.")
+        raise MinutesRefused(N_("Møtet har ikke begynt ennå."))
     items = {item.position: item for item in meeting.agenda}
     for n, decision in enumerate(decisions):
         item = items.get(decision["agenda_item"])
         if item is None:
-            raise BadDecision(f"decisions.{n}.agenda_item",
-                              f"Dagsordenen har ikke noe punkt {decision['agenda_item']}.")
+            raise BadDecision(f"decisions.{n}.agenda_item", N_("Dagsordenen har ikke noe punkt %(number)s."),
+                              number=str(decision["agenda_item"]))
         if decision.get("case_action") and item.case_id is None:
-            raise BadDecision(f"decisions.{n}.case_action", "Punktet er ikke knyttet til en sak.")
+            raise BadDecision(f"decisions.{n}.case_action", N_("Punktet er ikke knyttet til en sak."))
 
 
 def _attendance(session: Session, present: list[str] | None) -> list[dict[str, Any]] | None:
@@ -82,7 +96,7 @@ def _attendance(session: Session, present: list[str] | None) -> list[dict[str, A
     known = {member.email for member in members}
     for n, email in enumerate(present):
         if email.lower() not in known:
-            raise BadDecision(f"present.{n}", f"{email} er ikke medlem av samarbeidsutvalget.")
+            raise BadDecision(f"present.{n}", N_("%(email)s er ikke medlem av samarbeidsutvalget."), email=email)
     attended = {email.lower() for email in present}
     return [{"email": member.email, "name": member.name, "organisation": member.organisation,
              "present": member.email in attended} for member in members]
@@ -136,11 +150,12 @@ def record_minutes(session: Session, meeting_id: int, minutes: dict[str, Any], *
 def _confirmable(meeting: Meeting, party: str) -> dict[str, Any]:
     minutes = meeting.minutes
     if meeting.status != "held" or not minutes:
-        raise MinutesRefused("Møtet har ikke noe referat å bekrefte ennå.")
+        raise MinutesRefused(N_("Møtet har ikke noe referat å bekrefte ennå."))
     if minutes.get("recorded_party") == party:
-        raise MinutesRefused("Referatet er skrevet av din part; det er den andre parten som bekrefter det.")
+        raise MinutesRefused(N_("Referatet er skrevet av din part; det er den andre parten som bekrefter det."))
     if any(confirmation["party"] == party for confirmation in minutes.get("confirmations", [])):
-        raise MinutesRefused(f"Referatet er allerede bekreftet av {PARTY_NAMES.get(party, party)}.")
+        raise MinutesRefused(N_("Referatet er allerede bekreftet av %(party)s."),
+                             party=Term(PARTY_NAMES[party]) if party in PARTY_NAMES else party)
     return minutes
 
 

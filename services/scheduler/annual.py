@@ -29,14 +29,13 @@ from shared.calendar import local_today
 from shared.db import unit_of_work
 from shared.handbook import MeetingRules
 from shared.handbook_versions import meeting_rules
+from shared.meeting_texts import ANNUAL_TITLES, COOPERATION_ITEM
 from shared.messages import MeetingScheduled, new_event_id, record_event
 from shared.models import DEFAULT_AGREEMENT, Agreement, Meeting
 
 from .booking import BookingRules, free_days, try_book
 
 BOOK_NEXT_YEAR_FROM = (10, 1)  # (month, day), local
-COOPERATION_ITEM = "Hvordan samarbeidet fungerer (samhandlingsavtalen)"
-TITLES = {"spring": "Vårmøte i samarbeidsutvalget", "autumn": "Høstmøte i samarbeidsutvalget"}
 
 
 @dataclass(frozen=True)
@@ -51,7 +50,7 @@ class AnnualWindow:
 
 
 def windows_of(meetings: MeetingRules) -> tuple[AnnualWindow, ...]:
-    return tuple(AnnualWindow(name, title, *meetings.windows[name]) for name, title in TITLES.items())
+    return tuple(AnnualWindow(name, title, *meetings.windows[name]) for name, title in ANNUAL_TITLES.items())
 
 
 @dataclass(frozen=True)

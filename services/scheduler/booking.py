@@ -21,6 +21,7 @@ from shared.agenda import add_to_agenda, case_item_title
 from shared.agreement import MINIMUM_NOTICE_DAYS, OPEN_STATUSES, earliest_with_notice, meeting_deadline
 from shared.calendar import local_today
 from shared.meeting_reminders import plan_reminders
+from shared.meeting_texts import PLACE_TO_BE_AGREED
 from shared.models import DEFAULT_AGREEMENT, Case, Meeting
 from shared.workdays import is_meeting_day
 
@@ -32,7 +33,7 @@ class BookingRules:
 
     start: dt.time = dt.time(10, 0)  # inside the agreement's meeting hours
     duration: dt.timedelta = dt.timedelta(hours=2)
-    location: str = "Avtales i innkallingen (møterom eller Teams)"
+    location: str = PLACE_TO_BE_AGREED
 
 
 def request_window(requested_at: dt.datetime, tz_name: str,

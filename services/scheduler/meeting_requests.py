@@ -9,12 +9,11 @@ from shared.agenda import add_to_agenda
 from shared.case_details import BookedMeeting, MeetingRequestDetails, with_details
 from shared.formats import date_nb, datetime_nb
 from shared.handbook_versions import meeting_rules
+from shared.meeting_texts import REQUESTED_TITLE
 from shared.messages import MeetingRequestAnswered, MeetingScheduled, new_event_id, record_event
 from shared.models import Case, CaseHistory, Meeting
 
 from .booking import BookingRules, free_days, planned_in, request_window, standing_items, try_book
-
-REQUESTED_TITLE = "Møte i samarbeidsutvalget (etter ønske)"
 
 
 def _book_or_join(session: Session, first: dt.date, last: dt.date, rules: BookingRules,

@@ -60,3 +60,14 @@ def test_the_catalog_holds_every_message_the_code_uses(language, tmp_path):
 
 def test_the_catalogs_are_where_the_loader_looks():
     assert sorted(path.name for path in TRANSLATIONS.iterdir() if path.is_dir()) == sorted(TRANSLATED)
+
+
+@pytest.mark.parametrize("language", TRANSLATED)
+def test_no_message_is_defined_twice(language):
+    """Two entries for one message id (two branches adding the same word) are read as one, the
+    last, silently; gettext's own msgfmt refuses the file."""
+    text = catalog_path(language).read_text(encoding="utf-8")
+    ids = re.findall(r'^(?:msgctxt ("(?:[^"\\]|\\.)*")\n)?msgid ((?:"(?:[^"\\]|\\.)*"\n?)+)', text, flags=re.M)
+    seen: set[tuple[str, str]] = set()
+    twice = [msgid for context, msgid in ids if (context, msgid) in seen or seen.add((context, msgid))]
+    assert twice == []

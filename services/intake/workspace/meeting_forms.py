@@ -5,6 +5,9 @@ in one transaction, refusing a stale form (409) and mapping each refusal to a fi
 A meeting's version is what a person saw when they chose: its SEQUENCE (raised by each invitation),
 its status, its time and its agenda's items in order. Agenda changes do not raise SEQUENCE (they
 send nothing), so the items are in the version too.
+
+Every message is in the signed-in contact's language (nb or nn, SPEC §9): the use cases' refusals
+are message ids with their arguments (shared.i18n.Translatable), their bokmål text the API's.
 """
 from __future__ import annotations
 
@@ -14,10 +17,13 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import current_app, request
+from flask_babel import get_locale, gettext
 
 from shared import lifecycle
 from shared.db import unit_of_work
-from shared.formats import date_nb, datetime_nb
+from shared.formats import date, date_time
+from shared.i18n import N_, Translatable
+from shared.meeting_texts import in_language
 from shared.models import Meeting
 from shared.vocabulary import CASE_STATUSES, PARTY_NAMES
 
@@ -35,8 +41,9 @@ from ..minutes import BadDecision, MinutesRefused
 from .sessions import current_user, now
 
 VERSION_FIELD = "versjon"
-STATUS_LABELS = {"planned": "Planlagt", "held": "Holdt", "cancelled": "Avlyst"}
-CLOSED = {"held": "Møtet er holdt, og referatet er skrevet.", "cancelled": "Møtet er avlyst."}
+# Message ids, translated where shown.
+STATUS_LABELS = {"planned": N_("Planlagt"), "held": N_("Holdt"), "cancelled": N_("Avlyst")}
+CLOSED = {"held": N_("Møtet er holdt, og referatet er skrevet."), "cancelled": N_("Møtet er avlyst.")}
 
 
 class Refused(Exception):
@@ -79,52 +86,69 @@ def version_of(meeting: Meeting) -> str:
     return Shown.of(meeting).token()
 
 
+def language() -> str:
+    """The page's language: the signed-in contact's (languages.staff_page_language)."""
+    return str(get_locale())
+
+
 def changes(shown: Shown, meeting: Meeting, tz_name: str) -> list[str]:
     """What is different now from what the page showed, in words."""
     said = []
     if meeting.status != shown.status:
-        said.append(CLOSED.get(meeting.status, f"Møtet har nå status {meeting.status}."))
+        said.append(gettext(CLOSED[meeting.status]) if meeting.status in CLOSED
+                    else gettext("Møtet har nå status %(status)s.", status=meeting.status))
     if int(meeting.starts_at.timestamp()) != shown.starts:
-        said.append(f"Møtet er flyttet til {datetime_nb(meeting.starts_at, tz_name)}.")
+        said.append(gettext("Møtet er flyttet til %(when)s.",
+                            when=date_time(meeting.starts_at, tz_name, language())))
     elif meeting.sequence != shown.sequence and meeting.status == shown.status:
-        said.append("Medlemmene har fått en oppdatert innkalling (med dagsorden eller nytt sted).")
+        said.append(gettext("Medlemmene har fått en oppdatert innkalling (med dagsorden eller nytt sted)."))
     now_items = {item.id: item for item in meeting.agenda}
     added = [now_items[i].title for i in now_items if i not in shown.items]
     removed = [i for i in shown.items if i not in now_items]
-    said += [f"Punktet «{title}» er satt på dagsordenen." for title in added]
+    said += [gettext("Punktet «%(title)s» er satt på dagsordenen.", title=in_language(title, language()))
+             for title in added]
     if removed:
-        said.append(f"{len(removed)} punkt er tatt av dagsordenen." if len(removed) == 1
-                    else f"{len(removed)} punkter er tatt av dagsordenen.")
+        said.append(gettext("%(count)s punkt er tatt av dagsordenen.", count=len(removed)) if len(removed) == 1
+                    else gettext("%(count)s punkter er tatt av dagsordenen.", count=len(removed)))
     kept_then = [i for i in shown.items if i in now_items]
     kept_now = [item.id for item in meeting.agenda if item.id in shown.items]
     if kept_then != kept_now:
-        said.append("Rekkefølgen på dagsordenen er endret.")
+        said.append(gettext("Rekkefølgen på dagsordenen er endret."))
     return said
 
 
 def _short_notice(error: ShortNotice) -> str:
-    other = PARTY_NAMES.get(error.other_party or "", "den andre parten")
-    return (f"Møtet kan ikke flyttes til {date_nb(error.day)}: det gir kortere varsel enn {error.days} "
-            f"arbeidsdager (tidligst {date_nb(error.earliest)}). Kortere varsel krever samtykke fra {other}: "
-            "velg kontaktpersonen som har samtykket.")
+    other = gettext(PARTY_NAMES[error.other_party]) if error.other_party in PARTY_NAMES else gettext(
+        "den andre parten")
+    return str(gettext("Møtet kan ikke flyttes til %(day)s: det gir kortere varsel enn %(days)s arbeidsdager "
+                       "(tidligst %(earliest)s). Kortere varsel krever samtykke fra %(other)s: velg kontaktpersonen "
+                       "som har samtykket.", day=date(error.day, language()), days=error.days,
+                       earliest=date(error.earliest, language()), other=other))
+
+
+def _said(error: Translatable) -> str:
+    return error.text_in(language())
 
 
 ERRORS: dict[type[Exception], Callable[[Any], tuple[int, dict[str, str]]]] = {
-    MeetingClosed: lambda e: (409, {"handling": CLOSED.get(e.status, "Møtet kan ikke endres nå.")}),
-    NotBookable: lambda e: (422, {"dato": str(e)}),
-    DayTaken: lambda e: (409, {"dato": f"Samarbeidsutvalget har allerede et møte {date_nb(e.day)}."}),
+    MeetingClosed: lambda e: (409, {"handling": gettext(CLOSED[e.status]) if e.status in CLOSED
+                                    else gettext("Møtet kan ikke endres nå.")}),
+    NotBookable: lambda e: (422, {"dato": _said(e)}),
+    DayTaken: lambda e: (409, {"dato": gettext("Samarbeidsutvalget har allerede et møte %(day)s.",
+                                               day=date(e.day, language()))}),
     ShortNotice: lambda e: (409, {"samtykke": _short_notice(e)}),
-    BadAgreement: lambda e: (422, {"samtykke": str(e)}),
-    AfterDeadline: lambda e: (409, {"overstyr": (
-        f"Møtet ville bli holdt etter fristen {date_nb(e.deadline)} for {e.reference}. Kryss av for å overstyre "
-        "fristen og skriv hvorfor, om møtet likevel skal holdes da.")}),
-    NotOnAgenda: lambda e: (409, {"handling": "Punktet står ikke lenger på dagsordenen."}),
-    CaseNotAddable: lambda e: (422, {"sak": str(e)}),
-    MinutesRefused: lambda e: (409, {"handling": str(e).split(" Den andre parten")[0]}),
-    BadDecision: lambda e: (422, {e.field: e.message}),
-    lifecycle.IllegalTransition: lambda e: (409, {"handling": (
-        f"En sak på dagsordenen har status «{CASE_STATUSES.get(e.status, e.status)}», der vedtaket ikke kan "
-        "gjennomføres. Ingenting er lagret.")}),
+    BadAgreement: lambda e: (422, {"samtykke": _said(e)}),
+    AfterDeadline: lambda e: (409, {"overstyr": gettext(
+        "Møtet ville bli holdt etter fristen %(deadline)s for %(reference)s. Kryss av for å overstyre fristen og "
+        "skriv hvorfor, om møtet likevel skal holdes da.", deadline=date(e.deadline, language()),
+        reference=e.reference)}),
+    NotOnAgenda: lambda e: (409, {"handling": gettext("Punktet står ikke lenger på dagsordenen.")}),
+    CaseNotAddable: lambda e: (422, {"sak": _said(e)}),
+    MinutesRefused: lambda e: (409, {"handling": _said(e)}),
+    BadDecision: lambda e: (422, {e.field: _said(e)}),
+    lifecycle.IllegalTransition: lambda e: (409, {"handling": gettext(
+        "En sak på dagsordenen har status «%(status)s», der vedtaket ikke kan gjennomføres. Ingenting er lagret.",
+        status=gettext(CASE_STATUSES[e.status]) if e.status in CASE_STATUSES else e.status)}),
 }
 
 
@@ -144,13 +168,13 @@ def run(meeting_id: int, use_case: Callable[..., Meeting], *args: Any, **kwargs:
     assert user is not None
     shown = Shown.parse(request.form.get(VERSION_FIELD, ""))
     if shown is None:
-        raise Refused(400, {"handling": "Skjemaet mangler møtets versjon. Last siden på nytt og prøv igjen."})
+        raise Refused(400, {"handling": gettext("Skjemaet mangler møtets versjon. Last siden på nytt og prøv igjen.")})
     try:
         with unit_of_work(current_app.extensions["sessionmaker"]) as session:
             meeting = find_meeting(session, meeting_id, for_update=True, agreements=user.agreements(session))
             if Shown.of(meeting) != shown:
-                raise Refused(409, {"handling": "Møtet er endret siden du åpnet siden. Ingenting er lagret; se hva "
-                                                "som er endret, og prøv igjen om du fortsatt vil."},
+                raise Refused(409, {"handling": gettext("Møtet er endret siden du åpnet siden. Ingenting er lagret; "
+                                                        "se hva som er endret, og prøv igjen om du fortsatt vil.")},
                               changes(shown, meeting, tz_name()))
             use_case(session, meeting_id, *args, actor=user.principal.actor, now=now(), tz_name=tz_name(), **kwargs)
     except tuple(ERRORS) as error:

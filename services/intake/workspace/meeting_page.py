@@ -1,7 +1,8 @@
 """One meeting, /arbeid/moter/<id> (SPEC §7): time, place, members, the agenda and the documents;
 for those who manage meetings, the agenda's forms (add an open case, up, down, remove, send), move
 and cancel, each through the API's use case (agenda.py, meeting_changes.py) and meeting_forms.run,
-which refuses a stale form with 409 and says what changed. The .ics is the API's calendar file.
+which refuses a stale form with 409 and says what changed. The .ics is the API's calendar file,
+in the signed-in contact's language as the page is.
 """
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from typing import Any
 
 from flask import Response, abort, current_app, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext
 from marshmallow import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -18,23 +20,27 @@ from werkzeug.wrappers import Response as Redirect
 
 from shared.access import may
 from shared.committee import committee, meeting_ics
+from shared.formats import long_span
 from shared.handbook_versions import meeting_rules
+from shared.i18n import N_
 from shared.models import Case, Contact, Meeting
 from shared.vocabulary import CASE_TYPES, DIRECTORY_PARTIES, OTHER_PARTY
 
 from ..agenda import add_case, move_item, open_cases, remove_item, send_agenda
 from ..meeting_changes import MeetingNotFound, cancel_meeting, find_meeting, reschedule_meeting
 from ..meeting_schemas import MeetingChangeSchema
-from .meeting_forms import STATUS_LABELS, Refused, run, version_of, zone
+from .meeting_forms import STATUS_LABELS, Refused, language, run, version_of, zone
 from .meetings import KIND_LABELS, bp, request_deadlines
 from .sessions import current_user, now, signed_in
 
-DONE = {"lagt_til": "Saken er satt på dagsordenen. Medlemmene får den når du sender oppdatert dagsorden.",
-        "endret": "Rekkefølgen er endret. Medlemmene får den når du sender oppdatert dagsorden.",
-        "fjernet": "Punktet er tatt av dagsordenen. Medlemmene får endringen når du sender oppdatert dagsorden.",
-        "sendt": "Oppdatert dagsorden er sendt til alle medlemmene.",
-        "flyttet": "Møtet er flyttet, og medlemmene får oppdatert innkalling.",
-        "avlyst": "Møtet er avlyst, og medlemmene får avlysningen."}
+# Message ids, translated where shown.
+DONE = {"lagt_til": N_("Saken er satt på dagsordenen. Medlemmene får den når du sender oppdatert dagsorden."),
+        "endret": N_("Rekkefølgen er endret. Medlemmene får den når du sender oppdatert dagsorden."),
+        "fjernet": N_("Punktet er tatt av dagsordenen. Medlemmene får endringen når du sender oppdatert "
+                      "dagsorden."),
+        "sendt": N_("Oppdatert dagsorden er sendt til alle medlemmene."),
+        "flyttet": N_("Møtet er flyttet, og medlemmene får oppdatert innkalling."),
+        "avlyst": N_("Møtet er avlyst, og medlemmene får avlysningen.")}
 SCHEMA_FIELDS = {"starts_at": "dato", "location": "sted", "agreed_by": "samtykke", "override_reason": "begrunnelse"}
 
 
@@ -61,7 +67,8 @@ def page(meeting_id: int, status: int = 200, errors: dict[str, str] | None = Non
         values = form if form is not None else MultiDict({
             "dato": starts.date().isoformat(), "klokkeslett": starts.strftime("%H:%M"), "sted": meeting.location})
         html = render_template(
-            template, meeting=meeting, starts=starts, ends=ends, members=committee(session, meeting.agreement_id),
+            template, meeting=meeting, starts=starts, ends=ends, when=long_span(starts, ends, language=language()),
+            members=committee(session, meeting.agreement_id),
             deadlines=request_deadlines(session, meeting), references=references,
             choices=open_cases(session, meeting) if manager else [], manager=manager,
             may_read_cases=may(user.principal, "case.read"), version=version_of(meeting),
@@ -92,7 +99,7 @@ def meeting(meeting_id: int) -> ResponseReturnValue:
 
 def _item_id(text: str) -> int:
     if not text.isdigit() or len(text) > 10:
-        raise Refused(400, {"handling": "Velg et punkt på dagsordenen."})
+        raise Refused(400, {"handling": gettext("Velg et punkt på dagsordenen.")})
     return int(text)
 
 
@@ -105,7 +112,7 @@ def agenda(meeting_id: int) -> ResponseReturnValue:
         if action == "legg_til":
             reference = request.form.get("sak", "").strip()
             if not reference:
-                raise Refused(422, {"sak": "Velg en sak fra listen."})
+                raise Refused(422, {"sak": gettext("Velg en sak fra listen.")})
             run(meeting_id, add_case, reference)
             return _done(meeting_id, "lagt_til")
         if action in ("opp", "ned"):
@@ -117,7 +124,7 @@ def agenda(meeting_id: int) -> ResponseReturnValue:
         if action == "send":
             run(meeting_id, send_agenda)
             return _done(meeting_id, "sendt")
-        raise Refused(400, {"handling": "Velg en handling på siden."})
+        raise Refused(400, {"handling": gettext("Velg en handling på siden.")})
     except MeetingNotFound:
         abort(404)
     except Refused as refused:
@@ -130,14 +137,14 @@ def move_change(form: MultiDict[str, str]) -> dict[str, Any]:
     try:
         day = dt.date.fromisoformat(form.get("dato", "").strip())
     except ValueError:
-        errors["dato"] = "Skriv datoen som dd.mm.åååå."
+        errors["dato"] = gettext("Skriv datoen som dd.mm.åååå.")
     try:
         time = dt.time.fromisoformat(form.get("klokkeslett", "").strip())
     except ValueError:
-        errors["klokkeslett"] = "Skriv klokkeslettet som tt:mm, for eksempel 10:00."
+        errors["klokkeslett"] = gettext("Skriv klokkeslettet som tt:mm, for eksempel 10:00.")
     override, reason = form.get("overstyr") == "ja", form.get("begrunnelse", "").strip()
     if override and not reason:
-        errors["begrunnelse"] = "Skriv hvorfor fristen overstyres."
+        errors["begrunnelse"] = gettext("Skriv hvorfor fristen overstyres.")
     if errors:
         raise Refused(400, errors)
     body: dict[str, Any] = {"starts_at": dt.datetime.combine(day, time, tzinfo=zone()).isoformat(),
@@ -150,7 +157,7 @@ def move_change(form: MultiDict[str, str]) -> dict[str, Any]:
         change: dict[str, Any] = MeetingChangeSchema().load(body)
     except ValidationError as error:
         messages = error.normalized_messages()
-        raise Refused(422, {SCHEMA_FIELDS.get(name, "handling"): " ".join(map(str, texts))
+        raise Refused(422, {SCHEMA_FIELDS.get(name, "handling"): " ".join(gettext(str(text)) for text in texts)
                             for name, texts in messages.items() if isinstance(texts, list)}) from None
     return change
 
@@ -194,7 +201,7 @@ def calendar_file(meeting_id: int) -> Response:
     with current_app.extensions["sessionmaker"]() as session:
         meeting = _meeting_or_404(session, meeting_id)
         method = "CANCEL" if meeting.status == "cancelled" else "REQUEST"
-        body = meeting_ics(session, meeting, method, settings)
+        body = meeting_ics(session, meeting, method, settings, language())
     return Response(body, content_type=f"text/calendar; method={method}; charset=utf-8", headers={
         "Content-Disposition": f'attachment; filename="samarbeidsutvalg-{meeting_id}.ics"'})
 

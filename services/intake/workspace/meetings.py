@@ -4,7 +4,8 @@ calendar (?maned=2027-03) with the days that have a meeting linked to it.
 A fixed (annual) meeting and one booked for a meeting request are told apart with a tag; a meeting
 that answers requests shows each request's 21-day deadline (meeting_changes.request_deadline, the
 API's) and whether the meeting's day keeps it. Committee members from a borettslag board read these
-pages too (meeting.read), and the inbox sends them here.
+pages too (meeting.read), and the inbox sends them here. The pages are in the signed-in contact's
+language (languages.STAFF_PAGE_BLUEPRINTS), month and weekday names from Babel.
 """
 from __future__ import annotations
 
@@ -13,25 +14,34 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from babel.dates import format_date
+from babel.dates import format_date, get_day_names
 from flask import Blueprint, current_app, render_template, request
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from shared.access import in_agreements
 from shared.calendar import local_today
+from shared.i18n import N_
+from shared.meeting_texts import in_language
 from shared.models import Meeting
 
 from ..meeting_changes import linked_requests, request_deadline
-from .meeting_forms import STATUS_LABELS, tz_name, zone
+from .meeting_forms import STATUS_LABELS, language, tz_name, zone
 from .sessions import current_user, now, signed_in
 
 bp = Blueprint("workspace_meetings", __name__, url_prefix="/arbeid/moter")
 
-KIND_LABELS = {"annual": "Fast møte", "requested": "Etter ønske"}
-WEEKDAYS = ("mandag", "tirsdag", "onsdag", "torsdag", "fredag", "lørdag", "søndag")
+KIND_LABELS = {"annual": N_("Fast møte"), "requested": N_("Etter ønske")}  # translated where shown
 MONTH = re.compile(r"(\d{4})-(\d{2})")
+
+
+@bp.app_template_filter("systemtekst")
+def system_text(stored: str) -> str:
+    """A title, standing item or place the system stored on a meeting, in the page's language
+    (shared.meeting_texts); what a person wrote, as written."""
+    return in_language(stored, language())
 
 
 @dataclass(frozen=True)
@@ -67,7 +77,7 @@ def _month(text: str, today: dt.date) -> tuple[dt.date, str]:
     match = MONTH.fullmatch(text)
     if match and 2000 <= int(match.group(1)) <= 2100 and 1 <= int(match.group(2)) <= 12:
         return dt.date(int(match.group(1)), int(match.group(2)), 1), ""
-    return today.replace(day=1), "Skriv måneden som ÅÅÅÅ-MM, for eksempel 2027-03."
+    return today.replace(day=1), gettext("Skriv måneden som ÅÅÅÅ-MM, for eksempel 2027-03.")
 
 
 def _shifted(first: dt.date, months: int) -> dt.date:
@@ -76,8 +86,14 @@ def _shifted(first: dt.date, months: int) -> dt.date:
 
 
 def month_name(first: dt.date) -> str:
-    """"mars 2027" (Babel's stand-alone month name)."""
-    return format_date(first, "LLLL y", locale="nb")
+    """"mars 2027" (Babel's stand-alone month name, in the page's language)."""
+    return format_date(first, "LLLL y", locale=language())
+
+
+def weekdays() -> list[str]:
+    """Monday to Sunday in the page's language ("mandag"; nn "måndag")."""
+    names = get_day_names("wide", locale=language())
+    return [names[day] for day in range(7)]
 
 
 @bp.get("")
@@ -115,7 +131,7 @@ def month_view(today: dt.date) -> ResponseReturnValue:
             by_day.setdefault(row.meeting.held_on, []).append(row)
         page = render_template(
             "workspace/meetings.html", view="maned", first=first, month=month_name(first), weeks=weeks,
-            by_day=by_day, rows=rows, today=today, weekdays=WEEKDAYS, error=error,
+            by_day=by_day, rows=rows, today=today, weekdays=weekdays(), error=error,
             previous=_shifted(first, -1), following=_shifted(first, 1), previous_name=month_name(_shifted(first, -1)),
             following_name=month_name(_shifted(first, 1)), kinds=KIND_LABELS, statuses=STATUS_LABELS,
             this_month=today.strftime("%Y-%m"))

@@ -2,7 +2,8 @@
 decision per agenda item, written through the API's use case (minutes.record_minutes): it marks the
 meeting held, runs or proposes each decision's case action (the other party's case waits for that
 party's confirmation) and mails the minutes. Afterwards the page shows them read-only, with the PDF,
-and the other party confirms them here (minutes.confirm_minutes).
+and the other party confirms them here (minutes.confirm_minutes). In the signed-in contact's
+language; what people wrote (the summary, the decisions, the remarks) as they wrote it.
 """
 from __future__ import annotations
 
@@ -10,25 +11,28 @@ from typing import Any
 
 from flask import abort, current_app, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext
 from marshmallow import ValidationError
 from werkzeug.datastructures import MultiDict
 
 from shared.access import may
 from shared.committee import committee, decision_outcome
+from shared.i18n import N_
 from shared.vocabulary import PARTY_NAMES
 
 from ..errors import flatten_messages
 from ..meeting_changes import MeetingNotFound, find_meeting
 from ..meeting_schemas import MinutesConfirmationSchema, MinutesSchema
 from ..minutes import confirm_minutes, record_minutes
-from .meeting_forms import STATUS_LABELS, Refused, run, version_of, zone
+from .meeting_forms import STATUS_LABELS, Refused, language, run, version_of, zone
 from .meetings import bp
 from .sessions import current_user, now, signed_in
 
-ACTIONS = {"resolve": "Løs saken", "reject": "Avvis saken"}
-DONE = {"lagret": "Referatet er lagret, møtet er merket som holdt, og referatet er sendt til alle medlemmene.",
-        "bekreftet": "Referatet er bekreftet."}
-NOT_STARTED = "Referatet kan skrives når møtet har begynt."
+# Message ids, translated where shown.
+ACTIONS = {"resolve": N_("Løs saken"), "reject": N_("Avvis saken")}
+DONE = {"lagret": N_("Referatet er lagret, møtet er merket som holdt, og referatet er sendt til alle medlemmene."),
+        "bekreftet": N_("Referatet er bekreftet.")}
+NOT_STARTED = N_("Referatet kan skrives når møtet har begynt.")
 
 
 def _page(meeting_id: int, status: int = 200, errors: dict[str, str] | None = None, changed: list[str] | None = None,
@@ -47,8 +51,9 @@ def _page(meeting_id: int, status: int = 200, errors: dict[str, str] | None = No
             minutes=minutes, members=committee(session, meeting.agreement_id), version=version_of(meeting),
             writer=may(user.principal, "meeting.manage") and meeting.status == "planned",
             started=meeting.starts_at <= now(), errors=errors or {}, changed=changed or [],
-            values=form or MultiDict(), actions=ACTIONS, outcome=decision_outcome, statuses=STATUS_LABELS,
-            party_names=PARTY_NAMES, done=DONE.get(request.args.get("utfort", "")), anchor="referat",
+            values=form or MultiDict(), actions=ACTIONS, statuses=STATUS_LABELS, party_names=PARTY_NAMES,
+            outcome=lambda decision: decision_outcome(decision, language()),
+            done=DONE.get(request.args.get("utfort", "")), anchor="referat",
             confirmer=bool(minutes) and may(user.principal, "minutes.confirm")
             and minutes.get("recorded_party") not in (None, user.principal.party)
             and user.principal.party not in confirmed, not_started=NOT_STARTED)
@@ -73,7 +78,8 @@ def minutes_body(form: MultiDict[str, str]) -> tuple[dict[str, Any], list[int]]:
     for position in _positions(form):
         text, action = form.get(f"vedtak-{position}", "").strip(), form.get(f"sak-{position}", "")
         if action and not text:
-            errors[f"vedtak-{position}"] = f"Skriv vedtaket for punkt {position} når saken skal løses eller avvises."
+            errors[f"vedtak-{position}"] = gettext("Skriv vedtaket for punkt %(number)s når saken skal løses eller "
+                                                   "avvises.", number=position)
         if text:
             decisions.append({"agenda_item": position, "decision": text, "case_action": action or None})
             positions.append(position)
@@ -100,9 +106,10 @@ def _field(name: str, positions: list[int]) -> str:
 
 
 def _fields(messages: dict[str, list[str]], positions: list[int]) -> dict[str, str]:
+    """The schema's messages per form field, in the page's language."""
     found: dict[str, str] = {}
-    for name, texts in messages.items():
-        field = _field(name, positions)
+    for name, said in messages.items():
+        field, texts = _field(name, positions), [gettext(text) for text in said]
         found[field] = " ".join([found[field], *texts]) if field in found else " ".join(texts)
     return found
 
@@ -133,8 +140,8 @@ def confirm(meeting_id: int) -> ResponseReturnValue:
         body = MinutesConfirmationSchema().load({"remarks": request.form.get("merknader", "").strip() or None})
         run(meeting_id, confirm_minutes, body, party=user.principal.party)
     except ValidationError as error:
-        return _page(meeting_id, 422, {"merknader": " ".join(flatten_messages(error.normalized_messages())
-                                                             .get("remarks", ["Ugyldig tekst."]))}, form=request.form)
+        texts = flatten_messages(error.normalized_messages()).get("remarks", [N_("Ugyldig tekst.")])
+        return _page(meeting_id, 422, {"merknader": " ".join(gettext(text) for text in texts)}, form=request.form)
     except MeetingNotFound:
         abort(404)
     except Refused as refused:
