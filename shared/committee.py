@@ -48,13 +48,13 @@ def meeting_ics(session: Session, meeting: Meeting, method: str, settings: Setti
                             method=method, tz_name=settings.tz_name, now=utcnow(), language=language)
 
 
-def parties(session: Session, language: str = DEFAULT_LANGUAGE) -> list[str]:
-    """The agreement's two parties as the directory names them ("Tromsø kommune Boligkontoret",
+def parties(session: Session, language: str = DEFAULT_LANGUAGE, agreement_id: int = DEFAULT_AGREEMENT) -> list[str]:
+    """The agreement's two parties as its directory names them ("Tromsø kommune Boligkontoret",
     "BoNord"): each party's organisation, its main contact's first; "kommunen" and "boligbyggelaget"
     (in `language`) when no contact of the party names one."""
     rows = session.execute(
         select(Contact.party, Contact.organisation)
-        .where(Contact.party.in_(CASE_HOLDERS), Contact.organisation != "")
+        .where(Contact.party.in_(CASE_HOLDERS), Contact.organisation != "", in_agreement(agreement_id))
         .order_by(Contact.party, (Contact.role != "main_contact"), Contact.email)
     ).all()
     named: dict[str, str] = {}

@@ -30,7 +30,7 @@ from .directory import contact_by_email
 from .formats import date, date_time, long_span
 from .i18n import DEFAULT_LANGUAGE, N_, gettext_for, known_language
 from .meeting_texts import in_language
-from .models import Case, Meeting
+from .models import DEFAULT_AGREEMENT, Case, Meeting
 from .vocabulary import CASE_STATUSES, COMPLAINT_CATEGORIES, PARTY_NAMES
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -107,7 +107,7 @@ def _context(session: Session, meeting: Meeting, tz_name: str, heading: str, lan
     return {
         "heading": gettext_for(language).gettext(heading), "meeting": meeting,
         "title": in_language(meeting.title, language), "location": in_language(meeting.location, language),
-        "parties": parties(session, language),
+        "parties": parties(session, language, meeting.agreement_id),
         "when": long_span(meeting.starts_at, meeting.ends_at, tz_name, language),
         "created": _w3c(changed), "modified": _w3c(changed),
         "items": [{"position": item.position, "title": in_language(item.title, language),
@@ -129,14 +129,14 @@ def _name(session: Session, email: str) -> str:
     return contact.name if contact else email
 
 
-def _attendance(session: Session, minutes: dict[str, Any]) -> dict[str, Any]:
+def _attendance(session: Session, minutes: dict[str, Any], agreement_id: int) -> dict[str, Any]:
     def named(member: dict[str, Any]) -> str:
         organisation = member.get("organisation") or ""
         return f"{member['name']} ({organisation})" if organisation not in member["name"] else member["name"]
 
     recorded = minutes.get("attendance")
     if recorded is None:  # attendance not recorded: name the members
-        members = [{"name": m.name, "organisation": m.organisation} for m in committee(session)]
+        members = [{"name": m.name, "organisation": m.organisation} for m in committee(session, agreement_id)]
         return {"present": None, "absent": [], "members": [named(m) for m in members]}
     return {"present": [named(m) for m in recorded if m["present"]],
             "absent": [named(m) for m in recorded if not m["present"]], "members": []}
@@ -162,7 +162,7 @@ def minutes_pdf(session: Session, meeting: Meeting, tz_name: str, language: str 
     assert last is not None
     gettext = gettext_for(language).gettext
     context.update(
-        summary=minutes.get("summary", ""), attendance=_attendance(session, minutes),
+        summary=minutes.get("summary", ""), attendance=_attendance(session, minutes, meeting.agreement_id),
         recorded_by=_name(session, minutes.get("recorded_by", "")),
         recorded_at=date_time(recorded_at, language=language), created=_w3c(recorded_at), modified=_w3c(last),
         confirmations=[{"by": _name(session, c["by"]),
@@ -176,13 +176,14 @@ def minutes_pdf(session: Session, meeting: Meeting, tz_name: str, language: str 
 
 
 def compliance_pdf(session: Session, year: int, figures: dict[str, Any], *, made_at: dt.datetime,
-                   tz_name: str, language: str = DEFAULT_LANGUAGE) -> Document:
+                   tz_name: str, language: str = DEFAULT_LANGUAGE, agreement_id: int = DEFAULT_AGREEMENT) -> Document:
     """The year's compliance report for the committee's annual meeting, from the figures the
     workspace's page shows (services/intake/compliance.py computes them, with their labels in
     `language`; shared imports no service)."""
     made = _instant(made_at, tz_name)
     assert made is not None
-    context = {**figures, "year": year, "parties": parties(session), "made": date_time(made, language=language),
+    context = {**figures, "year": year, "parties": parties(session, language, agreement_id),
+               "made": date_time(made, language=language),
                "created": _w3c(made), "dato": lambda day: date(day, language)}
     html = _environment(language).get_template("documents/compliance.html").render(context)
     return Document(f"samsvar-{year}.pdf", render_pdf(html))

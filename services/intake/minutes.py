@@ -88,11 +88,11 @@ def _check(meeting: Meeting, decisions: list[dict[str, Any]], now: dt.datetime) 
             raise BadDecision(f"decisions.{n}.case_action", N_("Punktet er ikke knyttet til en sak."))
 
 
-def _attendance(session: Session, present: list[str] | None) -> list[dict[str, Any]] | None:
-    """Every member of the committee, present or not, by name as the directory has it today."""
+def _attendance(session: Session, present: list[str] | None, agreement_id: int) -> list[dict[str, Any]] | None:
+    """Every member of the agreement's committee, present or not, by name as the directory has it today."""
     if present is None:
         return None
-    members = committee(session)
+    members = committee(session, agreement_id)
     known = {member.email for member in members}
     for n, email in enumerate(present):
         if email.lower() not in known:
@@ -123,7 +123,7 @@ def record_minutes(session: Session, meeting_id: int, minutes: dict[str, Any], *
     """Store the minutes and decisions, run or propose the case actions, announce it; the caller commits."""
     meeting = find_meeting(session, meeting_id, for_update=True)
     _check(meeting, minutes["decisions"], now)
-    attendance = _attendance(session, minutes.get("present"))
+    attendance = _attendance(session, minutes.get("present"), meeting.agreement_id)
     items = {item.position: item for item in meeting.agenda}
     held = _held_on(meeting, tz_name)
     recorded = []

@@ -306,3 +306,29 @@ def test_the_workspace_has_no_minutes_before_they_are_written(client, sessions, 
     sign_in_as(client, sessions, settings, "kari.johansen@kommune.example")
     assert client.get(f"/arbeid/moter/{meeting}/referat.pdf").status_code == 404
     assert client.get(f"/arbeid/moter/{meeting}/dagsorden.pdf").status_code == 200
+
+
+def test_another_agreements_meeting_names_its_own_parties_and_members(sessions, settings, meeting):
+    """A meeting of agreement 2 (Tromsø kommune and Ishavsbo, SPEC §8): its agenda names Ishavsbo,
+    its minutes' member list and who may be marked present are agreement 2's committee, not BoNord's."""
+    from services.intake.minutes import BadDecision, record_minutes
+    from shared.demo import MORE_AGREEMENTS, load_demo
+
+    with unit_of_work(sessions) as session:
+        load_demo(session, MORE_AGREEMENTS)
+        session.get_one(Meeting, meeting).agreement_id = 2
+    agenda = pdf_text(agenda_of(sessions, settings, meeting).content)
+    assert "Ishavsbo" in agenda and "BoNord" not in agenda
+
+    now = dt.datetime(2027, 3, 10, 9, 0, tzinfo=OSLO)
+    with pytest.raises(BadDecision) as refused, unit_of_work(sessions) as session:
+        record_minutes(session, meeting, {"summary": "Kort møte.", "decisions": [],
+                                          "present": ["kari.johansen@kommune.example"]},
+                       actor="siri.eriksen@kommune.example", party="municipality", now=now, tz_name="Europe/Oslo")
+    assert refused.value.field == "present.0"
+    with unit_of_work(sessions) as session:
+        record_minutes(session, meeting, {"summary": "Kort møte.", "decisions": []},
+                       actor="siri.eriksen@kommune.example", party="municipality", now=now, tz_name="Europe/Oslo")
+    minutes = pdf_text(minutes_of(sessions, settings, meeting).content)
+    assert "Jonas Lie" in minutes and "Siri Eriksen" in minutes
+    assert "Kari Johansen" not in minutes and "Anne Nilsen" not in minutes

@@ -137,7 +137,8 @@ def year_pdf(year: int) -> Response:
     context = _charts(year, _figures(year))
     with current_app.extensions["sessionmaker"]() as session:
         document = compliance_pdf(session, year, context, made_at=utcnow(),
-                                  tz_name=current_app.config["SETTINGS"].tz_name, language=str(get_locale()))
+                                  tz_name=current_app.config["SETTINGS"].tz_name, language=str(get_locale()),
+                                  agreement_id=context["agreement"].id)
     return Response(document.content, mimetype=document.content_type,
                     headers={"Content-Disposition": f'attachment; filename="{document.filename}"'})
 
