@@ -41,6 +41,7 @@ from .agreement import (
     RULE_CHECK_YEARS,
     longest_minimum_notice,
 )
+from .i18n import N_
 from .settings import PROJECT_ROOT
 from .vocabulary import CASE_HOLDERS, CASE_TYPES, COMPLAINT_CATEGORIES
 from .workdays import SUMMER_HOLIDAY_WEEKS, is_meeting_day, is_summer_holiday_week
@@ -50,12 +51,12 @@ DEFAULT_PATH = Path(__file__).parent / "data" / "handbook.yaml"
 TEMPLATE_DIR = PROJECT_ROOT / "services" / "notifier" / "templates"
 
 # Role selectors, resolved against the contacts directory by the notifier's routing.
-ROLES = {
-    "municipality.main_contact": "kommunens kontaktperson for boligbyggelaget",
-    "municipality.leader": "lederen i kommunens boligkontor",
-    "association.case_officer": "boligbyggelagets saksbehandler for borettslaget",
-    "association.leader": "lederen i boligbyggelaget",
-    "cooperative.board": "styret i borettslaget",
+ROLES = {  # bokmål words, message ids of the shared catalog (the workspace shows them translated)
+    "municipality.main_contact": N_("kommunens kontaktperson for boligbyggelaget"),
+    "municipality.leader": N_("lederen i kommunens boligkontor"),
+    "association.case_officer": N_("boligbyggelagets saksbehandler for borettslaget"),
+    "association.leader": N_("lederen i boligbyggelaget"),
+    "cooperative.board": N_("styret i borettslaget"),
 }
 CONTACT_PREFIX = "contact:"  # a named person: contact:kari.johansen@kommune.example
 LEADER = "leader"  # escalate to the responsible contact's own leader

@@ -31,6 +31,7 @@ from .handbook import (
     parse_handbook,
     sort_key,
 )
+from .handbook_roles import in_agreement
 from .models import DEFAULT_AGREEMENT, Case, Contact, HandbookVersion, utcnow
 from .vocabulary import CASE_HOLDERS
 
@@ -173,7 +174,7 @@ def save_handbook(
     writer); `note` is the author's own words, put before the summary of what changed.
     """
     handbook = parse_handbook(text)
-    check_for_saving(session, handbook)
+    check_for_saving(session, handbook, agreement_id)
     current_handbook(session, path, now=now, agreement_id=agreement_id)  # a changed file first
     _lock(session)
     newest = newest_version(session, agreement_id)
@@ -184,13 +185,15 @@ def save_handbook(
     return _insert(session, text, created_by, now, newest, handbook, note, agreement_id=agreement_id).id, handbook
 
 
-def check_for_saving(session: Session, handbook: Handbook) -> None:
+def check_for_saving(session: Session, handbook: Handbook, agreement_id: int = DEFAULT_AGREEMENT) -> None:
     """HandbookError, each problem at its line, if the handbook would give a borettslag board a
-    case or names a contact:<e-mail> the directory does not know (the parser has no directory)."""
+    case, or names a contact:<e-mail> the directory does not know or who does not work in the
+    agreement (a case routed to them would be one they cannot see, SPEC §8). The parser has no directory."""
     problems = board_problems(handbook)
     emails = {s.email for s in handbook.selectors if s.email}
     rows = session.execute(select(Contact.email, Contact.party).where(Contact.email.in_(emails)))
     parties = dict(rows.all())
+    members = set(session.scalars(select(Contact.email).where(Contact.email.in_(emails), in_agreement(agreement_id))))
     for selector in handbook.selectors:
         if not selector.email:
             continue
@@ -202,6 +205,9 @@ def check_for_saving(session: Session, handbook: Handbook) -> None:
             problems.append(Problem(selector.line, f"{selector.where}: {selector.email} is a borettslag "
                                                    "board's contact, who never gets a case or action "
                                                    "links (list it under copies to send it a summary)"))
+        elif selector.email not in members:
+            problems.append(Problem(selector.line, f"{selector.where}: {selector.email} does not work in "
+                                                   f"agreement {agreement_id}, whose handbook this is"))
     if problems:
         raise HandbookError(problems)
 

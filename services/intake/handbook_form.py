@@ -18,6 +18,7 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from flask_babel import gettext
 from marshmallow import Schema, ValidationError, fields, validate
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
@@ -34,25 +35,28 @@ from shared.handbook import (
     Problem,
     month_day,
 )
+from shared.i18n import N_
 from shared.vocabulary import CASE_TYPES, COMPLAINT_CATEGORIES
 
 from .handbook_messages import in_norwegian
 
 DAY_FIELDS = ("acknowledge_days", "resolve_days")
 INHERIT = "arv"  # the checkbox "the same copies as complaints in general"
-DAYS_MESSAGE = f"Skriv et helt antall virkedager fra 1 til {MAX_DAYS}, eller la feltet stå tomt for ingen frist."
-FRACTION_MESSAGE = "Skriv et tall mellom 0 og 1, for eksempel 0,75."
-ROLE_MESSAGE = "Velg en av rollene i lista."
-NOTICE_MESSAGE = f"Skriv et helt antall virkedager fra 1 til {MAX_NOTICE_DAYS}."
-DAY_MONTH_MESSAGE = "Skriv dag og måned som DD.MM, for eksempel 01.03 for 1. mars (en dag som finnes hvert år)."
+# The messages and labels are message ids (bokmål), shown in the page's language (SPEC §9).
+DAYS_MESSAGE = N_("Skriv et helt antall virkedager fra 1 til %(most)s, eller la feltet stå tomt for ingen frist.")
+FRACTION_MESSAGE = N_("Skriv et tall mellom 0 og 1, for eksempel 0,75.")
+ROLE_MESSAGE = N_("Velg en av rollene i lista.")
+NOTICE_MESSAGE = N_("Skriv et helt antall virkedager fra 1 til %(most)s.")
+DAY_MONTH_MESSAGE = N_("Skriv dag og måned som DD.MM, for eksempel 01.03 for 1. mars (en dag som finnes hvert år).")
 GENERAL = "skjema"  # a problem the form has no field for
 NOTICE_FIELD = "meetings-minimum_notice_days"
-WINDOW_NAMES = {"spring": "Vårmøtet", "autumn": "Høstmøtet"}
-ENDS = {"from": "fra og med", "to": "til og med"}
+WINDOW_NAMES = {"spring": N_("Vårmøtet"), "autumn": N_("Høstmøtet")}
+ENDS = {"from": N_("fra og med"), "to": N_("til og med")}
 
-_TYPE_LABELS = {"primary": "Ansvarlig", "copies": "Kopi til", "acknowledge_days": "Frist for kvittering (virkedager)",
-                "resolve_days": "Frist for å løse saken (virkedager)",
-                "reminder_fraction": "Påminnelse (andel av fristen)"}
+_TYPE_LABELS = {"primary": N_("ansvarlig"), "copies": N_("kopi til"),
+                "acknowledge_days": N_("frist for kvittering (virkedager)"),
+                "resolve_days": N_("frist for å løse saken (virkedager)"),
+                "reminder_fraction": N_("påminnelse (andel av fristen)")}
 
 
 def type_field(case_type: str, key: str) -> str:
@@ -70,15 +74,16 @@ def window_field(window: str, end: str) -> str:
 
 def labels() -> dict[str, str]:
     """Every field's label for the error summary, in the form's order."""
-    found = {type_field(t, key): f"{name}: {words[0].lower() + words[1:]}"
+    found = {type_field(t, key): f"{gettext(name)}: {gettext(words)}"
              for t, name in CASE_TYPES.items() for key, words in _TYPE_LABELS.items()}
     for category, name in COMPLAINT_CATEGORIES.items():
-        found[category_field(category, "primary")] = f"Klage om {name.lower()}: ansvarlig"
-        found[category_field(category, "copies")] = f"Klage om {name.lower()}: kopi til"
+        about = gettext("Klage om %(category)s", category=gettext(name).lower())
+        found[category_field(category, "primary")] = f"{about}: {gettext(_TYPE_LABELS['primary'])}"
+        found[category_field(category, "copies")] = f"{about}: {gettext(_TYPE_LABELS['copies'])}"
     for window, name in WINDOW_NAMES.items():
-        found |= {window_field(window, end): f"{name}: {words}" for end, words in ENDS.items()}
-    found[NOTICE_FIELD] = "Minste varsel før et møte (virkedager)"
-    return {**found, GENERAL: "Håndboka"}
+        found |= {window_field(window, end): f"{gettext(name)}: {gettext(words)}" for end, words in ENDS.items()}
+    found[NOTICE_FIELD] = gettext("Minste varsel før et møte (virkedager)")
+    return {**found, GENERAL: gettext("Håndboka")}
 
 
 def day_month(day: tuple[int, int]) -> str:
@@ -89,8 +94,9 @@ def day_month(day: tuple[int, int]) -> str:
 def role_options(handbook: Handbook) -> list[tuple[str, str]]:
     """The roles, and the named contacts the handbook already uses."""
     named = sorted({s.value for s in handbook.selectors if s.value.startswith(CONTACT_PREFIX)})
-    return [*ROLES.items(), *((value, f"navngitt kontaktperson {value.removeprefix(CONTACT_PREFIX)}")
-                              for value in named)]
+    return [*((value, gettext(words)) for value, words in ROLES.items()),
+            *((value, gettext("navngitt kontaktperson %(email)s", email=value.removeprefix(CONTACT_PREFIX)))
+              for value in named)]
 
 
 # Reading and writing the YAML, comments kept.
@@ -166,26 +172,32 @@ class _DayMonth(fields.Field[tuple[int, int]]):
 
 
 def _schema(options: Iterable[str]) -> Schema:
-    role = validate.OneOf(list(options), error=ROLE_MESSAGE)
-    days = {"allow_none": True, "validate": validate.Range(1, MAX_DAYS, error=DAYS_MESSAGE),
-            "error_messages": {"invalid": DAYS_MESSAGE}}
+    """The form's schema, its messages in the page's language (built per request)."""
+    role_message, fraction_message = gettext(ROLE_MESSAGE), gettext(FRACTION_MESSAGE)
+    days_message = gettext(DAYS_MESSAGE, most=MAX_DAYS)
+    notice_message = gettext(NOTICE_MESSAGE, most=MAX_NOTICE_DAYS)
+    role = validate.OneOf(list(options), error=role_message)
+    days = {"allow_none": True, "validate": validate.Range(1, MAX_DAYS, error=days_message),
+            "error_messages": {"invalid": days_message}}
     spec: dict[str, fields.Field[Any]] = {}
     for case_type in CASE_TYPES:
         spec[type_field(case_type, "primary")] = fields.String(
-            required=True, validate=role, error_messages={"required": ROLE_MESSAGE})
+            required=True, validate=role, error_messages={"required": role_message})
         spec[type_field(case_type, "copies")] = fields.List(fields.String(validate=role))
         spec |= {type_field(case_type, key): fields.Integer(**days) for key in DAY_FIELDS}  # type: ignore[arg-type]
         spec[type_field(case_type, "reminder_fraction")] = fields.Float(
             required=True, validate=validate.Range(0, 1, min_inclusive=False, max_inclusive=False,
-                                                   error=FRACTION_MESSAGE),
-            error_messages={"invalid": FRACTION_MESSAGE, "required": FRACTION_MESSAGE})
+                                                   error=fraction_message),
+            error_messages={"invalid": fraction_message, "required": fraction_message})
     for category in COMPLAINT_CATEGORIES:
         spec[category_field(category, "primary")] = fields.String(allow_none=True, validate=role)
         spec[category_field(category, "copies")] = fields.List(fields.String(validate=role))
-    spec |= {window_field(w, end): _DayMonth(required=True) for w in WINDOW_KEYS for end in ENDS}
+    day_month_message = gettext(DAY_MONTH_MESSAGE)
+    spec |= {window_field(w, end): _DayMonth(required=True, error_messages=dict.fromkeys(
+        ("invalid", "required", "null"), day_month_message)) for w in WINDOW_KEYS for end in ENDS}
     spec[NOTICE_FIELD] = fields.Integer(
-        required=True, strict=False, validate=validate.Range(1, MAX_NOTICE_DAYS, error=NOTICE_MESSAGE),
-        error_messages={"invalid": NOTICE_MESSAGE, "required": NOTICE_MESSAGE, "null": NOTICE_MESSAGE})
+        required=True, strict=False, validate=validate.Range(1, MAX_NOTICE_DAYS, error=notice_message),
+        error_messages={"invalid": notice_message, "required": notice_message, "null": notice_message})
     return Schema.from_dict(spec)()
 
 
