@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from stdnum.exceptions import ValidationError as NumberError
 from stdnum.no import orgnr as orgnr_checker
 
-from .i18n import STAFF_LANGUAGES
+from .i18n import N_, STAFF_LANGUAGES
 from .models import BORETTSLAG, PERCENT, SAMEIE, UNITS, Contact, Cooperative
 
 COOPERATIVE_COLUMNS = ("orgnr", "name", "address", "postcode", "city", "homes", "municipality_owned",
@@ -25,22 +26,23 @@ CONTACT_COLUMNS = ("email", "name", "party", "role", "organisation", "deputy", "
 COOPERATIVE_OPTIONAL = ("agreement", "kind", "sections", "bylaws_public_cap", "bylaws_public_cap_unit")
 CONTACT_OPTIONAL = ("agreements", "language")  # agreement numbers separated by spaces; nb or nn
 # What the contacts' export writes and the workspace's import reads besides CONTACT_COLUMNS.
-CONTACT_EXTRA = ("language",)
+CONTACT_EXTRA = CONTACT_OPTIONAL
 AGREEMENT_COLUMNS = ("id", "name", "municipality", "association")
 YES, NO = "yes", "no"
 _BOOLEANS = {YES: True, "ja": True, NO: False, "nei": False, "": False}
 # A cell a spreadsheet would run as a formula (CSV injection); refused on import, so never exported.
 _FORMULA_START = ("=", "+", "@", "\t", "\r")
 
-# Bokmål names of the fields, for the preview's messages and the pages' column headings.
+# Bokmål names of the fields (message ids), for the preview's messages and the pages' column headings.
 FIELD_LABELS = {
-    "orgnr": "Organisasjonsnummer", "name": "Navn", "address": "Adresse", "postcode": "Postnummer",
-    "city": "Poststed", "homes": "Boliger", "municipality_owned": "Kommunens boliger",
-    "association_contact": "Saksbehandler i boligbyggelaget", "email": "E-post", "party": "Part",
-    "role": "Rolle", "organisation": "Organisasjon", "deputy": "Stedfortreder", "leader": "Leder",
-    "committee_member": "Medlem av samarbeidsutvalget", "agreement": "Avtale", "agreements": "Avtaler",
-    "kind": "Boligtype", "sections": "Seksjoner", "bylaws_public_cap": "Vedtektenes tak for offentlige eiere",
-    "bylaws_public_cap_unit": "Enhet for vedtektenes tak", "language": "Språk",
+    "orgnr": N_("Organisasjonsnummer"), "name": N_("Navn"), "address": N_("Adresse"), "postcode": N_("Postnummer"),
+    "city": N_("Poststed"), "homes": N_("Boliger"), "municipality_owned": N_("Kommunens boliger"),
+    "association_contact": N_("Saksbehandler i boligbyggelaget"), "email": N_("E-post"), "party": N_("Part"),
+    "role": N_("Rolle"), "organisation": N_("Organisasjon"), "deputy": N_("Stedfortreder"), "leader": N_("Leder"),
+    "committee_member": N_("Medlem av samarbeidsutvalget"), "agreement": N_("Avtale"), "agreements": N_("Avtaler"),
+    "kind": N_("Boligtype"), "sections": N_("Seksjoner"),
+    "bylaws_public_cap": N_("Vedtektenes tak for offentlige eiere"),
+    "bylaws_public_cap_unit": N_("Enhet for vedtektenes tak"), "language": N_("Språk"),
 }
 
 
@@ -211,12 +213,22 @@ def cell(value: object) -> str:
     return "" if value is None else str(value)
 
 
-def write_table(columns: tuple[str, ...], records: Iterable[Cooperative | Contact]) -> str:
-    """A file Excel in Norway opens as it is: a BOM, semicolons, CRLF line ends."""
+def agreement_cell(contact: Contact, shown: Collection[int] | None = None) -> str:
+    """The agreements a contact works in as the `agreements` column writes them ("1 2"), only those
+    in `shown` (None: all)."""
+    return " ".join(str(a.id) for a in contact.agreements if shown is None or a.id in shown)
+
+
+def write_table(columns: tuple[str, ...], records: Iterable[Cooperative | Contact],
+                computed: Mapping[str, Callable[[Any], object]] | None = None) -> str:
+    """A file Excel in Norway opens as it is: a BOM, semicolons, CRLF line ends. A column in
+    `computed` is its function of the record, any other the record's attribute of that name."""
     out = io.StringIO()
     out.write("\ufeff")
     writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
     writer.writerow(columns)
+    getters = computed or {}
     for record in records:
-        writer.writerow([cell(getattr(record, name)) for name in columns])
+        writer.writerow([cell(getters[name](record) if name in getters else getattr(record, name))
+                         for name in columns])
     return out.getvalue()

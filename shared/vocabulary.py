@@ -45,13 +45,14 @@ PARTY_NAMES = {"municipality": N_("kommunen"), "association": N_("boligbyggelage
 
 # The directory's parties and the roles a contact of each may have (the handbook's selectors,
 # shared/handbook.ROLES, pick among them), with their bokmål labels.
-DIRECTORY_PARTIES = {"municipality": "Kommunen", "association": "Boligbyggelaget", "cooperative": "Borettslag"}
+DIRECTORY_PARTIES = {"municipality": N_("Kommunen"), "association": N_("Boligbyggelaget"),
+                     "cooperative": N_("Borettslag")}
 CONTACT_ROLES = {
-    "main_contact": "Kontaktperson",
-    "deputy_contact": "Stedfortreder",
-    "case_officer": "Saksbehandler",
-    "leader": "Leder",
-    "board": "Styret",
+    "main_contact": N_("Kontaktperson"),
+    "deputy_contact": N_("Stedfortreder"),
+    "case_officer": N_("Saksbehandler"),
+    "leader": N_("Leder"),
+    "board": N_("Styret"),
 }
 PARTY_ROLES = {
     "municipality": ("main_contact", "deputy_contact", "case_officer", "leader"),

@@ -10,6 +10,12 @@ Deputy loops: a contact may not be their own deputy, and a loop of three or more
 refused. Two contacts standing in for each other (A→B→A) is accepted with a note: the demo's two
 case officers do so, and routing handles it (services/notifier/routing.present_stand_in: if both
 are away, the case goes to the municipality's main contact, flagged).
+
+Agreements (SPEC §8): an import writes only within the user's agreements. A company's `agreement`
+and a contact's `agreements` must be theirs; a row without them keeps what the directory has, and
+a new one takes the user's agreement (a user in several must name it). A company or contact
+outside the user's agreements is refused, and a case officer must work in the company's agreement.
+A contact's agreements outside the user's are kept as they are, and never shown.
 """
 from __future__ import annotations
 
@@ -18,6 +24,7 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from flask_babel import gettext
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -25,14 +32,17 @@ from shared.directory_csv import (
     CONTACT_COLUMNS,
     CONTACT_EXTRA,
     COOPERATIVE_COLUMNS,
+    COOPERATIVE_OPTIONAL,
     FIELD_LABELS,
     RowError,
+    agreement_cell,
+    agreement_numbers,
     cell,
     contact_values,
     cooperative_values,
     read_table,
 )
-from shared.models import Contact, Cooperative
+from shared.models import DEFAULT_AGREEMENT, Agreement, Contact, Cooperative
 from shared.vocabulary import DIRECTORY_PARTIES, PARTY_ROLES
 
 COOPERATIVES, CONTACTS = "borettslag", "kontakter"  # the kinds, as the pages' paths name them
@@ -102,13 +112,17 @@ MODELS: dict[str, tuple[type[Cooperative] | type[Contact], str, tuple[str, ...]]
     COOPERATIVES: (Cooperative, "orgnr", COOPERATIVE_COLUMNS),
     CONTACTS: (Contact, "email", CONTACT_COLUMNS),
 }
-# Columns a file may leave out (the export writes them): a contact's language.
-OPTIONAL = {CONTACTS: CONTACT_EXTRA}
+# Columns a file may leave out (the export writes them): a company's agreement and housing type, a
+# contact's agreements and language.
+OPTIONAL = {COOPERATIVES: COOPERATIVE_OPTIONAL, CONTACTS: CONTACT_EXTRA}
+AGREEMENTS = "agreements"  # a contact's value: their agreement numbers, "1 2"
 
 
-def plan(session: Session, kind: str, text: str) -> Plan:
-    """What importing this file would do; writes nothing. FileError when it cannot be read."""
+def plan(session: Session, kind: str, text: str, agreements: frozenset[int] | None = None) -> Plan:
+    """What importing this file would do within `agreements` (the user's; None: every agreement);
+    writes nothing. FileError when it cannot be read."""
     _, key, columns = MODELS[kind]
+    mine = agreements if agreements is not None else frozenset(session.scalars(select(Agreement.id)))
     table = read_table(text, columns, OPTIONAL.get(kind, ()))
     rows = [_read_row(kind, line, cells) for line, cells in table.rows]
     for row in rows:
@@ -118,31 +132,88 @@ def plan(session: Session, kind: str, text: str) -> Plan:
     existing = _records(session, kind)
     _reject_duplicates(rows, key)
     if kind == COOPERATIVES:
-        _check_case_officers(rows, existing_contacts(session))
+        _check_cooperative_agreements(rows, existing, mine)
+        _check_case_officers(rows, existing_contacts(session), existing)
     else:
+        _check_contact_agreements(rows, existing, mine)
         _check_contacts(rows, existing_contacts(session))
     for row in rows:
         if row.status != REJECTED and row.values is not None:
-            _compare(row, existing.get(str(row.values[key])))
+            _compare(row, existing.get(str(row.values[key])), mine)
     return Plan(kind, rows, table.ignored_columns)
 
 
-def write(session: Session, kind: str, text: str, digest: str) -> int:
+def write(session: Session, kind: str, text: str, digest: str, agreements: frozenset[int] | None = None) -> int:
     """Write the plan the user saw (its digest), in the caller's transaction; how many rows."""
-    current = plan(session, kind, text)
+    current = plan(session, kind, text, agreements)
     if current.digest != digest:
         raise Stale(current)
     model, key, _ = MODELS[kind]
     existing = _records(session, kind)
     for row in current.writes:
         assert row.values is not None
-        record = existing.get(str(row.values[key]))
+        values = dict(row.values)
+        named = _numbers(values.pop(AGREEMENTS, None))
+        record = existing.get(str(values[key]))
         if record is None:
-            session.add(model(**row.values))
+            record = model(**values)
+            session.add(record)
         else:
-            for name, value in row.values.items():
+            for name, value in values.items():
                 setattr(record, name, value)
+        if isinstance(record, Contact) and named is not None:
+            kept = [a for a in record.agreements if agreements is not None and a.id not in agreements]
+            record.agreements = sorted([*kept, *(session.get_one(Agreement, n) for n in named)], key=lambda a: a.id)
     return len(current.writes)
+
+
+def _numbers(value: object) -> list[int] | None:
+    return None if value is None else [int(n) for n in str(value).split()]
+
+
+def _not_mine(number: int) -> str:
+    return str(gettext("Avtale %(number)s er ikke en av avtalene dine.", number=number))
+
+
+def _check_cooperative_agreements(rows: list[PlannedRow], existing: Mapping[str, Cooperative | Contact],
+                                  mine: frozenset[int]) -> None:
+    """A company stays within the user's agreements; a new one without `agreement` takes their only one."""
+    for row in rows:
+        if row.values is None or row.status == REJECTED:
+            continue
+        record = existing.get(str(row.values["orgnr"]))
+        named = row.values.get("agreement_id")
+        if isinstance(record, Cooperative) and record.agreement_id not in mine:
+            row.reject(gettext("Borettslaget hører til en avtale du ikke er med i."))
+        elif named is not None and named not in mine:
+            row.reject(_not_mine(int(str(named))))
+        elif named is None and record is None:
+            if len(mine) == 1:
+                row.values["agreement_id"] = next(iter(mine))
+            else:
+                row.reject(gettext("Skriv avtalen borettslaget hører til i kolonnen agreement: du er med i "
+                                   "flere avtaler."))
+
+
+def _check_contact_agreements(rows: list[PlannedRow], existing: Mapping[str, Cooperative | Contact],
+                              mine: frozenset[int]) -> None:
+    """A contact stays within the user's agreements; a new one without `agreements` takes their only one."""
+    for row in rows:
+        if row.values is None or row.status == REJECTED:
+            continue
+        record = existing.get(str(row.values["email"]))
+        theirs = {a.id for a in record.agreements} if isinstance(record, Contact) else set()
+        named = _numbers(row.values.get(AGREEMENTS)) or []
+        if theirs and not theirs & mine:
+            row.reject(gettext("Kontaktpersonen er ikke med i noen av avtalene dine."))
+        elif outside := [n for n in named if n not in mine]:
+            row.reject(_not_mine(outside[0]))
+        elif not named and record is None:
+            if len(mine) == 1:
+                row.values[AGREEMENTS] = str(next(iter(mine)))
+            else:
+                row.reject(gettext("Skriv avtalene kontaktpersonen er med i, i kolonnen agreements: du er med i "
+                                   "flere avtaler."))
 
 
 def _records(session: Session, kind: str) -> Mapping[str, Cooperative | Contact]:
@@ -160,6 +231,8 @@ def _read_row(kind: str, line: int, cells: dict[str, str]) -> PlannedRow:
     row = PlannedRow(line, key, cells["name"])
     try:
         row.values = cooperative_values(cells) if kind == COOPERATIVES else contact_values(cells)
+        if kind == CONTACTS and (numbers := agreement_numbers(cells)):
+            row.values[AGREEMENTS] = " ".join(str(n) for n in sorted(set(numbers)))
     except RowError as error:
         row.reject(str(error))
     return row
@@ -176,16 +249,24 @@ def _reject_duplicates(rows: list[PlannedRow], key: str) -> None:
             row.reject(f"{FIELD_LABELS[key]} {row.values[key]} står også på linje {where}.")
 
 
-def _check_case_officers(rows: list[PlannedRow], contacts: dict[str, Contact]) -> None:
+def _check_case_officers(rows: list[PlannedRow], contacts: dict[str, Contact],
+                         existing: Mapping[str, Cooperative | Contact]) -> None:
     for row in rows:
         officer = row.values and row.values["association_contact"]
-        if not officer:
+        if not officer or row.values is None:
             continue
         contact = contacts.get(str(officer))
+        record = existing.get(str(row.values["orgnr"]))
+        agreement = row.values.get("agreement_id") or (
+            record.agreement_id if isinstance(record, Cooperative) else DEFAULT_AGREEMENT)
         if contact is None:
-            row.reject(f"Saksbehandleren {officer} finnes ikke i katalogen. Importer kontaktpersonene først.")
+            row.reject(gettext("Saksbehandleren %(email)s finnes ikke i katalogen. Importer kontaktpersonene "
+                               "først.", email=officer))
         elif contact.party != "association":
-            row.reject(f"Saksbehandleren {officer} er ikke kontaktperson i boligbyggelaget.")
+            row.reject(gettext("Saksbehandleren %(email)s er ikke kontaktperson i boligbyggelaget.", email=officer))
+        elif agreement not in {a.id for a in contact.agreements}:
+            row.reject(gettext("Saksbehandleren %(email)s er ikke med i avtale %(number)s.", email=officer,
+                               number=agreement))
 
 
 def _check_contacts(rows: list[PlannedRow], existing: dict[str, Contact]) -> None:
@@ -251,11 +332,17 @@ def _check_loops(rows: list[PlannedRow], existing: dict[str, Contact]) -> bool:
     return changed
 
 
-def _compare(row: PlannedRow, record: Cooperative | Contact | None) -> None:
+def _compare(row: PlannedRow, record: Cooperative | Contact | None, mine: frozenset[int]) -> None:
     assert row.values is not None
     if record is None:
         row.status = NEW
         return
-    row.changes = [Change(name, cell(getattr(record, name)), cell(value))
-                   for name, value in row.values.items() if cell(getattr(record, name)) != cell(value)]
+
+    def old(name: str) -> str:
+        if name == AGREEMENTS and isinstance(record, Contact):
+            return agreement_cell(record, mine)  # the user's agreements only; the others are kept
+        return cell(getattr(record, name))
+
+    row.changes = [Change(name, old(name), cell(value))
+                   for name, value in row.values.items() if old(name) != cell(value)]
     row.status = CHANGED if row.changes else UNCHANGED

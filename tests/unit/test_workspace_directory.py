@@ -142,9 +142,9 @@ def test_deactivating_a_contact_with_open_cases_asks_where_they_go_and_records_e
     assert first in page and second in page and "Overfør sakene til" in page
     assert "bare deaktivere kontaktpersoner i din egen part" in page
     assert 'value="kari.johansen@kommune.example"' not in page  # another party's contact
-    unchosen = client.post(path, data={"csrf_token": csrf(client, path), "til": ""})
+    unchosen = client.post(path, data={"csrf_token": csrf(client, path), "til-1": ""})
     assert unchosen.status_code == 422 and "Velg hvem sakene skal gå til." in unchosen.get_data(as_text=True)
-    done = client.post(path, data={"csrf_token": csrf(client, path), "til": ANNE})
+    done = client.post(path, data={"csrf_token": csrf(client, path), "til-1": ANNE})
     assert done.status_code == 303
     assert "Per Hansen er deaktivert. 2 saker er overført." in client.get("/arbeid/katalog/kontakter").get_data(
         as_text=True)
