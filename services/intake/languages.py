@@ -21,11 +21,11 @@ SESSION_KEY = "lang"
 PUBLIC_BLUEPRINTS = frozenset({"web", "tracking", "privacy", "actions", "sign_in"})
 # The workspace's blueprints whose pages follow the signed-in contact: those translated so far
 # (the inbox and the case page; the notice forms; absence, compliance, access and personal data; the
-# meetings, their minutes and their PDFs and .ics; the layout and sign-in are too). The rest of the
-# workspace is bokmål, and says so in <html lang>, until its texts are in the catalogs.
+# meetings, their minutes and their PDFs and .ics; the handbook; the directory; the layout and sign-in are
+# too). Every workspace page is in them now.
 STAFF_PAGE_BLUEPRINTS = frozenset({"workspace", "workspace_notices", "workspace_absence", "workspace_compliance",
                                    "workspace_access", "workspace_privacy", "workspace_meetings",
-                                   "workspace_documents"})
+                                   "workspace_documents", "workspace_handbook", "directory"})
 # Pages without a language switch: the receipt shows its tracking link once, and a reload for
 # another language would lose it; a link's page after its use would show it as used.
 NO_SWITCH = frozenset({"web.receipt", "actions.use_link_page"})

@@ -115,12 +115,18 @@ def notify_acquisition(
     return result
 
 
+# What a sublet's answer and receipt say (SPEC §8): message ids, bokmål in the API, the page's language
+# on the workspace's receipt. Burettslagslova § 5-6 is a borettslag's rule; a sameie has no such approval.
+SUBLET_BOARD_APPROVES = N_("Styret i borettslaget må godkjenne brukeren (burettslagslova § 5-6).")
+SUBLET_INFORMS_COMMITTEE = N_("Et eierseksjonssameie har ingen godkjenning av brukeren fra styret; varselet "
+                              "informerer samarbeidsutvalget, og det løper ingen frist for styrets svar.")
+
+
 def sublet_approval(cooperative: Cooperative) -> tuple[bool, str]:
     """Whether a sublet needs the board's approval, and what the answer says (SPEC §8)."""
     if cooperative.kind == SAMEIE:
-        return False, ("Et eierseksjonssameie har ingen godkjenning av brukeren fra styret; varselet informerer "
-                       "samarbeidsutvalget, og det løper ingen frist for styrets svar.")
-    return True, "Styret i borettslaget må godkjenne brukeren (burettslagslova § 5-6)."
+        return False, SUBLET_INFORMS_COMMITTEE
+    return True, SUBLET_BOARD_APPROVES
 
 
 def ask_about_sublet(

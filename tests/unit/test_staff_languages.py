@@ -54,7 +54,7 @@ def test_the_export_writes_the_language_and_the_import_reads_it_back(sessions):
     with sessions() as session:
         text = export(session, CONTACTS)
         header, *rows = text.removeprefix("\ufeff").splitlines()
-        assert header.endswith(";committee_member;language")
+        assert header.endswith(";committee_member;agreements;language")
         assert any(row.startswith(STAFF + ";") and row.endswith(";nn") for row in rows)
         assert plan(session, CONTACTS, text).writes == []  # the file is the directory as it is
         nb_again = "\r\n".join(line[:-2] + "nb" if line.startswith(STAFF + ";") else line

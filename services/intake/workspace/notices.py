@@ -23,7 +23,7 @@ from shared.calendar import local_today
 from shared.case_details import details_of
 from shared.formats import long_date
 from shared.i18n import N_
-from shared.models import Case, Cooperative, utcnow
+from shared.models import SAMEIE, Case, Cooperative, utcnow
 from shared.vocabulary import PARTY_NAMES
 
 from ..cases import UnknownCooperative
@@ -210,7 +210,8 @@ def _receipt(template: str, reference: str, case_type: str) -> Response:
         if case is None or case.type != case_type or case.created_by != user.principal.actor:
             abort(404)
         page = render_template(template, case=case, details=details_of(case), percent_of=percent_of,
-                               case_path=f"{url_for('workspace.inbox')}/saker/{case.reference}")
+                               case_path=f"{url_for('workspace.inbox')}/saker/{case.reference}",
+                               sameie=case.cooperative is not None and case.cooperative.kind == SAMEIE)
     return Response(page, headers={"Cache-Control": "no-store"}, mimetype="text/html")
 
 
