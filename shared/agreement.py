@@ -158,18 +158,28 @@ def within_public_cap(owned: int, homes: int) -> bool:
     return owned <= public_ownership_cap(homes)
 
 
-# The statutes a cap comes from (SPEC §8). Sources, read before citing them:
-# - burettslagslova (lov 6. juni 2003 nr. 39) § 4-2, https://lovdata.no/lov/2003-06-06-39/§4-2 (the
-#   act's text as published at https://juridika.no/no/lov/2003-06-06-39): the state, a county or a
-#   municipality may own shares for up to ten per cent of the homes, at least one, and the bylaws may
-#   allow more.
-# - eierseksjonsloven (lov 16. juni 2017 nr. 65) § 23, https://lovdata.no/lov/2017-06-16-65/§23; first
-#   paragraph as quoted by the ministry (https://www.regjeringen.no/no/dokumenter/-23-departementet-svarer-
+# The statutes a cap comes from (SPEC §8). Sources, read before citing them (checked again 2026-11-30
+# with the search tool; the act's own text on lovdata.no was not among the stored pages):
+# - burettslagslova (lov 6. juni 2003 nr. 39) § 4-2, https://lovdata.no/lov/2003-06-06-39/§4-2. The
+#   standard bylaws that restate it (https://www.solfjellet.no/Nyttig/Vedtekter/2Andelerogandelseier/
+#   tabid/3332/Default.aspx, point 2.1 (3)): «Følgende juridiske personer [...] kan til sammen eie andel
+#   eller andeler som gir rett til minst èn bolig og opp til ti - 10 prosent av boligene i laget: stat,
+#   fylkeskommune, kommune, [...]». So: public owners together 10 % of the homes, and always at least
+#   one home, as the warning says. That the bylaws may allow more is SPEC §8's; its wording in § 4-2 was
+#   not in the sources found: read § 4-2 on lovdata.no before changing that rule's text.
+# - eierseksjonsloven (lov 16. juni 2017 nr. 65) § 23, https://lovdata.no/lov/2017-06-16-65/§23. First
+#   paragraph as the ministry quotes it (https://www.regjeringen.no/no/dokumenter/-23-departementet-svarer-
 #   pa-sporsmal-om-ervervsbegrensningen-i-eierseksjonslovens-23/id2884619/): «Ingen kan kjøpe eller på
 #   annen måte erverve en boligseksjon hvis ervervet fører til at man blir eier av flere enn to
-#   boligseksjoner i eierseksjonssameiet». The limit does not bind the municipality, whose bylaws' limit
-#   may not go below 10 % of the residential sections, and never below one (SPEC §8; the exception's
-#   own wording was not in the sources searched: read § 23 on lovdata.no before changing this).
+#   boligseksjoner i eierseksjonssameiet». The exception (https://www.veiviseren.no/forstaa-helheten/
+#   lover-og-forskrifter/lov-om-eierseksjoner-eierseksjonsloven, on § 23): the limit of two does not
+#   apply to «staten, fylkeskommuner, kommuner» and housing companies they control; and, as a housing
+#   lawyer reads the same rule in the 1997 act (§ 22, https://www.boligstyret.no/kommune-og-visse-andre-
+#   juridiske-personer-kan-erverve-ubegrenset-med-boligseksjoner-dersom-noe-annet-ikke-er-vedtektsfestet/):
+#   «Med tilslutning fra alle seksjonseieren [sic] kan det fastsettes begrensninger i vedtektene [...] Selv om
+#   det vedtas slike vedtektsbestemmelser kan disse [...] eie inntil 10% eller minst 1 av boligenhetene».
+#   So: no limit for the municipality unless the bylaws set one, and such a limit never below 10 % /
+#   one section, as the warning says (a bylaw limit needs every section owner's consent).
 BORETTSLAG_STATUTE = "burettslagslova § 4-2"
 SAMEIE_STATUTE = "eierseksjonsloven § 23"
 
