@@ -46,11 +46,25 @@ FIELD_LABELS = {
 }
 
 
-class FileError(ValueError):
+class Problem(ValueError):
+    """A message id of the shared catalog (bokmål) and its arguments; str() is the bokmål text, and
+    in_language() the text in another language (the workspace's import shows it in the user's). An
+    argument named `field` is a field's label (FIELD_LABELS), itself translated."""
+
+    def __init__(self, message: str, **values: object) -> None:
+        self.message, self.values = message, values
+        super().__init__(message % values if values else message)
+
+    def in_language(self, gettext: Callable[..., str]) -> str:
+        values = {key: gettext(value) if key == "field" else value for key, value in self.values.items()}
+        return str(gettext(self.message, **values))
+
+
+class FileError(Problem):
     """The file as a whole cannot be read (encoding, no header, a required column missing)."""
 
 
-class RowError(ValueError):
+class RowError(Problem):
     """One field of one row is wrong; the message names the field."""
 
 
@@ -58,7 +72,7 @@ class RowError(ValueError):
 class Table:
     rows: list[tuple[int, dict[str, str]]]  # (line number in the file, the row's cells stripped)
     ignored_columns: tuple[str, ...]  # columns in the file that the directory does not use
-    too_wide: dict[int, str]  # line → why: more cells than the header, so every value may be shifted
+    too_wide: dict[int, Problem]  # line → why: more cells than the header, so every value may be shifted
 
 
 def decode(data: bytes) -> str:
@@ -66,7 +80,7 @@ def decode(data: bytes) -> str:
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
-        raise FileError("Filen er ikke lagret som UTF-8. Velg «CSV UTF-8» når du lagrer i Excel.") from error
+        raise FileError(N_("Filen er ikke lagret som UTF-8. Velg «CSV UTF-8» når du lagrer i Excel.")) from error
 
 
 def read_table(text: str, columns: tuple[str, ...], optional: tuple[str, ...] = ()) -> Table:
@@ -78,18 +92,21 @@ def read_table(text: str, columns: tuple[str, ...], optional: tuple[str, ...] = 
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     header = [name.strip().lower() for name in next(reader, [])]
     if not any(header):
-        raise FileError("Filen er tom. Første linje skal være kolonnenavnene.")
+        raise FileError(N_("Filen er tom. Første linje skal være kolonnenavnene."))
     missing = [name for name in columns if name not in header]
     if missing:
-        raise FileError("Filen mangler " + ("kolonnen «" if len(missing) == 1 else "kolonnene «")
-                        + "», «".join(missing) + "». Første linje skal være: " + ";".join(columns))
+        raise FileError(N_("Filen mangler kolonnen «%(missing)s». Første linje skal være: %(header)s")
+                        if len(missing) == 1 else
+                        N_("Filen mangler kolonnene «%(missing)s». Første linje skal være: %(header)s"),
+                        missing="», «".join(missing), header=";".join(columns))
     rows, too_wide = [], {}
     for cells in reader:
         if not any(cell.strip() for cell in cells):
             continue  # Excel's empty lines
         if len(cells) > len(header):
-            too_wide[reader.line_num] = (f"Linjen har {len(cells)} felt, men første linje har {len(header)}. "
-                                         "Står det skilletegn i en verdi, må verdien stå i anførselstegn.")
+            too_wide[reader.line_num] = Problem(N_("Linjen har %(cells)s felt, men første linje har %(header)s. "
+                                                   "Står det skilletegn i en verdi, må verdien stå i anførselstegn."),
+                                                cells=len(cells), header=len(header))
         values = {name: (cells[i].strip() if i < len(cells) else "") for i, name in enumerate(header)}
         rows.append((reader.line_num, {name: values.get(name, "") for name in (*columns, *optional)}))
     known = (*columns, *optional)
@@ -99,25 +116,26 @@ def read_table(text: str, columns: tuple[str, ...], optional: tuple[str, ...] = 
 def _text(row: Mapping[str, str], name: str, *, required: bool = False, limit: int = 200) -> str:
     value = row[name]
     if required and not value:
-        raise RowError(f"{FIELD_LABELS[name]} mangler.")
+        raise RowError(N_("%(field)s mangler."), field=FIELD_LABELS[name])
     if value.startswith(_FORMULA_START):
-        raise RowError(f"{FIELD_LABELS[name]} kan ikke begynne med =, + eller @ (et regneark leser det som en formel).")
+        raise RowError(N_("%(field)s kan ikke begynne med =, + eller @ (et regneark leser det som en formel)."),
+                       field=FIELD_LABELS[name])
     if len(value) > limit:
-        raise RowError(f"{FIELD_LABELS[name]} er lengre enn {limit} tegn.")
+        raise RowError(N_("%(field)s er lengre enn %(limit)s tegn."), field=FIELD_LABELS[name], limit=limit)
     return value
 
 
 def _email(row: Mapping[str, str], name: str, *, required: bool = False) -> str | None:
     value = _text(row, name, required=required, limit=254).lower()
     if value and ("@" not in value.strip("@") or " " in value):
-        raise RowError(f"{FIELD_LABELS[name]} «{value}» er ikke en e-postadresse.")
+        raise RowError(N_("%(field)s «%(value)s» er ikke en e-postadresse."), field=FIELD_LABELS[name], value=value)
     return value or None
 
 
 def _count(row: Mapping[str, str], name: str) -> int:
     value = row[name]
     if not value.isdigit() or len(value) > 6:
-        raise RowError(f"{FIELD_LABELS[name]} må være et helt tall, ikke «{value}».")
+        raise RowError(N_("%(field)s må være et helt tall, ikke «%(value)s»."), field=FIELD_LABELS[name], value=value)
     return int(value)
 
 
@@ -126,8 +144,8 @@ def orgnr(value: str) -> str:
     try:
         return str(orgnr_checker.validate(value))
     except NumberError as error:
-        raise RowError(f"Organisasjonsnummeret «{value}» er ugyldig: det må ha 9 siffer med riktig "
-                       "kontrollsiffer.") from error
+        raise RowError(N_("Organisasjonsnummeret «%(value)s» er ugyldig: det må ha 9 siffer med riktig "
+                          "kontrollsiffer."), value=value) from error
 
 
 def cooperative_values(row: Mapping[str, str]) -> dict[str, object]:
@@ -143,10 +161,10 @@ def cooperative_values(row: Mapping[str, str]) -> dict[str, object]:
         "association_contact": _email(row, "association_contact"),
     }
     if values["postcode"] and not str(values["postcode"]).isdigit():
-        raise RowError(f"Postnummer «{values['postcode']}» må være fire siffer.")
+        raise RowError(N_("Postnummer «%(value)s» må være fire siffer."), value=values["postcode"])
     if int(str(values["municipality_owned"])) > int(str(values["homes"])):
-        raise RowError(f"Kommunens boliger ({values['municipality_owned']}) er flere enn boligene i "
-                       f"borettslaget ({values['homes']}).")
+        raise RowError(N_("Kommunens boliger (%(owned)s) er flere enn boligene i borettslaget (%(homes)s)."),
+                       owned=values["municipality_owned"], homes=values["homes"])
     return values | _housing_values(row)
 
 
@@ -158,14 +176,17 @@ def _housing_values(row: Mapping[str, str]) -> dict[str, object]:
     kind = row.get("kind", "").lower()
     if kind:
         if kind not in (BORETTSLAG, SAMEIE):
-            raise RowError(f"Boligtype må være «{BORETTSLAG}» eller «{SAMEIE}», ikke «{kind}».")
+            raise RowError(N_("Boligtype må være «%(first)s» eller «%(second)s», ikke «%(value)s»."),
+                           first=BORETTSLAG, second=SAMEIE, value=kind)
         values["kind"] = kind
     if row.get("sections"):
         values["sections"] = _count(row, "sections")
     unit = row.get("bylaws_public_cap_unit", "").lower()
     if row.get("bylaws_public_cap"):
         if unit not in (PERCENT, UNITS):
-            raise RowError(f"Enhet for vedtektenes tak må være «{PERCENT}» eller «{UNITS}», ikke «{unit}».")
+            raise RowError(N_("Enhet for vedtektenes tak må være «%(first)s» eller «%(second)s», ikke "
+                              "«%(value)s»."),
+                           first=PERCENT, second=UNITS, value=unit)
         values |= {"bylaws_public_cap": _count(row, "bylaws_public_cap"), "bylaws_public_cap_unit": unit}
     return values
 
@@ -174,7 +195,8 @@ def agreement_numbers(row: Mapping[str, str]) -> list[int]:
     """The agreements a contact's row names (spaces between), none when the column is empty."""
     numbers = row.get("agreements", "").split()
     if not all(number.isdigit() for number in numbers):
-        raise RowError(f"Avtaler må være avtalenumre med mellomrom mellom, ikke «{row['agreements']}».")
+        raise RowError(N_("Avtaler må være avtalenumre med mellomrom mellom, ikke «%(value)s»."),
+                       value=row["agreements"])
     return [int(number) for number in numbers]
 
 
@@ -182,7 +204,8 @@ def contact_values(row: Mapping[str, str]) -> dict[str, object]:
     """A contact's column values from a row (shared.models.Contact); party and role as written."""
     member = row["committee_member"].lower()
     if member not in _BOOLEANS:
-        raise RowError(f"{FIELD_LABELS['committee_member']} må være «yes» eller «no», ikke «{member}».")
+        raise RowError(N_("%(field)s må være «yes» eller «no», ikke «%(value)s»."),
+                       field=FIELD_LABELS["committee_member"], value=member)
     return {
         "email": _email(row, "email", required=True),
         "name": _text(row, "name", required=True),
@@ -202,7 +225,8 @@ def _language(row: Mapping[str, str]) -> dict[str, object]:
     if not value:
         return {}
     if value not in STAFF_LANGUAGES:
-        raise RowError(f"{FIELD_LABELS['language']} må være «nb» (bokmål) eller «nn» (nynorsk), ikke «{value}».")
+        raise RowError(N_("%(field)s må være «nb» (bokmål) eller «nn» (nynorsk), ikke «%(value)s»."),
+                       field=FIELD_LABELS["language"], value=value)
     return {"language": value}
 
 

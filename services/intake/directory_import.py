@@ -42,12 +42,18 @@ from shared.directory_csv import (
     cooperative_values,
     read_table,
 )
+from shared.i18n import N_
 from shared.models import DEFAULT_AGREEMENT, Agreement, Contact, Cooperative
 from shared.vocabulary import DIRECTORY_PARTIES, PARTY_ROLES
 
 COOPERATIVES, CONTACTS = "borettslag", "kontakter"  # the kinds, as the pages' paths name them
 NEW, CHANGED, UNCHANGED, REJECTED = "new", "changed", "unchanged", "rejected"
 LONGEST_ACCEPTED_LOOP = 2  # A→B→A: two contacts standing in for each other
+# Why a row's deputy or leader is refused (message ids; the import speaks the user's language).
+REJECTED_REFERENCE = {"deputy": N_("Stedfortrederen %(email)s er avvist på linje %(line)s."),
+                      "leader": N_("Lederen %(email)s er avvist på linje %(line)s.")}
+UNKNOWN_REFERENCE = {"deputy": N_("Stedfortrederen %(email)s finnes verken i katalogen eller i filen."),
+                     "leader": N_("Lederen %(email)s finnes verken i katalogen eller i filen.")}
 
 
 @dataclass(frozen=True)
@@ -128,7 +134,7 @@ def plan(session: Session, kind: str, text: str, agreements: frozenset[int] | No
     for row in rows:
         if row.line in table.too_wide:  # its values may be shifted: say only that
             row.values, row.reasons = None, []
-            row.reject(table.too_wide[row.line])
+            row.reject(table.too_wide[row.line].in_language(gettext))
     existing = _records(session, kind)
     _reject_duplicates(rows, key)
     if kind == COOPERATIVES:
@@ -234,7 +240,7 @@ def _read_row(kind: str, line: int, cells: dict[str, str]) -> PlannedRow:
         if kind == CONTACTS and (numbers := agreement_numbers(cells)):
             row.values[AGREEMENTS] = " ".join(str(n) for n in sorted(set(numbers)))
     except RowError as error:
-        row.reject(str(error))
+        row.reject(error.in_language(gettext))
     return row
 
 
@@ -246,7 +252,8 @@ def _reject_duplicates(rows: list[PlannedRow], key: str) -> None:
     for row in rows:
         if row.values is not None and len(others := lines[row.values[key]]) > 1:
             where = ", ".join(str(line) for line in others if line != row.line)
-            row.reject(f"{FIELD_LABELS[key]} {row.values[key]} står også på linje {where}.")
+            row.reject(gettext("%(field)s %(value)s står også på linje %(lines)s.", field=gettext(FIELD_LABELS[key]),
+                               value=row.values[key], lines=where))
 
 
 def _check_case_officers(rows: list[PlannedRow], contacts: dict[str, Contact],
@@ -275,12 +282,13 @@ def _check_contacts(rows: list[PlannedRow], existing: dict[str, Contact]) -> Non
             continue
         party, role = str(row.values["party"]), str(row.values["role"])
         if party not in PARTY_ROLES:
-            row.reject(f"Ukjent part «{party}». Kjente parter: {', '.join(PARTY_ROLES)}.")
+            row.reject(gettext("Ukjent part «%(party)s». Kjente parter: %(known)s.", party=party,
+                               known=", ".join(PARTY_ROLES)))
         elif role not in PARTY_ROLES[party]:
-            row.reject(f"Ukjent rolle «{role}» for {DIRECTORY_PARTIES[party].lower()}. "
-                       f"Kjente roller: {', '.join(PARTY_ROLES[party])}.")
+            row.reject(gettext("Ukjent rolle «%(role)s» for %(party)s. Kjente roller: %(known)s.", role=role,
+                               party=gettext(DIRECTORY_PARTIES[party]).lower(), known=", ".join(PARTY_ROLES[party])))
         if row.values["deputy"] == row.values["email"]:
-            row.reject("En kontaktperson kan ikke være sin egen stedfortreder.")
+            row.reject(gettext("En kontaktperson kan ikke være sin egen stedfortreder."))
     # Rejecting one row can leave another pointing at nothing, or close a loop: repeat until settled.
     while _check_references(rows, existing) or _check_loops(rows, existing):
         pass
@@ -295,13 +303,13 @@ def _check_references(rows: list[PlannedRow], existing: dict[str, Contact]) -> b
     accepted, in_file = _accepted(rows), {row.key.lower(): row for row in rows}
     changed = False
     for row in accepted.values():
-        for name, label in (("deputy", "Stedfortrederen"), ("leader", "Lederen")):
+        for name in ("deputy", "leader"):
             email = row.values[name] if row.values else None
             if not email or email in accepted or email in existing:
                 continue
             other = in_file.get(str(email))
-            row.reject(f"{label} {email} er avvist på linje {other.line}." if other
-                       else f"{label} {email} finnes verken i katalogen eller i filen.")
+            row.reject(gettext(REJECTED_REFERENCE[name], email=email, line=other.line) if other
+                       else gettext(UNKNOWN_REFERENCE[name], email=email))
             changed = True
     return changed
 
@@ -324,10 +332,11 @@ def _check_loops(rows: list[PlannedRow], existing: dict[str, Contact]) -> bool:
             continue
         chain = " → ".join(names.get(member, member) for member in [*loop, email])
         if len(loop) > LONGEST_ACCEPTED_LOOP:
-            row.reject(f"Stedfortrederne går i ring: {chain}. Velg en stedfortreder utenfor ringen.")
+            row.reject(gettext("Stedfortrederne går i ring: %(chain)s. Velg en stedfortreder utenfor ringen.",
+                               chain=chain))
             changed = True
-        elif (note := f"{chain}: de er stedfortredere for hverandre; er begge borte, går nye saker til "
-                       "kommunens kontaktperson.") not in row.notes:
+        elif (note := gettext("%(chain)s: de er stedfortredere for hverandre; er begge borte, går nye saker til "
+                              "kommunens kontaktperson.", chain=chain)) not in row.notes:
             row.notes.append(note)
     return changed
 

@@ -65,10 +65,12 @@ def test_the_directory_in_nynorsk(siri):
     people = text(siri.get("/arbeid/katalog/kontakter?q=Siri"))
     assert "1 kontaktperson passar med «Siri»." in people and "Nynorsk" in people and "Kontaktpersonar" in people
     body = ";".join((*COOPERATIVE_COLUMNS, "agreement")) + \
-        "\r\n974760673;Nytt burettslag;Nyvegen 1;9008;Tromsø;40;1;;1\r\n"
+        "\r\n974760673;Nytt burettslag;Nyvegen 1;9008;Tromsø;40;1;;1\r\n" \
+        "942474602;Feil burettslag;Vegen 2;9008;Tromsø;10;0;;2\r\n"
     path = "/arbeid/katalog/borettslag/import"
     preview = text(siri.post(path, data={"csrf_token": csrf(siri, path),
                                          "fil": (io.BytesIO(body.encode()), "b.csv")},
                              content_type="multipart/form-data"))
     assert "Førehandsvising: import av burettslag" in preview
-    assert "Avtale 1 er ikkje ein av avtalane dine." in preview and "1 avviste" in preview
+    assert "Avtale 1 er ikkje ein av avtalane dine." in preview and "2 avviste" in preview
+    assert "Organisasjonsnummeret «942474602» er ugyldig: det må ha 9 siffer med rett kontrollsiffer." in preview

@@ -158,7 +158,7 @@ def preview(kind: str) -> tuple[str, int]:
     except OverflowError as error:
         return _upload_page(kind, str(error), 413)
     except FileError as error:
-        return _upload_page(kind, str(error), 422)
+        return _upload_page(kind, error.in_language(gettext), 422)
     except ValueError as error:
         return _upload_page(kind, str(error), 400)
     return _preview(kind, text, plan)
