@@ -213,3 +213,14 @@ def test_the_notice_forms_follow_a_nynorsk_contact(client, sessions, settings):
     many = client.post("/arbeid/moter/ny", data={**form(client, "/arbeid/moter/ny"), "reason": "Nye erverv i år.",
                                                  "topics": "Erverv\n" + "x" * 301})
     assert many.status_code == 422 and "Linje 2: " in unescape(many.get_data(as_text=True))
+
+
+def test_every_workspace_page_follows_the_contacts_language(app):
+    """A new /arbeid page whose blueprint is not in STAFF_PAGE_BLUEPRINTS would be bokmål for a
+    nynorsk contact, and say lang=nb; sign-in is public (the reader's choice)."""
+    from services.intake.languages import PUBLIC_BLUEPRINTS, STAFF_PAGE_BLUEPRINTS
+
+    blueprints = {rule.endpoint.split(".")[0] for rule in app.url_map.iter_rules()
+                  if rule.rule.startswith("/arbeid") and "." in rule.endpoint}
+    assert blueprints
+    assert blueprints - STAFF_PAGE_BLUEPRINTS - PUBLIC_BLUEPRINTS == set()
