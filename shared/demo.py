@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from .directory_csv import (
@@ -72,6 +72,11 @@ def _agreements(session: Session, directory: Path, contacts: list[dict[str, str]
     for row in rows:
         _upsert(session, Agreement, "id", row)
     session.flush()
+    if session.get_bind().dialect.name == "postgresql":
+        # Written with their numbers: the sequence must catch up, or the next agreement added
+        # without one would be given one of these (migrations/versions/0018).
+        session.execute(text("SELECT setval(pg_get_serial_sequence('agreement', 'id'), "
+                             "GREATEST((SELECT max(id) FROM agreement), 1))"))
 
 
 def _upsert(session: Session, model: type, key: str, values: dict[str, object]) -> bool:
