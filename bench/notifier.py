@@ -4,7 +4,7 @@ Both on the same broker (the bench Redis db), with the same worker concurrency a
 configuration. The real task routes the case, writes history and notification rows and sends
 three e-mails to the SMTP sink in this process, once to dev.mailsink (as `make run` has it) and
 once to a cheaper sink that only counts (--sinks); completion is counted by processed_event rows.
-The no-op counts itself in Redis. Each side: one warm-up task, then N enqueued at once, timed
+The no-op counts itself in Redis. Each side: four warm-up tasks per pool process, then N enqueued at once, timed
 from the first enqueue until the last is done.
 
 Wall time moves with whatever else the machine runs; the CPU each process spent over the timed
@@ -158,11 +158,13 @@ def run_noop(count: int, concurrency: int, timeout: float) -> tuple[float, CpuUs
         worker = Child("notifier-bench-noop", [sys.executable, "-m", "bench.noop_app",
                                                "--concurrency", str(concurrency)], base_env())
         started.append(worker)
-        publish(NOOP_TASK, {"warm": True}, "warm-up")
-        wait_until(lambda: done() >= 1, 90, "the no-op warm-up task")
+        warm = 4 * concurrency  # as for the real task: every pool process warmed first
+        for i in range(warm):
+            publish(NOOP_TASK, {"warm": True}, f"warm-up-{i}")
+        wait_until(lambda: done() >= warm, 90, "the no-op warm-up tasks")
         cpu = CpuUse(worker.pid)
         elapsed = timed(lambda: [publish(NOOP_TASK, {"n": i}, str(i)) for i in range(count)],
-                        done, count + 1, worker, timeout, cpu)
+                        done, count + warm, worker, timeout, cpu)
     redis.close()
     return elapsed, cpu
 
@@ -196,7 +198,10 @@ def run_real(count: int, concurrency: int, timeout: float, sink_name: str) -> tu
     sink.start()
     env = base_env(SMTP_HOST="127.0.0.1", SMTP_PORT=str(sink.smtp_port))
     settings = Settings.from_env(env)
-    events = create_cases(settings, count + 1)
+    # Warm every pool process (its imports, the handbook parsed, the templates compiled) before
+    # the clock starts: a few cases per process, as prefork hands them out unevenly.
+    warm = 4 * concurrency
+    events = create_cases(settings, count + warm)
     publish = publisher(settings)
     engine = make_engine(DATABASE_URL)
 
@@ -209,11 +214,12 @@ def run_real(count: int, concurrency: int, timeout: float, sink_name: str) -> tu
             worker = Child("notifier-bench-real", [sys.executable, "-m", "services.notifier",
                                                    "--concurrency", str(concurrency)], env)
             started.append(worker)
-            publish(*events[0])
-            wait_until(lambda: done() >= 1, 90, "the warm-up case")
+            for event in events[:warm]:
+                publish(*event)
+            wait_until(lambda: done() >= warm, 90, "the warm-up cases")
             cpu = CpuUse(worker.pid, engine)
-            elapsed = timed(lambda: [publish(*event) for event in events[1:]],
-                            done, count + 1, worker, timeout, cpu)
+            elapsed = timed(lambda: [publish(*event) for event in events[warm:]],
+                            done, count + warm, worker, timeout, cpu)
             mails = len(sink.messages())
     finally:
         engine.dispose()

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session, joinedload
 
 from shared import lifecycle
@@ -164,6 +164,12 @@ def _routing_comment(recipients: list[Recipient], assignee: str | None) -> str:
     return "Sendt til " + ", ".join(f"{r.name} ({role(r)})" for r in ordered)
 
 
+# The case, locked, with its borettslag in the same statement (the rule and the role lookups need
+# it); built once: Session.get with these options built and keyed it again for every case.
+_CASE_TO_ROUTE = (select(Case).options(joinedload(Case.cooperative)).where(Case.id == bindparam("case_id"))
+                  .with_for_update(of=Case))
+
+
 def route_case(
     session: Session, case_id: int, event_id: str, *, now: dt.datetime, mail_domain: str,
     handbook_path: str = "", tz_name: str = "Europe/Oslo",
@@ -173,8 +179,7 @@ def route_case(
     The case and the rule that routed it when this call routed it, None when it had been routed
     already.
     """
-    # Its borettslag in the same statement: the rule and the role lookups need it.
-    case = session.get(Case, case_id, with_for_update={"of": Case}, options=[joinedload(Case.cooperative)])
+    case = session.execute(_CASE_TO_ROUTE, {"case_id": case_id}).unique().scalar_one_or_none()
     if case is None:
         raise CaseNotFound(case_id)
     if case.status != "received":
