@@ -1,6 +1,6 @@
 """`python -m bench.e2e`: complaints at a steady rate through the whole system to real SMTP.
 
-Intake under gunicorn, relay+beat (`services.scheduler`), notifier (`--concurrency 2`), PostgreSQL,
+Intake under gunicorn, relay+beat (`services.scheduler`), notifier (`--concurrency 4`, as compose), PostgreSQL,
 and the SMTP sink in this process: bench.sink's CountingSink, which notes only subject, recipients
 and time (`python -m bench.sink` measures what make run's full sink would cost instead). Latency
 is from the start of the POST to the SMTP server accepting the case's first e-mail (matched by
@@ -112,7 +112,7 @@ def start_system(started: list[Child], env: dict[str, str]) -> str:
     intake = start_gunicorn("e2e-intake", "services.intake:create_app()", env, port)
     started.append(intake)
     started.append(Child("e2e-scheduler", [python, "-m", "services.scheduler"], env))
-    notifier = [python, "-m", "services.notifier", "--concurrency", "2"]
+    notifier = [python, "-m", "services.notifier", "--concurrency", "4"]  # as compose and make run
     started.append(Child("e2e-notifier", notifier, env))
     wait_http(f"http://127.0.0.1:{port}/readyz", intake)
     return f"http://127.0.0.1:{port}"

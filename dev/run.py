@@ -193,7 +193,7 @@ def child_commands(port: int) -> dict[str, list[str]]:
             "--config", "python:services.intake.gunicorn_conf",  # tokens out of its logs
             "services.intake:create_app()",
         ],
-        "notifier": ["-m", "services.notifier", "--concurrency", "2"],
+        "notifier": ["-m", "services.notifier", "--concurrency", "4"],  # as compose: tasks wait on PG and SMTP
         "scheduler": ["-m", "services.scheduler"],
     }
 
