@@ -15,8 +15,10 @@ import sys
 import time
 from collections import Counter
 from dataclasses import dataclass, field
+from pathlib import Path
 
-from sqlalchemy import text
+from redis import Redis
+from sqlalchemy import Engine, text
 
 from bench.common import (
     COMPLAINT,
@@ -36,6 +38,7 @@ from bench.common import (
     wait_http,
     wait_until,
 )
+from bench.cpu import backends, cpu, group
 from bench.load import PacedPoster, Posted
 from bench.memory import peak_rss
 from bench.sink import CountingSink
@@ -56,6 +59,7 @@ class Outcome:
     mailed: dict[str, Counter] = field(default_factory=dict)  # reference → recipient counts
     first_mail: dict[str, float] = field(default_factory=dict)  # reference → epoch seconds
     memory: list[list[object]] = field(default_factory=list)
+    cpu: dict[str, float] = field(default_factory=dict)  # part → CPU seconds over the load and drain
 
     @property
     def references(self) -> list[str]:
@@ -148,6 +152,20 @@ def drain(sink: CountingSink, expected_cases: int, started: list[Child], patienc
         time.sleep(0.5)
 
 
+def cpu_by_part(started: list[Child], engine: Engine, redis_url: str) -> dict[str, float]:
+    """CPU seconds so far of each service's process group, of this process (the paced poster and
+    the SMTP sink; the embedded Redis too when it is the broker), of the PostgreSQL backends of
+    the bench database and of the real Redis server."""
+    parts = {child.name.removeprefix("e2e-"): sum(group(child.pid).values()) for child in started}
+    parts["bench process: load, SMTP sink"] = cpu(Path("/proc/self/stat")) or 0.0
+    parts["PostgreSQL backends"] = sum(backends(engine).values())
+    if redis_url == REDIS_URL:
+        with Redis.from_url(redis_url) as redis:
+            pid = redis.info("server")["process_id"]
+        parts["Redis server (all its clients)"] = cpu(Path(f"/proc/{pid}/stat")) or 0.0
+    return parts
+
+
 def run(broker: str, redis_url: str, rate: float, seconds: float, patience: float) -> Outcome:
     fresh_database()
     sink = CountingSink()
@@ -158,10 +176,15 @@ def run(broker: str, redis_url: str, rate: float, seconds: float, patience: floa
         with children() as started:
             base_url = start_system(started, env)
             warm_up(base_url, sink, started)
+            engine = make_engine(DATABASE_URL)
+            before = cpu_by_part(started, engine, redis_url)
             poster = PacedPoster(f"{base_url}/api/v1/complaints", COMPLAINT, rate, seconds)
             send_time = poster.run()
             outcome = Outcome(broker, rate, seconds, poster.results, send_time)
             drain(sink, len(outcome.references), started, patience)
+            after = cpu_by_part(started, engine, redis_url)
+            engine.dispose()
+            outcome.cpu = {part: after[part] - before.get(part, 0.0) for part in after}
             outcome.mailed, outcome.first_mail = scan_mail(sink)
             outcome.cased = count_cases(outcome.references)
             outcome.memory = [
@@ -195,6 +218,14 @@ def report(outcomes: list[Outcome]) -> str:
                "extra copies of a (case, recipient).\n\n"
              + f"Targets (p50 ≤ {P50_TARGET_MS} ms, p99 ≤ {P99_TARGET_MS} ms, 0 lost):\n"
              + "\n".join(f"- {v}" for v in verdicts))
+    cpu_rows = [[o.broker, part, f"{seconds:.1f}", f"{seconds / max(len(o.references), 1) * 1000:.2f}",
+                 f"{seconds / (sum(o.cpu.values()) or 1.0) * 100:.0f} %"]
+                for o in outcomes for part, seconds in o.cpu.items()]
+    cpu_rows += [[o.broker, "all", f"{sum(o.cpu.values()):.1f}",
+                  f"{sum(o.cpu.values()) / max(len(o.references), 1) * 1000:.2f}", "100 %"] for o in outcomes]
+    text_ += ("\n\nWhere the CPU goes, from the first POST until the mail stopped (/proc: each service's "
+              "process group, this process, the database's backends, the Redis server):\n\n"
+              + table(["broker", "part", "CPU s", "CPU ms per complaint", "share"], cpu_rows))
     if len(outcomes) == 2:
         a, b = (percentile(o.latencies_ms(), 50) for o in outcomes)
         text_ += f"\n\nratio mail p50 {outcomes[1].broker}/{outcomes[0].broker}: **{b / a:.2f}×**"

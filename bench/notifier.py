@@ -15,16 +15,14 @@ PostgreSQL backends serving the bench database.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from redis import Redis
-from sqlalchemy import Engine, func, select, text
+from sqlalchemy import Engine, func, select
 
 from bench.common import (
     COMPLAINT,
@@ -40,6 +38,7 @@ from bench.common import (
     table,
     wait_until,
 )
+from bench.cpu import backends, group, threads
 from bench.noop_app import DONE_KEY, NOOP_TASK
 from bench.sink import CountingSink
 from dev.mailsink import MailSink
@@ -52,49 +51,6 @@ from shared.settings import Settings
 
 # Issue 11: at least 100 case_submitted tasks/s, at least 0.13× the no-op task's rate.
 TARGET_RATE, TARGET_RATIO = 100.0, 0.13
-TICKS = os.sysconf("SC_CLK_TCK")
-
-
-def _cpu(stat: Path) -> float | None:
-    """utime + stime of a process or thread, in seconds; None when it is gone."""
-    try:
-        fields = stat.read_text().rpartition(")")[2].split()
-    except OSError:
-        return None
-    return (int(fields[11]) + int(fields[12])) / TICKS
-
-
-def _group(pgid: int) -> dict[str, float]:
-    """CPU seconds of every process in a process group (the worker and its pool)."""
-    found = {}
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            in_group = int(stat.read_text().rpartition(")")[2].split()[2]) == pgid
-        except (OSError, IndexError, ValueError):
-            continue
-        seconds = _cpu(stat) if in_group else None
-        if seconds is not None:
-            found[stat.parent.name] = seconds
-    return found
-
-
-def _threads() -> dict[str, float]:
-    """CPU seconds of this process's threads, by thread id."""
-    return {stat.parent.name: seconds for stat in Path("/proc/self/task").glob("*/stat")
-            if (seconds := _cpu(stat)) is not None}
-
-
-def _backends(engine: Engine | None) -> dict[str, float]:
-    """CPU seconds of the PostgreSQL backends serving the bench database, but the asker's own."""
-    if engine is None:
-        return {}
-    with engine.connect() as connection:
-        pids = connection.execute(text(
-            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
-            "AND pid <> pg_backend_pid()")).scalars().all()
-    return {str(pid): seconds for pid in pids if (seconds := _cpu(Path(f"/proc/{pid}/stat"))) is not None}
-
-
 @dataclass
 class CpuUse:
     """CPU seconds per part over the timed section: taken at its start and at its end."""
@@ -106,11 +62,11 @@ class CpuUse:
 
     def _now(self) -> dict[str, dict[str, float]]:
         main = str(threading.main_thread().native_id)
-        threads = _threads()
-        return {"worker": _group(self.worker_pgid),
-                "publisher": {main: threads.pop(main, 0.0)},
-                "sink": threads,  # every other thread of this process: the SMTP sink's
-                "postgres": _backends(self.engine)}
+        own = threads()
+        return {"worker": group(self.worker_pgid),
+                "publisher": {main: own.pop(main, 0.0)},
+                "sink": own,  # every other thread of this process: the SMTP sink's
+                "postgres": backends(self.engine)}
 
     def begin(self) -> None:
         self.start = self._now()
