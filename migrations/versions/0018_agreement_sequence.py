@@ -15,7 +15,8 @@ down_revision = '0017'
 branch_labels = None
 depends_on = None
 
-# Shared with shared/demo.py, which writes agreements with their numbers too.
+# shared/demo.py runs the same statement after it writes agreements with their numbers; a migration
+# keeps its own copy, since migrations do not import the code written beside them.
 CATCH_UP = ("SELECT setval(pg_get_serial_sequence('agreement', 'id'), "
             "GREATEST((SELECT max(id) FROM agreement), 1))")
 

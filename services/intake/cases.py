@@ -78,13 +78,17 @@ class CooperativeIds:
         return ids
 
 
+def _with_agreement(session: Session, fields: dict[str, Any]) -> None:
+    """A case about a company is handled under the company's agreement (SPEC §8), unless named."""
+    if fields.get("cooperative_id") is not None and "agreement_id" not in fields:
+        fields["agreement_id"] = session.execute(
+            select(Cooperative.agreement_id).where(Cooperative.id == fields["cooperative_id"])).scalar_one()
+
+
 def open_case(
     session: Session, case_type: str, *, actor: str, now: dt.datetime, tz_name: str, **fields: Any
 ) -> Case:
-    if fields.get("cooperative_id") is not None and "agreement_id" not in fields:
-        # A case about a company is handled under the company's agreement (SPEC §8).
-        fields["agreement_id"] = session.execute(
-            select(Cooperative.agreement_id).where(Cooperative.id == fields["cooperative_id"])).scalar_one()
+    _with_agreement(session, fields)
     case = Case(
         reference=next_reference(session, case_type, local_today(tz_name, now).year),
         type=case_type,
@@ -135,9 +139,7 @@ def open_case_at_once(
     if session.get_bind().dialect.name != "postgresql":
         case = open_case(session, case_type, actor=actor, now=now, tz_name=tz_name, **fields)
         return OpenedCase(case.id, case.reference, case.status, case.tracking_token, case.language)
-    if "agreement_id" not in fields:
-        fields["agreement_id"] = session.execute(
-            select(Cooperative.agreement_id).where(Cooperative.id == fields["cooperative_id"])).scalar_one()
+    _with_agreement(session, fields)
     year, prefix = local_today(tz_name, now).year, PREFIXES[case_type]
     row = {**_CASE_DEFAULTS, **fields, "type": case_type, "status": "received",
            "tracking_token": new_tracking_token(), "created_at": now, "updated_at": now}
