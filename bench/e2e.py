@@ -1,8 +1,10 @@
 """`python -m bench.e2e`: complaints at a steady rate through the whole system to real SMTP.
 
 Intake under gunicorn, relay+beat (`services.scheduler`), notifier (`--concurrency 4`, as compose), PostgreSQL,
-and the SMTP sink in this process: bench.sink's CountingSink, which notes only subject, recipients
-and time (`python -m bench.sink` measures what make run's full sink would cost instead). Latency
+and a cheap SMTP sink: postfix's smtp-sink where it is installed (C, its own process, a file per
+e-mail read afterwards), else bench.sink's CountingSink in this process, which notes only subject,
+recipients and time (`python -m bench.sink` measures all three, and what make run's full sink
+would cost instead: 10–13× smtp-sink's CPU per e-mail). Latency
 is from the start of the POST to the SMTP server accepting the case's first e-mail (matched by
 the reference in the subject). It runs once on real Redis and once on the embedded
 Redis-protocol server (`make run`'s default) and prints both, then the peak memory of each
@@ -41,7 +43,7 @@ from bench.common import (
 from bench.cpu import backends, cpu, group
 from bench.load import PacedPoster, Posted
 from bench.memory import peak_rss
-from bench.sink import CountingSink
+from bench.sink import CountingSink, PostfixSink
 from dev.redis_server import EmbeddedRedis
 from shared.db import make_engine
 
@@ -55,6 +57,7 @@ class Outcome:
     seconds: float
     posted: list[Posted]
     send_time: float
+    sink: str = ""
     cased: int = 0
     mailed: dict[str, Counter] = field(default_factory=dict)  # reference → recipient counts
     first_mail: dict[str, float] = field(default_factory=dict)  # reference → epoch seconds
@@ -85,7 +88,16 @@ class Outcome:
         }
 
 
-def scan_mail(sink: CountingSink) -> tuple[dict[str, Counter], dict[str, float]]:
+Sink = CountingSink | PostfixSink
+
+
+def make_sink(name: str) -> Sink:
+    """postfix's smtp-sink where installed (its own process, ~0.4 ms of CPU per e-mail), else
+    bench.sink's counting aiosmtpd in this process (~2 ms): `python -m bench.sink` measures both."""
+    return PostfixSink() if name == "smtp-sink" and PostfixSink.available() else CountingSink()
+
+
+def scan_mail(sink: Sink) -> tuple[dict[str, Counter], dict[str, float]]:
     mailed: dict[str, Counter] = {}
     first: dict[str, float] = {}
     for message in sink.messages():
@@ -122,7 +134,7 @@ def start_system(started: list[Child], env: dict[str, str]) -> str:
     return f"http://127.0.0.1:{port}"
 
 
-def warm_up(base_url: str, sink: CountingSink, started: list[Child]) -> None:
+def warm_up(base_url: str, sink: Sink, started: list[Child]) -> None:
     """One complaint all the way to SMTP: every process is up and consuming before we time."""
     poster = PacedPoster(f"{base_url}/api/v1/complaints", COMPLAINT, rate=1, seconds=1, threads=1)
     poster.run()
@@ -137,7 +149,7 @@ def warm_up(base_url: str, sink: CountingSink, started: list[Child]) -> None:
     sink.clear()
 
 
-def drain(sink: CountingSink, expected_cases: int, started: list[Child], patience: float) -> None:
+def drain(sink: Sink, expected_cases: int, started: list[Child], patience: float) -> None:
     """Wait until every case has mail and no more arrives, or `patience` s pass without any."""
     last, last_change = -1, time.monotonic()
     while time.monotonic() - last_change < patience:
@@ -152,12 +164,16 @@ def drain(sink: CountingSink, expected_cases: int, started: list[Child], patienc
         time.sleep(0.5)
 
 
-def cpu_by_part(started: list[Child], engine: Engine, redis_url: str) -> dict[str, float]:
-    """CPU seconds so far of each service's process group, of this process (the paced poster and
-    the SMTP sink; the embedded Redis too when it is the broker), of the PostgreSQL backends of
-    the bench database and of the real Redis server."""
+def cpu_by_part(started: list[Child], engine: Engine, redis_url: str, sink: Sink) -> dict[str, float]:
+    """CPU seconds so far of each service's process group, of this process (the paced poster, and
+    the SMTP sink unless it is smtp-sink; the embedded Redis too when it is the broker), of
+    smtp-sink, of the PostgreSQL backends of the bench database and of the real Redis server."""
     parts = {child.name.removeprefix("e2e-"): sum(group(child.pid).values()) for child in started}
-    parts["bench process: load, SMTP sink"] = cpu(Path("/proc/self/stat")) or 0.0
+    if isinstance(sink, PostfixSink):
+        parts["bench process: load"] = cpu(Path("/proc/self/stat")) or 0.0
+        parts["SMTP sink (postfix smtp-sink)"] = cpu(Path(f"/proc/{sink.pid}/stat")) or 0.0
+    else:
+        parts["bench process: load, SMTP sink"] = cpu(Path("/proc/self/stat")) or 0.0
     parts["PostgreSQL backends"] = sum(backends(engine).values())
     if redis_url == REDIS_URL:
         with Redis.from_url(redis_url) as redis:
@@ -166,9 +182,10 @@ def cpu_by_part(started: list[Child], engine: Engine, redis_url: str) -> dict[st
     return parts
 
 
-def run(broker: str, redis_url: str, rate: float, seconds: float, patience: float) -> Outcome:
+def run(broker: str, redis_url: str, rate: float, seconds: float, patience: float,
+        sink_name: str) -> Outcome:
     fresh_database()
-    sink = CountingSink()
+    sink = make_sink(sink_name)
     sink.start()
     env = base_env(REDIS_URL=redis_url, SMTP_HOST="127.0.0.1", SMTP_PORT=str(sink.smtp_port),
                    RELAY_POLL_INTERVAL="0.05")
@@ -177,12 +194,13 @@ def run(broker: str, redis_url: str, rate: float, seconds: float, patience: floa
             base_url = start_system(started, env)
             warm_up(base_url, sink, started)
             engine = make_engine(DATABASE_URL)
-            before = cpu_by_part(started, engine, redis_url)
+            before = cpu_by_part(started, engine, redis_url, sink)
             poster = PacedPoster(f"{base_url}/api/v1/complaints", COMPLAINT, rate, seconds)
             send_time = poster.run()
-            outcome = Outcome(broker, rate, seconds, poster.results, send_time)
+            outcome = Outcome(broker, rate, seconds, poster.results, send_time,
+                              sink="postfix smtp-sink" if isinstance(sink, PostfixSink) else "counting aiosmtpd")
             drain(sink, len(outcome.references), started, patience)
-            after = cpu_by_part(started, engine, redis_url)
+            after = cpu_by_part(started, engine, redis_url, sink)
             engine.dispose()
             outcome.cpu = {part: after[part] - before.get(part, 0.0) for part in after}
             outcome.mailed, outcome.first_mail = scan_mail(sink)
@@ -201,7 +219,7 @@ def report(outcomes: list[Outcome]) -> str:
     for o in outcomes:
         lat, c = o.latencies_ms(), o.counts()
         p50, p99 = percentile(lat, 50), percentile(lat, 99)
-        rows.append([o.broker, f"{o.rate:g}/s × {o.seconds:g} s",
+        rows.append([o.broker, o.sink, f"{o.rate:g}/s × {o.seconds:g} s",
                      f"{len(o.posted) / o.send_time:.1f}",
                      f"{percentile([p.latency * 1000 for p in o.posted], 50):.0f}",
                      f"{p50:.0f}", f"{p99:.0f}", f"{max(lat, default=float('nan')):.0f}",
@@ -210,7 +228,7 @@ def report(outcomes: list[Outcome]) -> str:
         ok = p50 <= P50_TARGET_MS and p99 <= P99_TARGET_MS and c["lost"] == 0 and c["failed"] == 0
         verdicts.append(f"{o.broker}: p50 {p50:.0f} ms, p99 {p99:.0f} ms, lost {c['lost']} → "
                         f"{'reached' if ok else 'MISSED'}")
-    headers = ["broker", "load", "sent/s", "POST p50 ms", "mail p50 ms", "mail p99 ms",
+    headers = ["broker", "SMTP sink", "load", "sent/s", "POST p50 ms", "mail p50 ms", "mail p99 ms",
                "mail max ms", "posted", "failed", "cased", "mailed", "rcpt/case", "lost", "doubled"]
     text_ = (table(headers, rows) + "\n\n"
              + "Latency: POST start → first e-mail of the case accepted by SMTP. mailed = distinct "
@@ -241,6 +259,9 @@ def main() -> None:
     parser.add_argument("--patience", type=float, default=30,
                         help="stop waiting for mail after this long without a new e-mail")
     parser.add_argument("--only", choices=["redis", "embedded"], default=None)
+    parser.add_argument("--sink", choices=["smtp-sink", "counting"], default="smtp-sink",
+                        help="postfix's smtp-sink (where installed, else counting) or bench.sink's "
+                             "counting aiosmtpd in this process")
     parser.add_argument("--label", default="",
                         help="suffix for the RESULTS.md section names, e.g. ' (below saturation)'")
     args = parser.parse_args()
@@ -248,14 +269,14 @@ def main() -> None:
     try:
         if args.only in (None, "redis"):
             flush_bench_redis()
-            outcomes.append(run("real Redis", REDIS_URL, args.rate, args.seconds, args.patience))
+            outcomes.append(run("real Redis", REDIS_URL, args.rate, args.seconds, args.patience, args.sink))
             flush_bench_redis()
         if args.only in (None, "embedded"):
             embedded = EmbeddedRedis("127.0.0.1", 0)
             embedded.start()
             try:
                 outcomes.append(run("embedded (fakeredis)", embedded.url, args.rate,
-                                    args.embedded_seconds or args.seconds, args.patience))
+                                    args.embedded_seconds or args.seconds, args.patience, args.sink))
             finally:
                 embedded.stop()
     finally:

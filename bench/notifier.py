@@ -20,6 +20,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from redis import Redis
 from sqlalchemy import Engine, func, select
@@ -38,9 +39,9 @@ from bench.common import (
     table,
     wait_until,
 )
-from bench.cpu import backends, group, threads
+from bench.cpu import backends, cpu, group, threads
 from bench.noop_app import DONE_KEY, NOOP_TASK
-from bench.sink import CountingSink
+from bench.sink import CountingSink, PostfixSink
 from dev.mailsink import MailSink
 from services.intake.complaints import submit_complaint
 from shared.db import make_engine, make_sessionmaker, unit_of_work
@@ -57,6 +58,7 @@ class CpuUse:
 
     worker_pgid: int
     engine: Engine | None = None
+    sink_pid: int | None = None  # a sink in a process of its own (smtp-sink)
     start: dict[str, dict[str, float]] = field(default_factory=dict)
     spent: dict[str, float] = field(default_factory=dict)
 
@@ -65,7 +67,9 @@ class CpuUse:
         own = threads()
         return {"worker": group(self.worker_pgid),
                 "publisher": {main: own.pop(main, 0.0)},
-                "sink": own,  # every other thread of this process: the SMTP sink's
+                "sink": {**own,  # every other thread of this process: the SMTP sink's
+                         **({"smtp-sink": cpu(Path(f"/proc/{self.sink_pid}/stat")) or 0.0}
+                            if self.sink_pid else {})},
                 "postgres": backends(self.engine)}
 
     def begin(self) -> None:
@@ -143,8 +147,9 @@ def keeping_sink() -> MailSink:
     return MailSink(smtp_port=0, ui_port=None)
 
 
-SINKS: dict[str, Callable[[], MailSink | CountingSink]] = {"mailsink": keeping_sink, "counting": CountingSink}
-SINK_NAMES = {"mailsink": "dev.mailsink", "counting": "counting aiosmtpd"}
+SINKS: dict[str, Callable[[], MailSink | CountingSink | PostfixSink]] = {
+    "mailsink": keeping_sink, "counting": CountingSink, "smtp-sink": PostfixSink}
+SINK_NAMES = {"mailsink": "dev.mailsink", "counting": "counting aiosmtpd", "smtp-sink": "postfix smtp-sink"}
 
 
 def run_real(count: int, concurrency: int, timeout: float, sink_name: str) -> tuple[float, int, CpuUse]:
@@ -173,7 +178,7 @@ def run_real(count: int, concurrency: int, timeout: float, sink_name: str) -> tu
             for event in events[:warm]:
                 publish(*event)
             wait_until(lambda: done() >= warm, 90, "the warm-up cases")
-            cpu = CpuUse(worker.pid, engine)
+            cpu = CpuUse(worker.pid, engine, sink.pid if isinstance(sink, PostfixSink) else None)
             elapsed = timed(lambda: [publish(*event) for event in events[warm:]],
                             done, count + warm, worker, timeout, cpu)
             mails = len(sink.messages())
@@ -189,10 +194,11 @@ def main() -> None:
     parser.add_argument("--noop-tasks", type=int, default=2000)
     parser.add_argument("--concurrency", type=int, default=2)
     parser.add_argument("--timeout", type=float, default=600)
-    parser.add_argument("--sinks", default="mailsink,counting",
-                        help="SMTP sinks to run the real task against, in order: mailsink, counting")
+    parser.add_argument("--sinks", default="mailsink,counting,smtp-sink",
+                        help="SMTP sinks to run the real task against, in order: mailsink, counting, "
+                             "smtp-sink (postfix's, where installed)")
     args = parser.parse_args()
-    sinks = args.sinks.split(",")
+    sinks = [sink for sink in args.sinks.split(",") if sink != "smtp-sink" or PostfixSink.available()]
     try:
         noop, noop_cpu = run_noop(args.noop_tasks, args.concurrency, args.timeout)
         real = {sink: run_real(args.tasks, args.concurrency, args.timeout, sink) for sink in sinks}
@@ -222,9 +228,10 @@ def main() -> None:
                 for sink, (seconds, _, _) in real.items()]
     record("Notifier throughput", (
         f"Celery prefork `--concurrency {args.concurrency}`, same config and queue, broker "
-        f"{REDIS_URL}; PostgreSQL; the SMTP sink in the bench process: dev.mailsink (aiosmtpd, "
-        "parses and keeps each e-mail, as in `make run`) and the cheaper counting aiosmtpd sink "
-        "(answers and counts only).\n\n"
+        f"{REDIS_URL}; PostgreSQL; the SMTP sink: dev.mailsink (aiosmtpd in the bench process, "
+        "parses and keeps each e-mail, as in `make run`), the cheaper counting aiosmtpd sink "
+        "(answers and counts only) and postfix's smtp-sink (C, its own process, a file per "
+        "e-mail in memory; where installed).\n\n"
         + table(["task", "SMTP sink", "tasks", "seconds", "tasks/s", "e-mails", "ratio to no-op"], rows)
         + f"\n\nTargets (≥ {TARGET_RATE:.0f} tasks/s and ≥ {TARGET_RATIO}× the no-op task):\n"
         + "\n".join(verdicts)
