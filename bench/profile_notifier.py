@@ -50,6 +50,16 @@ PARTS = [
     ("services.notifier.delivery", "_record"),
     ("services.notifier.runner", "mark_processed_unless"),
     ("sqlalchemy.orm.session", "Session.commit"),
+    ("jinja2.environment", "Template.render"),
+    ("services.notifier.case_mail", "case_action_links"),
+    ("email.message", "MIMEPart.set_content"),
+    ("email.message", "MIMEPart.add_alternative"),
+    ("services.notifier.mail", "_set_boundaries"),
+    ("email.generator", "Generator.flatten"),
+    ("smtplib", "SMTP.sendmail"),
+    ("sqlalchemy.engine.base", "Connection.execute"),
+    ("sqlalchemy.orm.session", "Session.execute"),
+    ("psycopg.cursor", "Cursor.execute"),
 ]
 
 

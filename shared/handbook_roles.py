@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from sqlalchemy import ColumnElement, select
+from sqlalchemy import ColumnElement, bindparam, select
 from sqlalchemy.orm import Session
 
 from .directory import contact_by_email
@@ -15,19 +15,25 @@ from .handbook import CONTACT_PREFIX
 from .models import DEFAULT_AGREEMENT, Contact, Cooperative, contact_agreement
 
 
-def in_agreement(agreement_id: int) -> ColumnElement[bool]:
+def in_agreement(agreement_id: int | ColumnElement[int]) -> ColumnElement[bool]:
     """The contact works in this agreement (SPEC §8: each agreement has its own contacts)."""
     return Contact.id.in_(select(contact_agreement.c.contact_id)
                           .where(contact_agreement.c.agreement_id == agreement_id))
 
 
+# The role lookups, built once: routing runs them for every new case.
+_BY_ROLE = (select(Contact).where(Contact.party == bindparam("party"), Contact.role == bindparam("role"),
+                                  in_agreement(bindparam("agreement_id")))
+            .order_by(Contact.id).limit(1))
+_BOARD = (select(Contact).where(Contact.party == "cooperative", Contact.role == "board",
+                                Contact.organisation == bindparam("organisation")).limit(1))
+
+
 def contact_by_role(session: Session, party: str, role: str,
                     agreement_id: int = DEFAULT_AGREEMENT) -> Contact | None:
     """The party's first contact in the agreement with this directory role."""
-    return session.execute(
-        select(Contact).where(Contact.party == party, Contact.role == role, in_agreement(agreement_id))
-        .order_by(Contact.id).limit(1)
-    ).scalar_one_or_none()
+    return session.execute(_BY_ROLE, {"party": party, "role": role, "agreement_id": agreement_id}
+                           ).scalar_one_or_none()
 
 
 def main_contact(session: Session, agreement_id: int = DEFAULT_AGREEMENT) -> Contact | None:
@@ -46,10 +52,7 @@ def case_officer(session: Session, cooperative: Cooperative | None) -> Contact |
 def board(session: Session, cooperative: Cooperative | None) -> Contact | None:
     if cooperative is None:
         return None
-    return session.execute(
-        select(Contact).where(Contact.party == "cooperative", Contact.role == "board",
-                              Contact.organisation == cooperative.name).limit(1)
-    ).scalar_one_or_none()
+    return session.execute(_BOARD, {"organisation": cooperative.name}).scalar_one_or_none()
 
 
 # Every role selector the handbook knows (shared.handbook.ROLES), looked up for one company in one

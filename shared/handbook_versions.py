@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select, text as sql_text
+from sqlalchemy import bindparam, func, select, text as sql_text
 from sqlalchemy.orm import Session
 
 from .handbook import (
@@ -117,6 +117,10 @@ def _stamp(path: Path) -> tuple[int, int, int] | None:
     return found.st_mtime_ns, found.st_size, found.st_ino
 
 
+# Asked for every case routed, when the file is as it was: built once.
+_NEWEST_ID = select(func.max(HandbookVersion.id)).where(HandbookVersion.agreement_id == bindparam("agreement_id"))
+
+
 def current_handbook(
     session: Session, path: str | Path | None = None, *, now: dt.datetime | None = None,
     agreement_id: int = DEFAULT_AGREEMENT,
@@ -128,8 +132,7 @@ def current_handbook(
     stamp = _stamp(file)
     settled = _SETTLED.get((file, agreement_id))
     if settled is not None and settled[0] == stamp:
-        newest_id = session.execute(select(func.max(HandbookVersion.id))
-                                    .where(HandbookVersion.agreement_id == agreement_id)).scalar_one_or_none()
+        newest_id = session.execute(_NEWEST_ID, {"agreement_id": agreement_id}).scalar_one_or_none()
         if newest_id == settled[1]:
             return newest_id, handbook_by_version(session, newest_id)
     text = _read(file)

@@ -1,7 +1,7 @@
 """Idempotent consumers: a processed event is recorded under a unique key."""
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, Connection, exists, literal, select
+from sqlalchemy import ColumnElement, Connection, bindparam, exists, literal, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -9,16 +9,13 @@ from sqlalchemy.orm import Session
 from .db import dialect_insert
 from .models import ProcessedEvent, utcnow
 
+# Asked at the start of every task: built once (building and keying it cost more than running it).
+_PROCESSED = select(ProcessedEvent.event_id).where(ProcessedEvent.event_id == bindparam("event_id"),
+                                                   ProcessedEvent.consumer == bindparam("consumer"))
+
 
 def is_processed(session: Session, event_id: str, consumer: str) -> bool:
-    return (
-        session.execute(
-            select(ProcessedEvent.event_id).where(
-                ProcessedEvent.event_id == event_id, ProcessedEvent.consumer == consumer
-            )
-        ).first()
-        is not None
-    )
+    return session.execute(_PROCESSED, {"event_id": event_id, "consumer": consumer}).first() is not None
 
 
 def mark_processed(session: Session, event_id: str, consumer: str) -> None:

@@ -60,10 +60,12 @@ class Routed:
     rule: Rule
 
 
+_AWAY = select(Absence.contact_email).where(Absence.starts_on <= bindparam("day"), Absence.ends_on >= bindparam("day"))
+
+
 def away_on(session: Session, day: dt.date) -> frozenset[str]:
     """Who is away on `day` (their e-mail addresses): asked once, however long the chains."""
-    return frozenset(session.scalars(select(Absence.contact_email).where(
-        Absence.starts_on <= day, Absence.ends_on >= day)))
+    return frozenset(session.scalars(_AWAY, {"day": day}))
 
 
 def present_stand_in(
