@@ -1,7 +1,10 @@
 """Idempotent consumers: a processed event is recorded under a unique key."""
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, Connection, bindparam, exists, literal, select
+from collections.abc import Mapping
+from typing import Any
+
+from sqlalchemy import ColumnElement, Connection, Insert, bindparam, exists, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -28,17 +31,34 @@ def mark_processed(session: Session, event_id: str, consumer: str) -> None:
 
 
 def mark_processed_unless(
-    connection: Connection, event_id: str, consumer: str, unfinished: ColumnElement[bool]
+    connection: Connection, event_id: str, consumer: str, unfinished: ColumnElement[bool],
+    params: Mapping[str, Any] | None = None,
 ) -> bool:
     """Record the event as processed only if no row matches `unfinished` (an e-mail not yet
-    sent), deciding and recording in one statement; True if this call recorded it."""
-    insert = pg_insert if connection.dialect.name == "postgresql" else sqlite_insert
-    values = select(literal(event_id), literal(consumer), literal(utcnow())).where(
-        ~exists().where(unfinished))
-    recorded = connection.execute(
-        insert(ProcessedEvent)
-        .from_select(["event_id", "consumer", "processed_at"], values)
-        .on_conflict_do_nothing()
-        .returning(ProcessedEvent.event_id)
-    ).first()
+    sent; `params` the values of its bound parameters), deciding and recording in one statement;
+    True if this call recorded it. The statement is built once per condition and dialect."""
+    statement = _marking(connection.dialect.name, unfinished)
+    recorded = connection.execute(statement, {**(params or {}), "mark_event": event_id,
+                                              "mark_consumer": consumer, "mark_at": utcnow()}).first()
     return recorded is not None
+
+
+# The statements mark_processed_unless built, by (dialect, the condition's identity); the
+# condition is kept with its statement, so its id cannot be reused by another while it stands.
+_MARKING: dict[tuple[str, int], tuple[ColumnElement[bool], Insert]] = {}
+
+
+def _marking(dialect: str, unfinished: ColumnElement[bool]) -> Insert:
+    found = _MARKING.get((dialect, id(unfinished)))
+    if found is not None and found[0] is unfinished:
+        return found[1]
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    values = select(bindparam("mark_event", type_=ProcessedEvent.event_id.type),
+                    bindparam("mark_consumer", type_=ProcessedEvent.consumer.type),
+                    bindparam("mark_at", type_=ProcessedEvent.processed_at.type)).where(~exists().where(unfinished))
+    statement = (insert(ProcessedEvent).from_select(["event_id", "consumer", "processed_at"], values)
+                 .on_conflict_do_nothing().returning(ProcessedEvent.event_id))
+    if len(_MARKING) >= 64:
+        _MARKING.clear()
+    _MARKING[(dialect, id(unfinished))] = (unfinished, statement)
+    return statement

@@ -12,10 +12,12 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from email.message import EmailMessage
+from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, Connection, Update, bindparam, event, func, or_, select, update
+from sqlalchemy import ColumnElement, Connection, Executable, Update, bindparam, event, func, or_, select, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -44,27 +46,61 @@ class DeliveryIncomplete(Exception):
     """Some notifications are still pending or held by another worker; try again later."""
 
 
-def _claimable(now: dt.datetime, claim_timeout: int) -> ColumnElement[bool]:
-    stale = now - dt.timedelta(seconds=claim_timeout)
-    return or_(
-        Notification.status == "pending",
-        (Notification.status == "sending") & (Notification.claimed_at < stale),
-    )
+@dataclass(frozen=True)
+class Letters:
+    """Which notifications a delivery is about: a condition, and the values of its bound
+    parameters. The statements made from a condition are built once per condition (an event's
+    letters, EVENT_LETTERS, are one condition for every event), so a delivery only runs them."""
+
+    where: ColumnElement[bool]
+    params: Mapping[str, Any] = field(default_factory=dict)
 
 
-def _claim(
-    session: Session, where: ColumnElement[bool], now: dt.datetime, claim_timeout: int
-) -> list[Notification]:
-    """pending → sending for what `where` selects and nobody else holds; the claimed, by id.
+# An event's notifications, and any sent again with it (a retry asked for by staff).
+EVENT_LETTERS = or_(Notification.event_id == bindparam("letters_event"),
+                    Notification.id.in_(bindparam("letters_resent", expanding=True)))
+
+
+def of_event(event_id: str, resent: Sequence[int] = ()) -> Letters:
+    return Letters(EVENT_LETTERS, {"letters_event": event_id, "letters_resent": list(resent)})
+
+
+# Statements built from a condition, by (purpose, the condition's identity); the condition is kept
+# with its statement, so its id cannot be reused by another while the entry stands.
+_BUILT: dict[tuple[str, int], tuple[ColumnElement[bool], Any]] = {}
+_BUILT_LIMIT = 64
+Built = TypeVar("Built")
+
+
+def built(purpose: str, where: ColumnElement[bool], build: Callable[[ColumnElement[bool]], Built]) -> Built:
+    """`build(where)`, the first time this condition is asked for it; the same object after."""
+    found = _BUILT.get((purpose, id(where)))
+    if found is None or found[0] is not where:
+        if len(_BUILT) >= _BUILT_LIMIT:
+            _BUILT.clear()
+        found = _BUILT[(purpose, id(where))] = (where, build(where))
+    result: Built = found[1]
+    return result
+
+
+def _claim_statement(where: ColumnElement[bool]) -> Update:
+    claimable = or_(Notification.status == "pending",
+                    (Notification.status == "sending") & (Notification.claimed_at < bindparam("claim_stale")))
+    return (update(Notification).where(where, claimable)
+            .values(status="sending", claimed_at=bindparam("claim_now", type_=Notification.claimed_at.type),
+                    attempts=Notification.attempts + 1)
+            .returning(*_COLUMNS))
+
+
+def _claim(session: Session, letters: Letters, now: dt.datetime, claim_timeout: int) -> list[Notification]:
+    """pending → sending for the letters nobody else holds; the claimed, by id.
 
     A Core statement in the session's transaction: the claimed rows come back as plain values,
     made into (transient) Notification objects for the composers, which only read them.
     """
     rows = session.connection().execute(
-        update(Notification)
-        .where(where, _claimable(now, claim_timeout))
-        .values(status="sending", claimed_at=now, attempts=Notification.attempts + 1)
-        .returning(*_COLUMNS)
+        built("claim", letters.where, _claim_statement),
+        {**letters.params, "claim_now": now, "claim_stale": now - dt.timedelta(seconds=claim_timeout)},
     ).mappings().all()
     return sorted((Notification(**row) for row in rows), key=lambda notification: notification.id)
 
@@ -102,11 +138,11 @@ Letter = tuple[int, EmailMessage, dict[str, object]]
 
 
 def claim_and_compose(
-    session: Session, where: ColumnElement[bool], compose: Composer, claim_timeout: int
+    session: Session, letters: Letters, compose: Composer, claim_timeout: int
 ) -> list[Letter]:
     """Claim and compose in the session's transaction; the caller commits before any SMTP
     conversation (the runner commits them with the event's planning, in one transaction)."""
-    claimed = _claim(session, where, utcnow(), claim_timeout)
+    claimed = _claim(session, letters, utcnow(), claim_timeout)
     messages = compose(session, claimed) if claimed else []
     # What a log line may say about each: never the recipient's address or name.
     return [(notification.id, message,
@@ -117,12 +153,12 @@ def claim_and_compose(
 
 
 def _letters(
-    sessions: sessionmaker[Session], where: ColumnElement[bool], compose: Composer, claim_timeout: int
+    sessions: sessionmaker[Session], letters: Letters, compose: Composer, claim_timeout: int
 ) -> list[Letter]:
     """Claim and compose in one committed transaction, before any SMTP conversation."""
     with unit_of_work(sessions) as session:
         keep_loaded(session)
-        return claim_and_compose(session, where, compose, claim_timeout)
+        return claim_and_compose(session, letters, compose, claim_timeout)
 
 
 def keep_loaded(session: Session) -> list[object]:
@@ -190,29 +226,33 @@ def _send(mailer: Mailer, message: EmailMessage) -> tuple[str, str]:
 
 
 # Records that nothing selected is left unsent, in the same statement that finds it so; True if
-# recorded (shared.inbox.mark_processed_unless).
-Finish = Callable[[Connection, ColumnElement[bool]], bool]
+# recorded (shared.inbox.mark_processed_unless). Given the unsent letters' condition and its values.
+Finish = Callable[[Connection, ColumnElement[bool], Mapping[str, Any]], bool]
 
 
-def _unsent(letters: ColumnElement[bool]) -> ColumnElement[bool]:
-    return letters & Notification.status.in_(["pending", "sending"])
+def _unsent(where: ColumnElement[bool]) -> ColumnElement[bool]:
+    return where & Notification.status.in_(["pending", "sending"])
+
+
+def _count_statement(unsent: ColumnElement[bool]) -> Executable:
+    return select(func.count()).select_from(Notification).where(unsent)
 
 
 def send_claimed(
-    sessions: sessionmaker[Session], letters: ColumnElement[bool], claimed: list[Letter],
+    sessions: sessionmaker[Session], letters: Letters, claimed: list[Letter],
     mailer: Mailer, claim_timeout: int, finish: Finish | None = None,
 ) -> dict[str, int]:
     """Send what was claimed over one SMTP connection, each marked sent as soon as the server
     has accepted it; then, if none of `letters` is left unsent, `finish` (in one statement);
     raise DeliveryIncomplete unless every one is final."""
+    unsent_where = built("unsent", letters.where, _unsent)
     with autocommit(sessions) as connection:
         outcome = _deliver(connection, claimed, mailer, claim_timeout)
         with connection.begin():
-            if finish is not None and finish(connection, _unsent(letters)):
+            if finish is not None and finish(connection, unsent_where, letters.params):
                 return outcome
-            unsent = connection.execute(
-                select(func.count()).select_from(Notification).where(_unsent(letters))
-            ).scalar_one()
+            unsent = connection.execute(built("count", unsent_where, _count_statement),
+                                        letters.params).scalar()
     if unsent:  # a transient failure, or another worker still holds a claim
         held = unsent - outcome.get("pending", 0)
         raise DeliveryIncomplete(f"{outcome}" + (f", {held} busy" if held else ""))
@@ -220,7 +260,7 @@ def send_claimed(
 
 
 def deliver(
-    sessions: sessionmaker[Session], letters: ColumnElement[bool], compose: Composer, mailer: Mailer,
+    sessions: sessionmaker[Session], letters: Letters | ColumnElement[bool], compose: Composer, mailer: Mailer,
     claim_timeout: int,
 ) -> dict[str, int]:
     """Send what is unsent of the notifications `letters` selects (an event's, and any sent again
@@ -229,5 +269,7 @@ def deliver(
     They are claimed and composed in one transaction, then sent over one SMTP connection, each
     marked sent as soon as the server has accepted it.
     """
+    if not isinstance(letters, Letters):
+        letters = Letters(letters)
     return send_claimed(sessions, letters, _letters(sessions, letters, compose, claim_timeout),
                         mailer, claim_timeout)

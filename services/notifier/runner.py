@@ -3,19 +3,20 @@ claimed and composed, all in one transaction; then they are sent, and the event 
 processed by the statement that finds nothing of it left unsent, so a second delivery is a no-op."""
 from __future__ import annotations
 
+from collections.abc import Mapping
 from functools import partial
+from typing import Any
 
 from jinja2 import Environment
-from sqlalchemy import ColumnElement, Connection, or_
+from sqlalchemy import ColumnElement, Connection
 
 from shared.db import one_connection, unit_of_work
 from shared.inbox import is_processed, mark_processed_unless
 from shared.messages import Event
-from shared.models import Notification
 from shared.runtime import Resources
 
 from .composers import compose_letters
-from .delivery import claim_and_compose, keep_loaded, send_claimed
+from .delivery import claim_and_compose, keep_loaded, of_event, send_claimed
 from .handlers import HANDLERS
 from .mail import Mailer, template_environment
 from .planning import Deps
@@ -32,8 +33,8 @@ def consume(
     composer = partial(compose_letters, settings=settings, env=env or template_environment(),
                        announced={event.event_id: event.to_payload()})
 
-    def finish(connection: Connection, unsent: ColumnElement[bool]) -> bool:
-        return mark_processed_unless(connection, event.event_id, CONSUMER, unsent)
+    def finish(connection: Connection, unsent: ColumnElement[bool], params: Mapping[str, Any]) -> bool:
+        return mark_processed_unless(connection, event.event_id, CONSUMER, unsent, params)
 
     with one_connection(resources.sessions) as sessions:
         with unit_of_work(sessions) as session:
@@ -42,6 +43,6 @@ def consume(
             keep_loaded(session)
             deps = Deps(session, settings, event.event_id)
             HANDLERS[type(event)](event, deps)
-            letters = or_(Notification.event_id == event.event_id, Notification.id.in_(deps.resent))
+            letters = of_event(event.event_id, deps.resent)
             claimed = claim_and_compose(session, letters, composer, settings.send_claim_timeout)
         return send_claimed(sessions, letters, claimed, mailer, settings.send_claim_timeout, finish)
