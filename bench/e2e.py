@@ -25,6 +25,7 @@ from sqlalchemy import Engine, text
 from bench.common import (
     COMPLAINT,
     DATABASE_URL,
+    LOG_DIR,
     REDIS_URL,
     Child,
     base_env,
@@ -72,6 +73,16 @@ class Outcome:
         sent = {p.reference: p.sent_at for p in self.posted if p.reference}
         return [(self.first_mail[r] - sent[r]) * 1000
                 for r in self.references if r in self.first_mail]
+
+    def write_latencies(self, path: Path) -> None:
+        """Each complaint's second since the first POST and its latency, to see a run over time."""
+        sent = sorted((p.sent_at, p.reference) for p in self.posted if p.reference)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("w") as out:
+            out.write("seconds,latency_ms\n")
+            for at, reference in sent:
+                if reference in self.first_mail:
+                    out.write(f"{at - sent[0][0]:.3f},{(self.first_mail[reference] - at) * 1000:.0f}\n")
 
     def counts(self) -> dict[str, int]:
         per_case = Counter(len(self.mailed.get(r, {})) for r in self.references if r in self.mailed)
@@ -205,6 +216,7 @@ def run(broker: str, redis_url: str, rate: float, seconds: float, patience: floa
             outcome.cpu = {part: after[part] - before.get(part, 0.0) for part in after}
             outcome.mailed, outcome.first_mail = scan_mail(sink)
             outcome.cased = count_cases(outcome.references)
+            outcome.write_latencies(LOG_DIR / f"e2e-{'redis' if redis_url == REDIS_URL else 'embedded'}.csv")
             outcome.memory = [
                 [child.name.removeprefix("e2e-"), pid, role, f"{hwm:.0f}", f"{rss:.0f}"]
                 for child in started for pid, role, hwm, rss in peak_rss(child.pid)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import time
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -61,7 +62,23 @@ def forget_parsed() -> None:
 
 def parsed(version: HandbookVersion) -> Handbook:
     """The version's handbook, parsed the first time this process meets the version."""
-    return _PARSED.get(version.id) or _remember(version.id, parse_handbook(version.source))
+    return _PARSED.get(version.id) or _remember(version.id, _parse_text(version.source))
+
+
+@lru_cache(maxsize=4)
+def _parse_text(text: str) -> Handbook:
+    """A handbook text parsed, kept for the versions that hold the same text (those read from
+    the file, in every agreement) and for a process forked after warm_parsing."""
+    return parse_handbook(text)
+
+
+def warm_parsing(path: str | Path | None = None) -> None:
+    """Parse the handbook file (and work out the rules' fixed figures) now, in a process about to
+    fork its workers: they find it parsed when a version read from the file comes their way."""
+    try:
+        _parse_text(handbook_path(path).read_text(encoding="utf-8"))
+    except (OSError, HandbookError):
+        pass  # no file, or one that will be refused: the first task says so, as before
 
 
 def handbook_by_version(session: Session, version_id: int) -> Handbook:

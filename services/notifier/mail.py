@@ -102,6 +102,7 @@ def template_environment(language: str = DEFAULT_LANGUAGE) -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         extensions=["jinja2.ext.i18n"],
+        auto_reload=False,  # a worker's templates change with a new deployment, which restarts it
     )
     env.install_gettext_translations(gettext_for(language), newstyle=True)  # type: ignore[attr-defined]
     env.globals.update(_=(quick := quick_gettext(gettext_for(language).gettext)), gettext=quick)
@@ -114,6 +115,16 @@ def template_environment(language: str = DEFAULT_LANGUAGE) -> Environment:
 def language_environment(language: str) -> Environment:
     """The templates in nynorsk or English, one environment per language and process."""
     return template_environment(language)
+
+
+def compile_all(env: Environment) -> None:
+    """Compile every template of `env` and of the other languages' environments now: in a
+    worker's main process before the pool forks, so its processes share them instead of each
+    compiling them during its first e-mails."""
+    for environment in (env, *(language_environment(language) for language in LANGUAGES
+                               if language != DEFAULT_LANGUAGE)):
+        for name in environment.list_templates():
+            environment.get_template(name)
 
 
 def environment_for(env: Environment, language: str) -> Environment:
