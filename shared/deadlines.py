@@ -113,7 +113,10 @@ def open_deadlines(session: Session, case: Case, rule: DeadlineTerms, *, now: dt
     rows = [_deadline(case, kind, days, case.created_at, rule.reminder_fraction, tz_name)
             for kind, days in (("acknowledge", rule.acknowledge_days), ("resolve", rule.resolve_days)) if days]
     if rows:
-        session.execute(insert(table_of(Deadline)), rows)
+        session.execute(_DEADLINE_INSERT, rows)
+
+
+_DEADLINE_INSERT = insert(table_of(Deadline))
 
 
 def on_transition(session: Session, case: Case, action: str, now: dt.datetime,

@@ -10,9 +10,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import insert, update
+from sqlalchemy import Update, bindparam, insert, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -124,16 +125,27 @@ def apply_written(
     """
     before, after = _statuses(case, action)
     values = {**(also or {}), "status": after, "version": (case.version or 1) + 1, "updated_at": now}
-    session.execute(update(table_of(Case)).where(table_of(Case).c.id == case.id).values(values))
+    session.execute(_case_update(frozenset(values)), {**values, "case_id": case.id})
     rows = [{"action": RECORDED_AS[action], "from_status": before, "to_status": after, "comment": comment,
              "public": True}]
     rows += [{"action": note, "from_status": after, "to_status": after, "comment": text, "public": False}
              for note, text in notes]
-    session.execute(insert(table_of(CaseHistory)),
+    session.execute(_HISTORY_INSERT,
                     [{"case_id": case.id, "at": now, "actor": actor, **row} for row in rows])
     for name, value in values.items():
         set_committed_value(case, name, value)
     return Transition(action, before, after)
+
+
+_HISTORY_INSERT = insert(table_of(CaseHistory))
+
+
+@lru_cache(maxsize=32)
+def _case_update(columns: frozenset[str]) -> Update:
+    """UPDATE "case" SET the columns, by id: built once for each set of columns written."""
+    table = table_of(Case)
+    return update(table).where(table.c.id == bindparam("case_id")).values(
+        {name: bindparam(name, type_=table.c[name].type) for name in sorted(columns)})
 
 
 def remark(session: Session, case: Case, kind: str, *, actor: str, now: dt.datetime, text: str) -> None:
