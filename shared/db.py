@@ -1,11 +1,12 @@
 """Engine and session factory: one per process, built after fork, never on import."""
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager, nullcontext
 from pathlib import Path
+from typing import Any, TypeVar
 
-from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy import ColumnElement, Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -124,6 +125,31 @@ def autocommit(factory: sessionmaker[Session]) -> Iterator[Connection]:
         finally:
             if not connection.invalidated and not connection.in_transaction():
                 connection.execution_options(isolation_level=connection.default_isolation_level)
+
+
+# Statements built from a condition, by (purpose, the condition's identity); the condition is kept
+# with its statement, so its id cannot be reused by another while the entry stands.
+_BUILT: dict[tuple[Hashable, int], tuple[ColumnElement[bool], Any]] = {}
+_BUILT_LIMIT = 64
+Built = TypeVar("Built")
+
+
+def built_for(purpose: Hashable, condition: ColumnElement[bool],
+              build: Callable[[ColumnElement[bool]], Built]) -> Built:
+    """`build(condition)` the first time a purpose asks for this condition, the same object after.
+
+    For statements run by every task around a condition with bound parameters (the notifier's
+    letters of an event): building and keying a statement costs more than running it, and
+    SQLAlchemy's compiled cache only saves the compiling.
+    """
+    key = (purpose, id(condition))
+    found = _BUILT.get(key)
+    if found is None or found[0] is not condition:
+        if len(_BUILT) >= _BUILT_LIMIT:
+            _BUILT.clear()
+        found = _BUILT[key] = (condition, build(condition))
+    result: Built = found[1]
+    return result
 
 
 def dialect_insert(session: Session):  # type: ignore[no-untyped-def]

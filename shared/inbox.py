@@ -9,7 +9,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from .db import dialect_insert
+from .db import built_for, dialect_insert
 from .models import ProcessedEvent, utcnow
 
 # Asked at the start of every task: built once (building and keying it cost more than running it).
@@ -37,28 +37,17 @@ def mark_processed_unless(
     """Record the event as processed only if no row matches `unfinished` (an e-mail not yet
     sent; `params` the values of its bound parameters), deciding and recording in one statement;
     True if this call recorded it. The statement is built once per condition and dialect."""
-    statement = _marking(connection.dialect.name, unfinished)
+    dialect = connection.dialect.name
+    statement = built_for(("mark", dialect), unfinished, lambda condition: _marking(dialect, condition))
     recorded = connection.execute(statement, {**(params or {}), "mark_event": event_id,
                                               "mark_consumer": consumer, "mark_at": utcnow()}).first()
     return recorded is not None
 
 
-# The statements mark_processed_unless built, by (dialect, the condition's identity); the
-# condition is kept with its statement, so its id cannot be reused by another while it stands.
-_MARKING: dict[tuple[str, int], tuple[ColumnElement[bool], Insert]] = {}
-
-
 def _marking(dialect: str, unfinished: ColumnElement[bool]) -> Insert:
-    found = _MARKING.get((dialect, id(unfinished)))
-    if found is not None and found[0] is unfinished:
-        return found[1]
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
     values = select(bindparam("mark_event", type_=ProcessedEvent.event_id.type),
                     bindparam("mark_consumer", type_=ProcessedEvent.consumer.type),
                     bindparam("mark_at", type_=ProcessedEvent.processed_at.type)).where(~exists().where(unfinished))
-    statement = (insert(ProcessedEvent).from_select(["event_id", "consumer", "processed_at"], values)
-                 .on_conflict_do_nothing().returning(ProcessedEvent.event_id))
-    if len(_MARKING) >= 64:
-        _MARKING.clear()
-    _MARKING[(dialect, id(unfinished))] = (unfinished, statement)
-    return statement
+    return (insert(ProcessedEvent).from_select(["event_id", "consumer", "processed_at"], values)
+            .on_conflict_do_nothing().returning(ProcessedEvent.event_id))

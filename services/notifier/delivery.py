@@ -15,13 +15,13 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from email.message import EmailMessage
-from typing import Any, TypeVar
+from typing import Any
 
 from sqlalchemy import ColumnElement, Connection, Executable, Update, bindparam, event, func, or_, select, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from shared.db import autocommit, unit_of_work
+from shared.db import autocommit, built_for, unit_of_work
 from shared.models import Notification, utcnow
 
 from .mail import Mailer, PermanentMailError, TransientMailError
@@ -65,24 +65,6 @@ def of_event(event_id: str, resent: Sequence[int] = ()) -> Letters:
     return Letters(EVENT_LETTERS, {"letters_event": event_id, "letters_resent": list(resent)})
 
 
-# Statements built from a condition, by (purpose, the condition's identity); the condition is kept
-# with its statement, so its id cannot be reused by another while the entry stands.
-_BUILT: dict[tuple[str, int], tuple[ColumnElement[bool], Any]] = {}
-_BUILT_LIMIT = 64
-Built = TypeVar("Built")
-
-
-def built(purpose: str, where: ColumnElement[bool], build: Callable[[ColumnElement[bool]], Built]) -> Built:
-    """`build(where)`, the first time this condition is asked for it; the same object after."""
-    found = _BUILT.get((purpose, id(where)))
-    if found is None or found[0] is not where:
-        if len(_BUILT) >= _BUILT_LIMIT:
-            _BUILT.clear()
-        found = _BUILT[(purpose, id(where))] = (where, build(where))
-    result: Built = found[1]
-    return result
-
-
 def _claim_statement(where: ColumnElement[bool]) -> Update:
     claimable = or_(Notification.status == "pending",
                     (Notification.status == "sending") & (Notification.claimed_at < bindparam("claim_stale")))
@@ -99,7 +81,7 @@ def _claim(session: Session, letters: Letters, now: dt.datetime, claim_timeout: 
     made into (transient) Notification objects for the composers, which only read them.
     """
     rows = session.connection().execute(
-        built("claim", letters.where, _claim_statement),
+        built_for("claim", letters.where, _claim_statement),
         {**letters.params, "claim_now": now, "claim_stale": now - dt.timedelta(seconds=claim_timeout)},
     ).mappings().all()
     return sorted((Notification(**row) for row in rows), key=lambda notification: notification.id)
@@ -245,13 +227,13 @@ def send_claimed(
     """Send what was claimed over one SMTP connection, each marked sent as soon as the server
     has accepted it; then, if none of `letters` is left unsent, `finish` (in one statement);
     raise DeliveryIncomplete unless every one is final."""
-    unsent_where = built("unsent", letters.where, _unsent)
+    unsent_where = built_for("unsent", letters.where, _unsent)
     with autocommit(sessions) as connection:
         outcome = _deliver(connection, claimed, mailer, claim_timeout)
         with connection.begin():
             if finish is not None and finish(connection, unsent_where, letters.params):
                 return outcome
-            unsent = connection.execute(built("count", unsent_where, _count_statement),
+            unsent = connection.execute(built_for("count", unsent_where, _count_statement),
                                         letters.params).scalar()
     if unsent:  # a transient failure, or another worker still holds a claim
         held = unsent - outcome.get("pending", 0)
