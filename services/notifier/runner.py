@@ -17,7 +17,7 @@ from shared.runtime import Resources
 
 from .composers import compose_letters
 from .delivery import claim_and_compose, keep_loaded, of_event, send_claimed
-from .handlers import HANDLERS
+from .handlers import GUARDS_ITSELF, HANDLERS
 from .mail import Mailer, template_environment
 from .planning import Deps
 
@@ -38,7 +38,7 @@ def consume(
 
     with one_connection(resources.sessions) as sessions:
         with unit_of_work(sessions) as session:
-            if is_processed(session, event.event_id, CONSUMER):
+            if type(event) not in GUARDS_ITSELF and is_processed(session, event.event_id, CONSUMER):
                 return {}
             keep_loaded(session)
             deps = Deps(session, settings, event.event_id)
