@@ -52,9 +52,11 @@ def create_worker_app(settings: Settings) -> Celery:
     mailers: dict[int, SmtpMailer] = {}  # one SMTP connection per pool process, kept between tasks
 
     @worker_init.connect(weak=False)
-    def _before_the_pool(**_: Any) -> None:
+    def _before_the_pool(sender: Any = None, **_: Any) -> None:
         # What every pool process would otherwise do in its first task (~0.5 s of CPU each):
         # done once in the main process, and shared by the processes forked from it.
+        if getattr(sender, "app", None) is not app:
+            return  # another app's worker in this process (a test's)
         compile_all(templates)
         warm_parsing(settings.handbook_path or None)
 
