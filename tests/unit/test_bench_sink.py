@@ -3,10 +3,13 @@ from __future__ import annotations
 
 import email
 import smtplib
+import time
 from email.message import EmailMessage
 from email.policy import default
 
-from bench.sink import CountingSink, subject_of
+import pytest
+
+from bench.sink import CountingSink, PostfixSink, subject_of
 
 
 def test_the_counting_sink_keeps_each_messages_subject_and_recipients():
@@ -35,3 +38,33 @@ def test_a_folded_subject_is_read_whole_and_the_body_is_not_read():
            b"To: b@example.org\r\n\r\nSubject: not this one\r\n")
 
     assert subject_of(raw) == "Ny klage KL-2027-0042 fra Prestvannet"
+
+
+@pytest.mark.skipif(not PostfixSink.available(), reason="postfix's smtp-sink is not installed (.ci/run installs it)")
+def test_the_smtp_sink_reports_each_message_once_with_its_subject_recipients_and_time():
+    sink = PostfixSink()
+    sink.start()
+    try:
+        message = EmailMessage()
+        message["From"] = "noreply@samhandling.example"
+        message["To"] = "anne.nilsen@bonord.example"
+        message["Subject"] = "Ny klage KL-2027-0042 fra Prestvannet borettslag – støy i blokk Æ"
+        message.set_content("Hei")
+        with smtplib.SMTP(sink.smtp_host, sink.smtp_port) as smtp:
+            smtp.send_message(message, to_addrs=["anne.nilsen@bonord.example", "kari@example.org"])
+            smtp.send_message(message, to_addrs=["per@example.org"])
+        deadline = time.monotonic() + 10  # smtp-sink writes each file as it receives it
+        while len(sink.messages()) < 2 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        received = sorted(sink.messages(), key=lambda m: m.rcpt_tos)
+        assert sink.count() == 2
+        assert sorted(sink.messages(), key=lambda m: m.rcpt_tos) == received  # read again: the same
+        sink.clear()
+        assert sink.messages() == [] and sink.count() == 0
+    finally:
+        sink.stop()
+
+    assert [m.rcpt_tos for m in received] == [("anne.nilsen@bonord.example", "kari@example.org"),
+                                              ("per@example.org",)]
+    assert all("KL-2027-0042" in m.subject and "støy i blokk Æ" in m.subject for m in received)
+    assert all(m.created.tzinfo is not None for m in received)
