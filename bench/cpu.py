@@ -19,6 +19,11 @@ def cpu(stat: Path) -> float | None:
     return (int(fields[11]) + int(fields[12])) / TICKS
 
 
+def of_process(pid: int) -> float:
+    """CPU seconds of a process so far; 0 once it is gone."""
+    return cpu(Path(f"/proc/{pid}/stat")) or 0.0
+
+
 def group(pgid: int) -> dict[str, float]:
     """CPU seconds of every process in a process group (the worker and its pool)."""
     found = {}

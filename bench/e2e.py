@@ -41,7 +41,7 @@ from bench.common import (
     wait_http,
     wait_until,
 )
-from bench.cpu import backends, cpu, group
+from bench.cpu import backends, cpu, group, of_process
 from bench.load import PacedPoster, Posted
 from bench.memory import peak_rss
 from bench.sink import CountingSink, PostfixSink
@@ -191,14 +191,14 @@ def cpu_by_part(started: list[Child], engine: Engine, redis_url: str, sink: Sink
     parts = {child.name.removeprefix("e2e-"): sum(group(child.pid).values()) for child in started}
     if isinstance(sink, PostfixSink):
         parts["bench process: load"] = cpu(Path("/proc/self/stat")) or 0.0
-        parts["SMTP sink (postfix smtp-sink)"] = cpu(Path(f"/proc/{sink.pid}/stat")) or 0.0
+        parts[f"SMTP sink ({sink.name})"] = of_process(sink.pid)
     else:
         parts["bench process: load, SMTP sink"] = cpu(Path("/proc/self/stat")) or 0.0
     parts["PostgreSQL backends"] = sum(backends(engine).values())
     if redis_url == REDIS_URL:
         with Redis.from_url(redis_url) as redis:
             pid = redis.info("server")["process_id"]
-        parts["Redis server (all its clients)"] = cpu(Path(f"/proc/{pid}/stat")) or 0.0
+        parts["Redis server (all its clients)"] = of_process(pid)
     return parts
 
 
@@ -217,8 +217,7 @@ def run(broker: str, redis_url: str, rate: float, seconds: float, patience: floa
             before = cpu_by_part(started, engine, redis_url, sink)
             poster = PacedPoster(f"{base_url}/api/v1/complaints", COMPLAINT, rate, seconds)
             send_time = poster.run()
-            outcome = Outcome(broker, rate, seconds, poster.results, send_time,
-                              sink="postfix smtp-sink" if isinstance(sink, PostfixSink) else "counting aiosmtpd")
+            outcome = Outcome(broker, rate, seconds, poster.results, send_time, sink=sink.name)
             drain(sink, len(outcome.references), started, patience)
             after = cpu_by_part(started, engine, redis_url, sink)
             engine.dispose()

@@ -20,7 +20,6 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from redis import Redis
 from sqlalchemy import Engine, func, select
@@ -39,7 +38,7 @@ from bench.common import (
     table,
     wait_until,
 )
-from bench.cpu import backends, cpu, group, threads
+from bench.cpu import backends, group, of_process, threads
 from bench.noop_app import DONE_KEY, NOOP_TASK
 from bench.sink import CountingSink, PostfixSink
 from dev.mailsink import MailSink
@@ -68,7 +67,7 @@ class CpuUse:
         return {"worker": group(self.worker_pgid),
                 "publisher": {main: own.pop(main, 0.0)},
                 "sink": {**own,  # every other thread of this process: the SMTP sink's
-                         **({"smtp-sink": cpu(Path(f"/proc/{self.sink_pid}/stat")) or 0.0}
+                         **({"smtp-sink": of_process(self.sink_pid)}
                             if self.sink_pid else {})},
                 "postgres": backends(self.engine)}
 

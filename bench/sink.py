@@ -14,7 +14,6 @@ import datetime as dt
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -26,8 +25,9 @@ from pathlib import Path
 
 from aiosmtpd.controller import Controller
 
-from bench.common import free_port, record, table
-from bench.cpu import cpu
+from bench.common import free_port, record, table, wait_until
+from bench.cpu import of_process
+from tests.support.processes import port_open
 
 SUBJECT = re.compile(rb"^Subject:[ \t]*([^\r\n]*(?:\r?\n[ \t][^\r\n]*)*)", re.MULTILINE | re.IGNORECASE)
 
@@ -64,6 +64,8 @@ class _Counting:
 class CountingSink:
     """start(), stop(), smtp_port, messages(), clear(): what the benches use of a sink."""
 
+    name = "counting aiosmtpd"
+
     def __init__(self, host: str = "127.0.0.1", port: int = 0) -> None:
         self.smtp_host, self.smtp_port = host, port or free_port()
         self._handler = _Counting()
@@ -93,10 +95,10 @@ class PostfixSink:
     costs the bench's Python nothing. When it was accepted is the file's modification time
     (the kernel's clock tick, a few ms). Same interface as CountingSink, and `pid` for its CPU."""
 
-    PROGRAM = "smtp-sink"
+    name = "postfix smtp-sink"
 
-    def __init__(self, host: str = "127.0.0.1", port: int = 0) -> None:
-        self.smtp_host, self.smtp_port = host, port or free_port()
+    def __init__(self, port: int = 0) -> None:
+        self.smtp_host, self.smtp_port = "127.0.0.1", port or free_port()
         # In memory where there is a tmpfs: a file per message then costs no disk.
         memory = "/dev/shm" if Path("/dev/shm").is_dir() else None
         self._dir = Path(tempfile.mkdtemp(prefix="bench-smtp-sink-", dir=memory))
@@ -104,9 +106,15 @@ class PostfixSink:
         self._process: subprocess.Popen[bytes] | None = None
         self._read: dict[str, Received] = {}  # file name → what it held, each file read once
 
+    @staticmethod
+    def program() -> str | None:
+        """Where smtp-sink is: on the PATH, or in /usr/sbin (not on every user's PATH)."""
+        found = shutil.which("smtp-sink") or "/usr/sbin/smtp-sink"
+        return found if Path(found).exists() else None
+
     @classmethod
     def available(cls) -> bool:
-        return shutil.which(cls.PROGRAM) is not None or Path(f"/usr/sbin/{cls.PROGRAM}").exists()
+        return cls.program() is not None
 
     @property
     def pid(self) -> int:
@@ -114,20 +122,18 @@ class PostfixSink:
         return self._process.pid
 
     def start(self) -> None:
-        program = shutil.which(self.PROGRAM) or f"/usr/sbin/{self.PROGRAM}"
+        program = self.program()
+        assert program is not None, "smtp-sink is not installed (Debian's postfix package)"
         user = ["-u", "nobody"] if os.geteuid() == 0 else []
-        self._process = subprocess.Popen([program, *user, "-d", f"{self._dir}/%H%M%S.",
-                                          f"{self.smtp_host}:{self.smtp_port}", "256"])
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            try:
-                with socket.create_connection((self.smtp_host, self.smtp_port), timeout=1):
-                    return
-            except OSError:
-                if self._process.poll() is not None:
-                    raise RuntimeError(f"{program} exited with {self._process.returncode}") from None
-                time.sleep(0.05)
-        raise RuntimeError(f"{program} did not listen on {self.smtp_port}")
+        process = self._process = subprocess.Popen([program, *user, "-d", f"{self._dir}/%H%M%S.",
+                                                    f"{self.smtp_host}:{self.smtp_port}", "256"])
+
+        def listening() -> bool:
+            if process.poll() is not None:
+                raise RuntimeError(f"{program} exited with {process.returncode}")
+            return port_open(self.smtp_port)
+
+        wait_until(listening, 10, f"smtp-sink on port {self.smtp_port}", interval=0.05)
 
     def stop(self) -> None:
         if self._process is not None:
@@ -199,8 +205,7 @@ def cost_per_message(make_sink, count: int) -> tuple[float, float, int]:  # type
     sink = make_sink()
     sink.start()
     # A sink in its own process (smtp-sink) is measured there; the others are this process.
-    spent = ((lambda: cpu(Path(f"/proc/{sink.pid}/stat")) or 0.0) if isinstance(sink, PostfixSink)
-             else time.process_time)
+    spent = (lambda: of_process(sink.pid)) if isinstance(sink, PostfixSink) else time.process_time
     try:
         before, wall = spent(), time.perf_counter()
         subprocess.run([sys.executable, "-c", CLIENT, str(sink.smtp_port), str(count)], check=True)

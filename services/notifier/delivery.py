@@ -242,7 +242,7 @@ def send_claimed(
 
 
 def deliver(
-    sessions: sessionmaker[Session], letters: Letters | ColumnElement[bool], compose: Composer, mailer: Mailer,
+    sessions: sessionmaker[Session], letters: Letters, compose: Composer, mailer: Mailer,
     claim_timeout: int,
 ) -> dict[str, int]:
     """Send what is unsent of the notifications `letters` selects (an event's, and any sent again
@@ -251,7 +251,5 @@ def deliver(
     They are claimed and composed in one transaction, then sent over one SMTP connection, each
     marked sent as soon as the server has accepted it.
     """
-    if not isinstance(letters, Letters):
-        letters = Letters(letters)
     return send_claimed(sessions, letters, _letters(sessions, letters, compose, claim_timeout),
                         mailer, claim_timeout)

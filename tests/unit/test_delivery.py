@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select, update
 
 from services.notifier.composers import compose_letters
-from services.notifier.delivery import DeliveryIncomplete, deliver
+from services.notifier.delivery import DeliveryIncomplete, Letters, deliver
 from services.notifier.mail import PermanentMailError, TransientMailError, template_environment
 from shared.db import unit_of_work
 from shared.models import Notification, utcnow
@@ -28,7 +28,7 @@ class RecordingMailer:
 
 
 def deliver_event(sessions, event_id, composer, mailer, claim_timeout) -> dict[str, int]:
-    return deliver(sessions, Notification.event_id == event_id, composer, mailer, claim_timeout)
+    return deliver(sessions, Letters(Notification.event_id == event_id), composer, mailer, claim_timeout)
 
 
 @pytest.fixture
