@@ -140,16 +140,18 @@ _NEWEST_ID = select(func.max(HandbookVersion.id)).where(HandbookVersion.agreemen
 
 def current_handbook(
     session: Session, path: str | Path | None = None, *, now: dt.datetime | None = None,
-    agreement_id: int = DEFAULT_AGREEMENT,
+    agreement_id: int = DEFAULT_AGREEMENT, newest_id: int | None = None,
 ) -> tuple[int, Handbook]:
     """The agreement's newest version; the file's text becomes a new version of every agreement's
     handbook when it has changed (the file is the installation's common text; an agreement's own
-    edits are versions saved after it)."""
+    edits are versions saved after it). `newest_id`: the newest version's number, when the caller
+    has read it in this transaction (routing reads it with the case)."""
     file = handbook_path(path)
     stamp = _stamp(file)
     settled = _SETTLED.get((file, agreement_id))
     if settled is not None and settled[0] == stamp:
-        newest_id = session.execute(_NEWEST_ID, {"agreement_id": agreement_id}).scalar_one_or_none()
+        if newest_id is None:
+            newest_id = session.execute(_NEWEST_ID, {"agreement_id": agreement_id}).scalar_one_or_none()
         if newest_id == settled[1]:
             return newest_id, handbook_by_version(session, newest_id)
     text = _read(file)

@@ -120,11 +120,16 @@ Letter = tuple[int, EmailMessage, dict[str, object]]
 
 
 def claim_and_compose(
-    session: Session, letters: Letters, compose: Composer, claim_timeout: int
+    session: Session, letters: Letters, compose: Composer, claim_timeout: int,
+    planned_claimed: Sequence[Notification] = (), claim: bool = True,
 ) -> list[Letter]:
     """Claim and compose in the session's transaction; the caller commits before any SMTP
-    conversation (the runner commits them with the event's planning, in one transaction)."""
-    claimed = _claim(session, letters, utcnow(), claim_timeout)
+    conversation (the runner commits them with the event's planning, in one transaction).
+
+    `planned_claimed`: letters the planning inserted already claimed, composed with the claimed;
+    `claim` False when they are all there is to send (the planning inserted every one it planned)."""
+    claimed = [*planned_claimed, *(_claim(session, letters, utcnow(), claim_timeout) if claim else [])]
+    claimed.sort(key=lambda notification: notification.id)
     messages = compose(session, claimed) if claimed else []
     # What a log line may say about each: never the recipient's address or name.
     return [(notification.id, message,

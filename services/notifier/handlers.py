@@ -40,7 +40,7 @@ def handle_case_submitted(message: CaseSubmitted, deps: Deps) -> None:
     settings = deps.settings
     routed = route_case(deps.session, message.case_id, message.event_id, now=utcnow(),
                         mail_domain=deps.domain, handbook_path=settings.handbook_path,
-                        tz_name=settings.tz_name)
+                        tz_name=settings.tz_name, claimed=deps.claimed)
     if routed is not None:
         open_deadlines(deps.session, routed.case, routed.rule, now=utcnow(), tz_name=settings.tz_name)
 

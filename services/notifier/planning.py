@@ -63,31 +63,58 @@ class Planned:
     template: str
 
 
-def _queue_statement(dialect: str) -> Insert:
-    """INSERT … ON CONFLICT DO NOTHING of one notification, built once per dialect."""
+@dataclass
+class Claimed:
+    """Notifications planned already claimed (sending, one attempt) by the statement that planned
+    them, so the runner need not claim them in a statement of its own; and how many were planned.
+    A key planned before adds no row here, and `complete` is then False: the runner claims as
+    usual, and finds that one if it is still to be sent."""
+
+    rows: list[Notification] = field(default_factory=list)
+    planned: int = 0
+
+    @property
+    def complete(self) -> bool:
+        return self.planned > 0 and len(self.rows) == self.planned
+
+
+def _queue_statement(dialect: str, claimed: bool) -> Insert:
+    """INSERT … ON CONFLICT DO NOTHING of one notification, built once per dialect; claimed, with
+    RETURNING the rows it inserted."""
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    return insert(Notification).on_conflict_do_nothing()
+    statement = insert(Notification).on_conflict_do_nothing()
+    return statement.returning(*Notification.__table__.columns) if claimed else statement
 
 
-_QUEUE = {dialect: _queue_statement(dialect) for dialect in ("postgresql", "sqlite")}
+_QUEUE = {(dialect, claimed): _queue_statement(dialect, claimed)
+          for dialect in ("postgresql", "sqlite") for claimed in (False, True)}
 
 
 def queue_notifications(
     session: Session, event_id: str, case: Case | None, planned: Sequence[Planned], mail_domain: str,
+    claimed: Claimed | None = None,
 ) -> None:
     """One row per (event, recipient, kind), in one statement (executemany); a key planned before
     adds nothing. On the session's connection without an autoflush: the ORM's pending changes
-    (the case, its history, its deadlines) go in one flush at commit, not in two."""
+    (the case, its history, its deadlines) go in one flush at commit, not in two.
+
+    With `claimed`, the rows are inserted as the runner's claim would leave them (sending, now,
+    one attempt) and the inserted ones are added to it."""
     if not planned:
         return
     now, connection = utcnow(), session.connection()
-    connection.execute(_QUEUE[connection.dialect.name], [
+    state = ({"status": "sending", "claimed_at": now, "attempts": 1} if claimed is not None
+             else {"status": "pending", "attempts": 0})
+    result = connection.execute(_QUEUE[connection.dialect.name, claimed is not None], [
         {"event_id": event_id, "case_id": case.id if case is not None else None,
          "recipient": letter.email, "recipient_name": letter.name, "kind": letter.kind,
-         "template": letter.template, "status": "pending", "created_at": now, "attempts": 0,
-         "last_error": "", "message_id": message_id_for(event_id, letter.email, letter.kind, mail_domain)}
+         "template": letter.template, "created_at": now, "last_error": "", **state,
+         "message_id": message_id_for(event_id, letter.email, letter.kind, mail_domain)}
         for letter in planned
     ])
+    if claimed is not None:
+        claimed.planned += len(planned)
+        claimed.rows += [Notification(**row) for row in result.mappings()]
 
 
 @dataclass
@@ -98,6 +125,7 @@ class Deps:
     settings: Settings
     event_id: str
     resent: list[int] = field(default_factory=list)  # earlier notifications sent with this event
+    claimed: Claimed = field(default_factory=Claimed)  # what it planned, claimed as it planned it
 
     @property
     def domain(self) -> str:
@@ -105,7 +133,7 @@ class Deps:
 
     def queue(self, email: str, name: str, kind: str, template: str, case: Case | None = None) -> None:
         queue_notifications(self.session, self.event_id, case, [Planned(email, name, kind, template)],
-                            self.domain)
+                            self.domain, self.claimed)
 
     def queue_case_mail(self, case: Case, email: str, name: str, kind: str, mail: str) -> None:
         """A case mail, in the template the handbook version that routed the case names for `mail`."""

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session, joinedload
 
 from shared import lifecycle
@@ -21,11 +21,11 @@ from shared.calendar import local_today
 from shared.directory import contact_by_email
 from shared.handbook import LEADER, Rule
 from shared.handbook_versions import current_handbook, rule_for_case
-from shared.models import Absence, Case, Contact, utcnow
+from shared.models import Absence, Case, Contact, HandbookVersion, utcnow
 from shared.vocabulary import CASE_HOLDERS
 
 from .directory import contact_for_role, leader_of, main_contact
-from .planning import RECEIPT, SUMMARY_COPY, Planned, choose_template, queue_notifications
+from .planning import RECEIPT, SUMMARY_COPY, Claimed, Planned, choose_template, queue_notifications
 
 ACTOR = "samhandling"
 # Which of the handbook's kinds of mail each recipient of a new case gets.
@@ -103,10 +103,13 @@ def _handover(
     return present
 
 
-def plan_routing(session: Session, case: Case, rule: Rule, day: dt.date) -> RoutingPlan:
-    """Who gets the case on `day`: the rule's roles, with absent contacts replaced by deputies."""
+def plan_routing(session: Session, case: Case, rule: Rule, day: dt.date,
+                 away: frozenset[str] | None = None) -> RoutingPlan:
+    """Who gets the case on `day`: the rule's roles, with absent contacts replaced by deputies
+    (`away`: who is away that day, when the caller has read it)."""
     notes: list[tuple[str, str]] = []
-    away = away_on(session, day)
+    if away is None:
+        away = away_on(session, day)
     named = contact_for_role(session, rule.primary, case)
     if named is not None and named.party not in CASE_HOLDERS:
         named = None  # a board named by an older handbook version, or a directory change since
@@ -166,30 +169,39 @@ def _routing_comment(recipients: list[Recipient], assignee: str | None) -> str:
     return "Sendt til " + ", ".join(f"{r.name} ({role(r)})" for r in ordered)
 
 
-# The case, locked, with its borettslag in the same statement (the rule and the role lookups need
-# it); built once: Session.get with these options built and keyed it again for every case.
-_CASE_TO_ROUTE = (select(Case).options(joinedload(Case.cooperative)).where(Case.id == bindparam("case_id"))
-                  .with_for_update(of=Case))
+# The case, locked, with its borettslag (the rule and the role lookups need it), its agreement's
+# newest handbook version and who is away on the routing day: what routing reads before the role
+# lookups, in one statement, built once.
+_NEWEST_VERSION = (select(func.max(HandbookVersion.id)).where(HandbookVersion.agreement_id == Case.agreement_id)
+                   .scalar_subquery())
+_AWAY_LIST = (select(func.aggregate_strings(Absence.contact_email, "\n"))
+              .where(Absence.starts_on <= bindparam("day"), Absence.ends_on >= bindparam("day"))
+              .scalar_subquery())
+_CASE_TO_ROUTE = (select(Case, _NEWEST_VERSION, _AWAY_LIST).options(joinedload(Case.cooperative))
+                  .where(Case.id == bindparam("case_id")).with_for_update(of=Case))
 
 
 def route_case(
     session: Session, case_id: int, event_id: str, *, now: dt.datetime, mail_domain: str,
-    handbook_path: str = "", tz_name: str = "Europe/Oslo",
+    handbook_path: str = "", tz_name: str = "Europe/Oslo", claimed: Claimed | None = None,
 ) -> Routed | None:
     """Move a received case to routed and queue its notifications; a second call does nothing.
 
     The case and the rule that routed it when this call routed it, None when it had been routed
-    already.
+    already. With `claimed`, the notifications are planned already claimed (planning.Claimed).
     """
-    case = session.execute(_CASE_TO_ROUTE, {"case_id": case_id}).unique().scalar_one_or_none()
-    if case is None:
+    day = local_today(tz_name, now)
+    found = session.execute(_CASE_TO_ROUTE, {"case_id": case_id, "day": day}).unique().one_or_none()
+    if found is None:
         raise CaseNotFound(case_id)
+    case, newest_id, away_list = found
     if case.status != "received":
         return None
-    version, handbook = current_handbook(session, handbook_path or None, now=now, agreement_id=case.agreement_id)
+    version, handbook = current_handbook(session, handbook_path or None, now=now, agreement_id=case.agreement_id,
+                                         newest_id=newest_id)
     orgnr = case.cooperative.orgnr if case.cooperative else None
     rule = handbook.rule_for(case.type, case.category, orgnr)
-    plan = plan_routing(session, case, rule, local_today(tz_name, now))
+    plan = plan_routing(session, case, rule, day, away=frozenset(away_list.split("\n") if away_list else ()))
     recipients = recipients_for(plan, case)
     holders = [r for r in recipients if r.kind == CASE_NOTIFICATION]
     assignee = holders[0].email if holders else None
@@ -199,7 +211,7 @@ def route_case(
                             also={"handbook_version": version, "assignee": assignee, "unrouted": plan.unrouted})
     queue_notifications(session, event_id, case, [
         Planned(r.email, r.name, r.kind, choose_template(MAILS[r.kind], case.type, rule)) for r in recipients
-    ], mail_domain)
+    ], mail_domain, claimed)
     return Routed(case, version, rule)
 
 

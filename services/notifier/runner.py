@@ -44,5 +44,8 @@ def consume(
             deps = Deps(session, settings, event.event_id)
             HANDLERS[type(event)](event, deps)
             letters = of_event(event.event_id, deps.resent)
-            claimed = claim_and_compose(session, letters, composer, settings.send_claim_timeout)
+            # What the handler planned it claimed as it planned it; the claim statement is still
+            # needed for a key planned before (pending again, or a stale claim) or a letter resent.
+            claimed = claim_and_compose(session, letters, composer, settings.send_claim_timeout,
+                                        deps.claimed.rows, claim=not deps.claimed.complete or bool(deps.resent))
         return send_claimed(sessions, letters, claimed, mailer, settings.send_claim_timeout, finish)

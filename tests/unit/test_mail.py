@@ -122,7 +122,7 @@ def test_the_quick_gettext_gives_what_jinjas_new_style_gettext_gives():
     """services.notifier.mail.quick_gettext against Jinja's own, escaping and formatting alike."""
     from jinja2 import Environment
 
-    from services.notifier.mail import quick_gettext
+    from services.notifier.mail import TranslatedEnvironment, quick_gettext
     from shared.i18n import gettext_for
 
     sources = ['{{ _("Klagen er mottatt.") }}', '{{ _("(over 10 %%-grensen)") }}',
@@ -135,8 +135,55 @@ def test_the_quick_gettext_gives_what_jinjas_new_style_gettext_gives():
             ours = Environment(autoescape=autoescape, extensions=["jinja2.ext.i18n"])
             ours.install_gettext_translations(gettext_for(language), newstyle=True)  # type: ignore[attr-defined]
             ours.globals.update(_=(quick := quick_gettext(gettext_for(language).gettext)), gettext=quick)
-            for source in sources:
+            fixed = TranslatedEnvironment(language, autoescape=autoescape)  # fixed texts translated once
+            for source in sources + FIXED_TEXT_SOURCES:
                 context = {"name": "<Åse & Per>"}
-                assert ours.from_string(source).render(context) == jinjas.from_string(source).render(context)
+                expected = jinjas.from_string(source).render(context)
+                assert ours.from_string(source).render(context) == expected
+                assert fixed.from_string(source).render(context) == expected, (language, autoescape, source)
     escaped = ours.from_string(sources[2]).render(name="<b>")
     assert "<b>" in escaped  # autoescape off in the last round: nothing escaped
+
+
+# Fixed texts in the places a template uses them: in text, joined, as a filter's argument, as a
+# variable, in a condition, a text with "%%", and one the catalogs translate to several words.
+FIXED_TEXT_SOURCES = [
+    '<p>{{ _("Saksnummer") }}: {{ name }}</p>', '{{ _("Saksnummer") ~ name }}',
+    '{{ name | default(_("Saksnummer")) }}', '{% set t = _("Saksnummer") %}{{ t }}|{{ t | length }}',
+    '{% if _("Saksnummer") %}ja{% endif %}', '{{ _("Over 10 %% av boligene") }}',
+    '{{ _("Klagen er mottatt.") }} {{ _("Saksnummer") | upper }}',
+]
+
+
+def test_fixed_texts_are_translated_when_compiled_not_when_rendered():
+    """A fixed text reaches the compiled template as its translation: rendering calls no gettext."""
+    from services.notifier.mail import TranslatedEnvironment, template_environment
+
+    for language, word in (("nn", "Saksnummer"), ("en", "Case number")):
+        env = template_environment(language)
+        source = env.compile('{{ _("Saksnummer") }} {{ _("Hei, %(name)s!", name=name) }}', raw=True)
+        assert f"yield '{word} '" in source  # the translation is the template's own text
+        assert source.count("context.call(") == 1  # only the text with a value is translated per rendering
+    assert TranslatedEnvironment("en").from_string('{{ _("Saksnummer") }}').render() == "Case number"
+
+
+def test_the_generator_writes_what_the_email_package_writes(base_settings):
+    """One write per text part instead of two per line: the same bytes for a whole e-mail."""
+    import io
+    from email.generator import BytesGenerator
+    from email.message import EmailMessage
+
+    from services.notifier.mail import POLICY, _Generator
+
+    message = EmailMessage(policy=POLICY)
+    message["Subject"] = "Linjeskift"
+    message.set_content("line one\r\nline two\rthree\n\nfive æøå " + "x" * 200 + "\n", subtype="plain")
+    for linesep in ("\r\n", "\n"):
+        ours, theirs = io.BytesIO(), io.BytesIO()
+        _Generator(ours).flatten(make(base_settings), linesep=linesep)
+        BytesGenerator(theirs).flatten(make(base_settings), linesep=linesep)
+        assert ours.getvalue() == theirs.getvalue()
+        ours, theirs = io.BytesIO(), io.BytesIO()
+        _Generator(ours).flatten(message, linesep=linesep)
+        BytesGenerator(theirs).flatten(message, linesep=linesep)
+        assert ours.getvalue() == theirs.getvalue() and b"line two" in ours.getvalue()
