@@ -34,6 +34,8 @@ def celery_config(settings: Settings) -> dict[str, Any]:
     """At-least-once delivery: ack after the work, requeue when the worker dies, one at a time."""
     return {
         "broker_url": settings.redis_url,
+        # kombu's Redis transport, keeping its Redis client (shared/broker.py)
+        **({"broker_transport": "shared.broker:Transport"} if settings.redis_url.startswith("redis://") else {}),
         "broker_connection_retry_on_startup": True,
         "broker_transport_options": {"visibility_timeout": settings.broker_visibility_timeout},
         "task_serializer": "json",
