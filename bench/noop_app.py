@@ -4,10 +4,12 @@ Same Celery configuration as the product (`shared.runtime.celery_config`: acks_l
 JSON), same queue and worker options as `python -m services.notifier`. The task only counts
 itself in Redis, so the benchmark can see when all are done.
 
-`python -m bench.noop_app --concurrency 2` starts the worker.
+`python -m bench.noop_app --concurrency 2` starts the worker; with BENCH_KOMBU_TRANSPORT=1 on
+kombu's own Redis transport instead of shared/broker.py's (the baseline as issue 11 measured it).
 """
 from __future__ import annotations
 
+import os
 import sys
 
 from celery import Celery
@@ -23,6 +25,8 @@ DONE_KEY = "bench:noop:done"
 
 def create_noop_app(settings: Settings) -> Celery:
     app = make_celery("bench-noop", settings)
+    if os.environ.get("BENCH_KOMBU_TRANSPORT"):
+        app.conf.broker_transport = "redis"
     counter: dict[str, Redis] = {}
 
     @app.task(name=NOOP_TASK, shared=False, acks_late=True)

@@ -36,7 +36,7 @@ from shared.settings import Settings
 from .annual import book_due_annual_meetings
 from .meeting_reminders import fire_meeting_reminders
 from .meeting_requests import answer_meeting_request
-from .relay import relay_once
+from .relay import Wakeups, relay_once
 
 log = logging.getLogger("samhandling.relay")
 CONSUMER = "scheduler"
@@ -67,6 +67,13 @@ class Relay:
         log.info("published", extra={"event_id": event_id, "task": task_name})
 
     def run(self) -> None:
+        wakeups = Wakeups(self.settings.database_url, self.settings.relay_poll_interval)
+        try:
+            self._relay(wakeups)
+        finally:
+            wakeups.close()
+
+    def _relay(self, wakeups: Wakeups) -> None:
         sessions = self.app.resources.sessions  # type: ignore[attr-defined]
         backoff, last_settle = 0.0, 0.0
         while not self._stop.is_set():
@@ -90,7 +97,7 @@ class Relay:
             if published:
                 log.info("relay published %d event(s)", published)
             else:
-                self._stop.wait(self.settings.relay_poll_interval)
+                wakeups.wait(self._stop)  # a new event's notification, or a while
 
     def start(self) -> None:
         self._thread = threading.Thread(target=self.run, name="outbox-relay", daemon=True)

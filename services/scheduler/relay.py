@@ -7,13 +7,16 @@ again, so a broker that restarts empty loses nothing. Consumers are idempotent.
 from __future__ import annotations
 
 import datetime as dt
+import logging
+import threading
 from collections.abc import Callable
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, Row, bindparam, exists, or_, select, update
+import psycopg
+from sqlalchemy import CursorResult, Row, bindparam, exists, make_url, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from shared.db import unit_of_work
+from shared.db import is_sqlite, unit_of_work
 from shared.models import OutboxEvent, ProcessedEvent
 
 Publish = Callable[[str, dict[str, Any], str], None]
@@ -77,3 +80,54 @@ def relay_once(
         if rows:
             session.execute(_PUBLISHED, {"ids": [row.id for row in rows], "now": now})
     return len(rows)
+
+
+# The outbox's trigger notifies this channel when rows are inserted (PostgreSQL; migration 0019).
+OUTBOX_CHANNEL = "samhandling_outbox"
+# A relay that listens looks at the outbox at least this often (seconds) with nothing announced:
+# rows published and not processed are published again, and processed ones settled.
+IDLE_WAIT = 1.0
+
+log = logging.getLogger("samhandling.relay")
+
+
+class Wakeups:
+    """What an idle relay waits for: on PostgreSQL, the outbox's notification (LISTEN on a
+    connection of its own), at most IDLE_WAIT; elsewhere, or while it cannot listen (the database
+    is away), the poll interval. A stop ends the wait within IDLE_WAIT."""
+
+    def __init__(self, database_url: str, poll_interval: float, idle: float = IDLE_WAIT) -> None:
+        url = make_url(database_url)
+        self._conninfo = None if is_sqlite(database_url) else (
+            url.set(drivername="postgresql").render_as_string(hide_password=False))
+        self.poll_interval, self.idle = poll_interval, idle
+        self._connection: psycopg.Connection[Any] | None = None
+
+    def wait(self, stop: threading.Event) -> bool:
+        """Until rows are announced, the wait is over or `stop` is set; True when announced (or
+        when listening has just begun: what was announced before it went unheard)."""
+        if self._conninfo is not None and self._connection is None:
+            try:
+                self._connection = psycopg.connect(self._conninfo, autocommit=True, connect_timeout=5)
+                self._connection.execute(f"LISTEN {OUTBOX_CHANNEL}")
+                return True
+            except psycopg.Error as error:
+                self.close()
+                log.warning("relay polls: cannot listen for new events (%s)", type(error).__name__)
+        if self._connection is None:
+            stop.wait(self.poll_interval)
+            return False
+        try:
+            return any(True for _ in self._connection.notifies(timeout=self.idle, stop_after=1))
+        except psycopg.Error:
+            self.close()  # the database went away; listen again once it is back
+            stop.wait(self.poll_interval)
+            return False
+
+    def close(self) -> None:
+        connection, self._connection = self._connection, None
+        if connection is not None:
+            try:
+                connection.close()
+            except psycopg.Error:
+                pass  # already gone

@@ -8,14 +8,17 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from email.message import EmailMessage
 
 import pytest
-from sqlalchemy import Engine, event
+from sqlalchemy import Engine, event, select
 
-from services.notifier.delivery import DeliveryIncomplete
+from services.notifier.delivery import DeliveryIncomplete, claim_and_compose, of_event
 from services.notifier.mail import TransientMailError
+from services.notifier.planning import Claimed, Planned, queue_notifications
 from services.notifier.runner import CONSUMER, consume
 from shared.inbox import is_processed
+from shared.models import Case, Notification
 from shared.runtime import Resources
 from tests.unit.test_delivery import RecordingMailer
 from tests.unit.test_notifier_planning import SHIPPED, save, submitted
@@ -28,6 +31,7 @@ from tests.unit.test_notifier_planning import SHIPPED, save, submitted
 # processed-unless-unsent (1). Was 21 (20 on PostgreSQL) before issue 11's second round, 16 (15)
 # before its third, 15 (14) before its fourth.
 STATEMENTS_PER_SUBMITTED_CASE = 11
+DOMAIN = "samhandling.example"
 
 
 @contextmanager
@@ -99,3 +103,32 @@ def test_an_event_with_an_e_mail_unsent_is_not_recorded_as_processed(sessions, s
     assert processed(sessions, "e-1")
     assert consume(Resources(settings), message, retry) == {}  # a third delivery does nothing
     assert len(retry.sent) == 1
+
+
+def test_a_letter_planned_before_is_claimed_beside_those_planned_claimed(sessions, complaint):
+    """Planning inserts its letters already claimed, so a first delivery has no claim statement.
+    A letter of the same event planned before and left pending (a transient failure) adds no
+    row: planning is then incomplete, the claim runs as well, and both letters are composed."""
+    message = submitted(sessions, complaint, event_id="e-1")
+    first = Planned("a@example.org", "A", "receipt", "complaint_receipt")
+    second = Planned("b@example.org", "B", "receipt", "complaint_receipt")
+    with sessions.begin() as session:
+        queue_notifications(session, "e-1", session.get_one(Case, message.case_id), [first], DOMAIN)
+    composed: list[Notification] = []
+
+    def compose(_session, notifications):  # type: ignore[no-untyped-def]
+        composed.extend(notifications)
+        return [EmailMessage() for _ in notifications]
+
+    with sessions.begin() as session:
+        claimed = Claimed()
+        queue_notifications(session, "e-1", session.get_one(Case, message.case_id), [first, second], DOMAIN,
+                            claimed)
+        assert [(n.recipient, n.status, n.attempts) for n in claimed.rows] == [("b@example.org", "sending", 1)]
+        assert not claimed.complete
+        claim_and_compose(session, of_event("e-1"), compose, 60, claimed.rows, claim=not claimed.complete)
+    assert sorted((n.recipient, n.status, n.attempts) for n in composed) == [
+        ("a@example.org", "sending", 1), ("b@example.org", "sending", 1)]
+    with sessions() as session:
+        assert sorted(session.scalars(select(Notification.status).where(Notification.event_id == "e-1"))) == [
+            "sending", "sending"]

@@ -1,0 +1,48 @@
+"""An idle relay is woken by a new event's notification on PostgreSQL (services/scheduler/relay.py
+Wakeups, migration 0019), and polls where it cannot listen."""
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from services.scheduler.relay import Wakeups
+from shared.db import unit_of_work
+from shared.messages import NotificationRetried, new_event_id, record_event
+
+
+def event_committed(sessions, *, commit: bool = True) -> None:
+    with sessions() as session:
+        record_event(session, NotificationRetried(event_id=new_event_id(), notification_id=1))
+        session.commit() if commit else session.rollback()
+
+
+def test_a_committed_event_wakes_the_relay_and_nothing_else_does(sessions, settings):
+    if settings.database_url.startswith("sqlite"):
+        pytest.skip("notifications are PostgreSQL's")
+    stop = threading.Event()
+    wakeups = Wakeups(settings.database_url, poll_interval=0.05, idle=0.3)
+    try:
+        assert wakeups.wait(stop)  # listening begins: the relay looks at once, for what it missed
+        assert not wakeups.wait(stop)  # nothing new: the wait runs out
+        event_committed(sessions)
+        assert wakeups.wait(stop)
+        event_committed(sessions, commit=False)  # rolled back: announced to nobody
+        assert not wakeups.wait(stop)
+        with unit_of_work(sessions) as session:  # two events in one transaction: one wakeup
+            record_event(session, NotificationRetried(event_id=new_event_id(), notification_id=2))
+            record_event(session, NotificationRetried(event_id=new_event_id(), notification_id=3))
+        assert wakeups.wait(stop)
+        assert not wakeups.wait(stop)
+    finally:
+        wakeups.close()
+
+
+def test_a_relay_that_cannot_listen_polls(sessions, settings, tmp_path):
+    """SQLite has no notifications, and a database that is away takes none: the relay then waits
+    the poll interval and looks again, and listens once it can."""
+    stop = threading.Event()
+    assert not Wakeups(f"sqlite:///{tmp_path / 'x.db'}", poll_interval=0.01).wait(stop)
+    away = Wakeups("postgresql://postgres@127.0.0.1:1/none", poll_interval=0.01)
+    assert not away.wait(stop) and not away.wait(stop)
+    away.close()
