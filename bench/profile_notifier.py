@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import cProfile
+import gc
 import importlib
 import io
 import os
@@ -86,6 +87,22 @@ def timed_parts() -> dict[str, float]:
     return spent
 
 
+def collections_timed() -> dict[int, list[float]]:
+    """The garbage collector's collections per generation: how many, and their CPU seconds."""
+    spent: dict[int, list[float]] = {generation: [0, 0.0] for generation in range(3)}
+    started = [0.0]
+
+    def callback(phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            started[0] = time.process_time()
+        else:
+            spent[info["generation"]][0] += 1
+            spent[info["generation"]][1] += time.process_time() - started[0]
+
+    gc.callbacks.append(callback)
+    return spent
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.profile_notifier")
     parser.add_argument("--tasks", type=int, default=300)
@@ -121,10 +138,15 @@ def main() -> None:
         for statement, n in seen.most_common():
             print(f"  {n} × {statement}")
         plain, profiled = events[:args.tasks], events[args.tasks:]
+        collections = collections_timed()
         cpu = time.process_time()
         for message in plain:
             consume(resources, message, mailer, templates)
         print(f"CPU per task, unprofiled: {(time.process_time() - cpu) / len(plain) * 1000:.2f} ms")
+        print("of which the garbage collector's, by generation: " + ", ".join(
+            f"{generation}: {count / len(plain):.1f} collections, {seconds / len(plain) * 1000:.2f} ms"
+            for generation, (count, seconds) in collections.items()))
+        gc.callbacks.clear()
         if args.parts:
             spent = timed_parts()
             for message in profiled:

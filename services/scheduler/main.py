@@ -41,6 +41,7 @@ from .relay import Wakeups, relay_once
 log = logging.getLogger("samhandling.relay")
 CONSUMER = "scheduler"
 SETTLE_EVERY = 1.0
+BATCH = 200  # outbox rows a relay pass publishes at most
 # The fixed meetings are booked months ahead; an hourly look survives restarts that a daily
 # timer would not (beat's first run comes one interval after it starts).
 ANNUAL_CHECK_EVERY = 3600.0
@@ -74,10 +75,14 @@ class Relay:
             wakeups.close()
 
     def _relay(self, wakeups: Wakeups) -> None:
+        """A pass over the outbox, then a wait for new events, with passes at least the poll
+        interval apart: idle, a new event is published at once; under load, the events committed
+        meanwhile go in one batch instead of a pass each (a full batch is followed at once)."""
         sessions = self.app.resources.sessions  # type: ignore[attr-defined]
         backoff, last_settle = 0.0, 0.0
         while not self._stop.is_set():
-            settle = time.monotonic() - last_settle >= SETTLE_EVERY
+            began = time.monotonic()
+            settle = began - last_settle >= SETTLE_EVERY
             try:
                 published = relay_once(
                     sessions,
@@ -85,6 +90,7 @@ class Relay:
                     now=utcnow(),
                     republish_after=self.settings.relay_republish_after,
                     settle=settle,
+                    limit=BATCH,
                 )
                 backoff = 0.0
             except (SQLAlchemyError, KombuError, RedisError, OSError) as error:
@@ -96,8 +102,9 @@ class Relay:
                 last_settle = time.monotonic()
             if published:
                 log.info("relay published %d event(s)", published)
-            else:
+            if published < BATCH:
                 wakeups.wait(self._stop)  # a new event's notification, or a while
+                self._stop.wait(max(0.0, self.settings.relay_poll_interval - (time.monotonic() - began)))
 
     def start(self) -> None:
         self._thread = threading.Thread(target=self.run, name="outbox-relay", daemon=True)

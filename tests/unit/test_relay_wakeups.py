@@ -3,12 +3,15 @@ Wakeups, migration 0019), and polls where it cannot listen."""
 from __future__ import annotations
 
 import threading
+import time
 
 import pytest
 
 from services.scheduler.relay import Wakeups
 from shared.db import unit_of_work
 from shared.messages import NotificationRetried, new_event_id, record_event
+from shared.runtime import make_celery
+from tests.support.processes import wait_until
 
 
 def event_committed(sessions, *, commit: bool = True) -> None:
@@ -46,3 +49,40 @@ def test_a_relay_that_cannot_listen_polls(sessions, settings, tmp_path):
     away = Wakeups("postgresql://postgres@127.0.0.1:1/none", poll_interval=0.01)
     assert not away.wait(stop) and not away.wait(stop)
     away.close()
+
+
+def test_under_load_the_relay_publishes_each_event_once_in_batches(sessions, settings, monkeypatch):
+    """Forty events committed one by one, a few milliseconds apart, as complaints arrive: the
+    relay publishes each once, and in fewer passes than events (its passes are at least the poll
+    interval apart), where a pass per notification would be one per event."""
+    from services.scheduler import main as scheduler
+
+    app = make_celery("relay-test", settings.with_overrides(relay_poll_interval=0.1))
+    published: list[str] = []
+    batches: list[int] = []
+
+    def relay_once(*args, **kwargs):  # type: ignore[no-untyped-def]
+        count = real_relay_once(*args, **kwargs)
+        if count:
+            batches.append(count)
+        return count
+
+    real_relay_once = scheduler.relay_once
+    monkeypatch.setattr(scheduler, "relay_once", relay_once)
+    relay = scheduler.Relay(app)
+    monkeypatch.setattr(relay, "publish", lambda _task, _payload, event_id: published.append(event_id))
+    relay.start()
+    try:
+        committed = []
+        for number in range(40):
+            with unit_of_work(sessions) as session:
+                event = NotificationRetried(event_id=new_event_id(), notification_id=number)
+                record_event(session, event)
+            committed.append(event.event_id)
+            time.sleep(0.005)
+        wait_until(lambda: len(published) >= 40, 10, "every event published")
+    finally:
+        relay.stop()
+    assert sorted(published) == sorted(committed)
+    # A pass per notification would be 40 here; the commits take a few tenths of a second.
+    assert len(batches) <= 20 and sum(batches) == 40
