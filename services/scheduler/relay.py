@@ -102,6 +102,7 @@ class Wakeups:
             url.set(drivername="postgresql").render_as_string(hide_password=False))
         self.poll_interval, self.idle = poll_interval, idle
         self._connection: psycopg.Connection[Any] | None = None
+        self._said_so = False  # that it cannot listen: said once until it listens again
 
     def wait(self, stop: threading.Event) -> bool:
         """Until rows are announced, the wait is over or `stop` is set; True when announced (or
@@ -110,10 +111,13 @@ class Wakeups:
             try:
                 self._connection = psycopg.connect(self._conninfo, autocommit=True, connect_timeout=5)
                 self._connection.execute(f"LISTEN {OUTBOX_CHANNEL}")
+                self._said_so = False
                 return True
             except psycopg.Error as error:
                 self.close()
-                log.warning("relay polls: cannot listen for new events (%s)", type(error).__name__)
+                if not self._said_so:
+                    log.warning("relay polls: cannot listen for new events (%s)", type(error).__name__)
+                    self._said_so = True
         if self._connection is None:
             stop.wait(self.poll_interval)
             return False
