@@ -18,6 +18,8 @@ import subprocess
 import sys
 import time
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from sqlalchemy import Engine, event
 
@@ -87,8 +89,10 @@ def timed_parts() -> dict[str, float]:
     return spent
 
 
-def collections_timed() -> dict[int, list[float]]:
-    """The garbage collector's collections per generation: how many, and their CPU seconds."""
+@contextmanager
+def collections_timed() -> Iterator[dict[int, list[float]]]:
+    """The garbage collector's collections per generation while inside: how many, and their CPU
+    seconds."""
     spent: dict[int, list[float]] = {generation: [0, 0.0] for generation in range(3)}
     started = [0.0]
 
@@ -100,7 +104,10 @@ def collections_timed() -> dict[int, list[float]]:
             spent[info["generation"]][1] += time.process_time() - started[0]
 
     gc.callbacks.append(callback)
-    return spent
+    try:
+        yield spent
+    finally:
+        gc.callbacks.remove(callback)
 
 
 def main() -> None:
@@ -138,15 +145,14 @@ def main() -> None:
         for statement, n in seen.most_common():
             print(f"  {n} × {statement}")
         plain, profiled = events[:args.tasks], events[args.tasks:]
-        collections = collections_timed()
-        cpu = time.process_time()
-        for message in plain:
-            consume(resources, message, mailer, templates)
-        print(f"CPU per task, unprofiled: {(time.process_time() - cpu) / len(plain) * 1000:.2f} ms")
+        with collections_timed() as collections:
+            cpu = time.process_time()
+            for message in plain:
+                consume(resources, message, mailer, templates)
+            print(f"CPU per task, unprofiled: {(time.process_time() - cpu) / len(plain) * 1000:.2f} ms")
         print("of which the garbage collector's, by generation: " + ", ".join(
             f"{generation}: {count / len(plain):.1f} collections, {seconds / len(plain) * 1000:.2f} ms"
             for generation, (count, seconds) in collections.items()))
-        gc.callbacks.clear()
         if args.parts:
             spent = timed_parts()
             for message in profiled:

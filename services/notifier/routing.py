@@ -60,7 +60,9 @@ class Routed:
     rule: Rule
 
 
-_AWAY = select(Absence.contact_email).where(Absence.starts_on <= bindparam("day"), Absence.ends_on >= bindparam("day"))
+# Absent on the day bound as "day": for who is away (escalation) and routing's one read.
+_ABSENT_ON_DAY = (Absence.starts_on <= bindparam("day")) & (Absence.ends_on >= bindparam("day"))
+_AWAY = select(Absence.contact_email).where(_ABSENT_ON_DAY)
 
 
 def away_on(session: Session, day: dt.date) -> frozenset[str]:
@@ -103,13 +105,10 @@ def _handover(
     return present
 
 
-def plan_routing(session: Session, case: Case, rule: Rule, day: dt.date,
-                 away: frozenset[str] | None = None) -> RoutingPlan:
-    """Who gets the case on `day`: the rule's roles, with absent contacts replaced by deputies
-    (`away`: who is away that day, when the caller has read it)."""
+def plan_routing(session: Session, case: Case, rule: Rule, away: frozenset[str]) -> RoutingPlan:
+    """Who gets the case: the rule's roles, with contacts who are `away` (e-mail addresses, on
+    the routing day) replaced by deputies."""
     notes: list[tuple[str, str]] = []
-    if away is None:
-        away = away_on(session, day)
     named = contact_for_role(session, rule.primary, case)
     if named is not None and named.party not in CASE_HOLDERS:
         named = None  # a board named by an older handbook version, or a directory change since
@@ -175,8 +174,7 @@ def _routing_comment(recipients: list[Recipient], assignee: str | None) -> str:
 _NEWEST_VERSION = (select(func.max(HandbookVersion.id)).where(HandbookVersion.agreement_id == Case.agreement_id)
                    .scalar_subquery())
 _AWAY_LIST = (select(func.aggregate_strings(Absence.contact_email, "\n"))
-              .where(Absence.starts_on <= bindparam("day"), Absence.ends_on >= bindparam("day"))
-              .scalar_subquery())
+              .where(_ABSENT_ON_DAY).scalar_subquery())
 _CASE_TO_ROUTE = (select(Case, _NEWEST_VERSION, _AWAY_LIST).options(joinedload(Case.cooperative))
                   .where(Case.id == bindparam("case_id")).with_for_update(of=Case))
 
@@ -201,7 +199,7 @@ def route_case(
                                          newest_id=newest_id)
     orgnr = case.cooperative.orgnr if case.cooperative else None
     rule = handbook.rule_for(case.type, case.category, orgnr)
-    plan = plan_routing(session, case, rule, day, away=frozenset(away_list.split("\n") if away_list else ()))
+    plan = plan_routing(session, case, rule, frozenset(away_list.split("\n") if away_list else ()))
     recipients = recipients_for(plan, case)
     holders = [r for r in recipients if r.kind == CASE_NOTIFICATION]
     assignee = holders[0].email if holders else None
