@@ -3,7 +3,9 @@ from __future__ import annotations
 
 import email
 import email.policy
+import io
 
+import pytest
 from jinja2 import DictLoader, Environment
 
 from services.notifier.mail import compose, template_environment
@@ -188,3 +190,41 @@ def test_the_generator_writes_what_the_email_package_writes(base_settings):
         _Generator(ours).flatten(message, linesep=linesep)
         BytesGenerator(theirs).flatten(message, linesep=linesep)
         assert ours.getvalue() == theirs.getvalue() and b"line two" in ours.getvalue()
+
+
+# Texts a template can give: ASCII in short lines, Norwegian letters, a line longer than a 7bit
+# part may carry, trailing spaces and tabs, "=", a lone ".", "From " at a line's start, a lone CR,
+# a CRLF, no final line break, nothing at all.
+TEXTS = [
+    "Hei Kari,\n\nSaken er mottatt.\n", "Støy i oppgang B – blåbær og æøå.\n", "x" * 77 + "\n", "y" * 79,
+    "Lang linje " + "æøå " * 40 + "\n", "slutt med mellomrom   \nog tab\t\n", "a=b =3D\n.\nFrom Oslo\n",
+    "ett\rto\r\ntre\n\n\nfire", "", "<p>Hei &amp; velkommen</p>\n" * 30,
+]
+
+
+@pytest.mark.parametrize("text", TEXTS)
+@pytest.mark.parametrize("subtype", ["plain", "html"])
+def test_a_text_part_reads_as_the_email_package_writes_it(text, subtype):
+    """Encoded by binascii, a part decodes to the same lines as the email package's own encoding
+    of it (which picks base64 for a text mostly not ASCII, and base64 keeps a bare LF where a
+    text part's lines end in CRLF), in lines a server accepts, and stays unencoded where the
+    package leaves it so."""
+    from email.message import MIMEPart
+
+    from services.notifier.mail import POLICY, _Generator, _text_part
+
+    def wire(part: MIMEPart) -> bytes:
+        out = io.BytesIO()
+        _Generator(out).flatten(part, linesep="\r\n")
+        return out.getvalue()
+
+    ours = _text_part(text, subtype)
+    theirs = MIMEPart(policy=POLICY)
+    theirs.set_content(text, subtype=subtype)
+    read_ours, read_theirs = (email.message_from_bytes(wire(part), policy=email.policy.default)
+                              for part in (ours, theirs))
+    assert read_ours.get_content().splitlines() == read_theirs.get_content().splitlines()
+    assert read_ours.get_content().endswith("\n") and read_theirs.get_content().endswith("\n")
+    assert read_ours.get_content_type() == f"text/{subtype}" and read_ours.get_content_charset() == "utf-8"
+    assert all(len(line) <= 78 for line in wire(ours).split(b"\r\n"))
+    assert (ours["Content-Transfer-Encoding"] == "7bit") == (theirs["Content-Transfer-Encoding"] == "7bit")
