@@ -169,27 +169,44 @@ def test_fixed_texts_are_translated_when_compiled_not_when_rendered():
     assert TranslatedEnvironment("en").from_string('{{ _("Saksnummer") }}').render() == "Case number"
 
 
-def test_the_generator_writes_what_the_email_package_writes(base_settings):
-    """One write per text part instead of two per line: the same bytes for a whole e-mail."""
-    import io
+def test_the_wire_is_what_the_email_package_writes(base_settings, monkeypatch):
+    """The bytes sent are BytesGenerator's for SMTP, for every shape compose makes: a case mail, a
+    meeting mail with its calendar and a PDF, a short ASCII text, and (by the generator itself) a
+    message with a preamble and one from the parser."""
     from email.generator import BytesGenerator
     from email.message import EmailMessage
 
-    from services.notifier.mail import POLICY, _Generator
+    from services.notifier.mail import POLICY, wire
 
-    message = EmailMessage(policy=POLICY)
-    message["Subject"] = "Linjeskift"
-    message.set_content("line one\r\nline two\rthree\n\nfive æøå " + "x" * 200 + "\n", subtype="plain")
+    class Pdf:
+        filename, content, content_type = "referat.pdf", b"%PDF-1.7\n\x00\xff" * 200, "application/pdf"
+
+    plain = EmailMessage(policy=POLICY)
+    plain["Subject"] = "Linjeskift"
+    plain.set_content("line one\r\nline two\rthree\n\nfive æøå " + "x" * 200 + "\n", subtype="plain")
+    invitation = compose(
+        template_environment(), "complaint_notification", CONTEXT, settings=base_settings, to_name="Åse Ødegård",
+        to_email="ase@kommune.example", message_id="<m@samhandling.example>",
+        calendar=(b"BEGIN:VCALENDAR\r\nMETHOD:REQUEST\r\nEND:VCALENDAR\r\n", "REQUEST"), attachments=[Pdf()])
+    short = compose(Environment(loader=DictLoader({"t.subject.txt": "Hei", "t.txt": "Hei.", "t.html": "<p>Hei.</p>"})),
+                    "t", {}, settings=base_settings, to_name="Per", to_email="per@example.org",
+                    message_id="<s@samhandling.example>")
+    preamble = make(base_settings)
+    preamble.preamble = "Dette er en MIME-melding."
     case_mail = make(base_settings)  # once: its Date header is the clock's second when it is made
-    for linesep in ("\r\n", "\n"):
-        ours, theirs = io.BytesIO(), io.BytesIO()
-        _Generator(ours).flatten(case_mail, linesep=linesep)
-        BytesGenerator(theirs).flatten(case_mail, linesep=linesep)
-        assert ours.getvalue() == theirs.getvalue() and b"Date: " in ours.getvalue()
-        ours, theirs = io.BytesIO(), io.BytesIO()
-        _Generator(ours).flatten(message, linesep=linesep)
-        BytesGenerator(theirs).flatten(message, linesep=linesep)
-        assert ours.getvalue() == theirs.getvalue() and b"line two" in ours.getvalue()
+    parsed = email.message_from_bytes(wire(case_mail), policy=POLICY)
+    for message in (case_mail, plain, invitation, short, preamble, parsed):
+        theirs = io.BytesIO()
+        BytesGenerator(theirs).flatten(message, linesep="\r\n")
+        assert wire(message) == theirs.getvalue() and b"\r\n\r\n" in theirs.getvalue()
+    assert invitation.get_content_type() == "multipart/mixed" and b"Date: " in wire(case_mail)
+    assert email.message_from_bytes(wire(invitation), policy=POLICY).get_body(("plain",)).get_content(
+    ).splitlines() == invitation.get_body(("plain",)).get_content().splitlines()
+    # What compose makes is written without the generator; the preamble is left to it.
+    monkeypatch.setattr("services.notifier.mail.BytesGenerator", None)
+    assert all(wire(message) for message in (case_mail, invitation, short, plain))
+    with pytest.raises(TypeError):
+        wire(preamble)
 
 
 # Texts a template can give: ASCII in short lines, Norwegian letters, a line longer than a 7bit
@@ -211,12 +228,7 @@ def test_a_text_part_reads_as_the_email_package_writes_it(text, subtype):
     package leaves it so."""
     from email.message import MIMEPart
 
-    from services.notifier.mail import POLICY, _Generator, _text_part
-
-    def wire(part: MIMEPart) -> bytes:
-        out = io.BytesIO()
-        _Generator(out).flatten(part, linesep="\r\n")
-        return out.getvalue()
+    from services.notifier.mail import POLICY, _text_part, wire
 
     ours = _text_part(text, subtype)
     theirs = MIMEPart(policy=POLICY)
