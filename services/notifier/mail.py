@@ -192,7 +192,12 @@ def template_variables(env: Environment, template: str) -> frozenset[str]:
 
 
 def mail_domain(settings: Settings) -> str:
-    return parseaddr(settings.mail_from)[1].rpartition("@")[2] or "samhandling.invalid"
+    return _domain_of(settings.mail_from)
+
+
+@lru_cache(maxsize=8)
+def _domain_of(mail_from: str) -> str:
+    return parseaddr(mail_from)[1].rpartition("@")[2] or "samhandling.invalid"
 
 
 class _HeaderClasses(HeaderRegistry):
@@ -292,7 +297,7 @@ def _set_subject(message: EmailMessage, subject: str) -> None:
     (RFC 2047 §6.2); set_raw keeps the policy from folding it again.
     """
     if subject.isascii():
-        message["Subject"] = subject
+        _set_token(message, "Subject", subject)  # a case's reference makes each one new
     else:
         message.set_raw("Subject", "\n ".join(_encoded_words(subject)))
 
@@ -301,9 +306,10 @@ _TOKEN = re.compile(r"[\x21-\x7e]+(?: [\x21-\x7e]+)*")
 
 
 def _set_token(message: EmailMessage, name: str, value: str) -> None:
-    """A short printable-ASCII value of our own making (a Message-ID, a Date) as written: parsed
-    only when read, never when sent (each e-mail's is new, so no parse would be shared)."""
-    if len(value) <= 60 and _TOKEN.fullmatch(value):
+    """A printable-ASCII value of our own making (a Message-ID, a Date, an ASCII subject) that
+    fits on the header's line, as written: parsed only when read, never when sent (each e-mail's
+    is new, so no parse would be shared); folding would leave it as it is."""
+    if len(name) + 2 + len(value) <= _MAX_LINE and _TOKEN.fullmatch(value):
         message.set_raw(name, value)
     else:
         message[name] = value
@@ -427,13 +433,24 @@ def _wire_policy(policy: Any) -> EmailPolicy | None:
     return policy.clone(linesep=_CRLF) if isinstance(policy, EmailPolicy) and not policy.mangle_from_ else None
 
 
+def _boundary(part: Message) -> str | None:
+    """get_boundary, read from the Content-Type header as parsed when it was set (and shared:
+    _set_boundaries gives every e-mail the same) rather than parsed again for its parameters."""
+    content_type = part.get("Content-Type")
+    params = getattr(content_type, "params", None)
+    if params is None:
+        return part.get_boundary()
+    boundary = params.get("boundary")
+    return boundary if isinstance(boundary, str) else None
+
+
 def _write_part(part: Message, policy: EmailPolicy, out: list[bytes]) -> bool:
     """Append the part's bytes to `out`; False for a part this writer leaves to the generator."""
     payload = part._payload  # type: ignore[attr-defined]
     if part.preamble is not None or part.epilogue is not None:
         return False
     if isinstance(payload, list):
-        boundary = part.get_boundary()
+        boundary = _boundary(part)
         if not boundary or not payload or part.get_content_type() in ("multipart/signed", "message/rfc822"):
             return False  # an empty multipart, a signed one (written unfolded), a message in a message
     elif not isinstance(payload, str) or not payload.isascii():
@@ -467,6 +484,29 @@ def _transmit(smtp: smtplib.SMTP, message: EmailMessage) -> None:
     smtp.sendmail(envelope[0], envelope[1:], wire(message))
 
 
+@lru_cache(maxsize=1024)
+def _quoted(address: str) -> str:
+    return smtplib.quoteaddr(address)
+
+
+class _Smtp(smtplib.SMTP):
+    """smtplib.SMTP quoting each envelope address once per process (a contact gets many e-mails):
+    smtplib quotes by parsing the address with the email package's parser at every MAIL and
+    RCPT. The same commands; SMTPUTF8 (a non-ASCII address) as smtplib handles it."""
+
+    def mail(self, sender: str, options: Sequence[str] = ()) -> tuple[int, bytes]:
+        if any(option.lower() == "smtputf8" for option in options):
+            return super().mail(sender, options)
+        extra = " " + " ".join(options) if options and self.does_esmtp else ""
+        self.putcmd("mail", f"FROM:{_quoted(sender)}{extra}")
+        return self.getreply()
+
+    def rcpt(self, recip: str, options: Sequence[str] = ()) -> tuple[int, bytes]:
+        extra = " " + " ".join(options) if options and self.does_esmtp else ""
+        self.putcmd("rcpt", f"TO:{_quoted(recip)}{extra}")
+        return self.getreply()
+
+
 class SmtpMailer:
     """One SMTP connection, opened on first use and kept for the tasks that follow.
 
@@ -486,7 +526,7 @@ class SmtpMailer:
 
     def _connection(self) -> smtplib.SMTP:
         if self._smtp is None:
-            smtp = smtplib.SMTP(
+            smtp = _Smtp(
                 self.settings.smtp_host, self.settings.smtp_port, timeout=self.settings.smtp_timeout
             )
             if self.settings.smtp_starttls:

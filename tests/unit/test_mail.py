@@ -240,3 +240,52 @@ def test_a_text_part_reads_as_the_email_package_writes_it(text, subtype):
     assert read_ours.get_content_type() == f"text/{subtype}" and read_ours.get_content_charset() == "utf-8"
     assert all(len(line) <= 78 for line in wire(ours).split(b"\r\n"))
     assert (ours["Content-Transfer-Encoding"] == "7bit") == (theirs["Content-Transfer-Encoding"] == "7bit")
+
+
+def test_the_envelope_commands_are_smtplibs():
+    """The SMTP client that keeps quoted addresses says what smtplib says, option for option."""
+    import smtplib
+
+    from services.notifier.mail import _Smtp
+
+    def commands(client_class: type[smtplib.SMTP]) -> list[tuple[str, str]]:
+        said: list[tuple[str, str]] = []
+
+        class Recording(client_class):  # type: ignore[misc,valid-type]
+            def putcmd(self, cmd: str, args: str = "") -> None:
+                said.append((cmd, args))
+
+            def getreply(self) -> tuple[int, bytes]:
+                return 250, b"OK"
+
+        client = Recording()
+        client.ehlo_resp, client.esmtp_features = b"", {"size": "", "smtputf8": ""}
+        for esmtp in (False, True):
+            client.does_esmtp = esmtp
+            client.mail("samhandling@samhandling.example", ["size=1234"])
+            client.mail("Kari <kari@kommune.example>")
+            client.rcpt("kari@kommune.example")
+            client.rcpt("<per@bonord.example>", ["NOTIFY=FAILURE"])
+            client.rcpt('"odd name"@example.org')
+            client.mail("åse@kommune.example", ["SMTPUTF8"])
+        return said
+
+    assert commands(_Smtp) == commands(smtplib.SMTP)
+    assert ("mail", "FROM:<samhandling@samhandling.example> size=1234") in commands(_Smtp)
+
+
+@pytest.mark.parametrize(("name", "value"), [
+    ("Message-ID", "<" + "a" * 40 + "@samhandling.example>"), ("Date", "Mon, 30 Nov 2026 22:31:50 +0000"),
+    ("Subject", "Kort emne"), ("Subject", "Ny klage KL-2027-0001 " + "x" * 60), ("Subject", "To  mellomrom"),
+])
+def test_a_header_kept_as_written_is_sent_as_a_parsed_one(name, value):
+    from email.message import EmailMessage
+
+    from services.notifier.mail import POLICY, _set_token, wire
+
+    kept, parsed = EmailMessage(policy=POLICY), EmailMessage(policy=POLICY)
+    _set_token(kept, name, value)
+    parsed[name] = value
+    kept.set_content("x")
+    parsed.set_content("x")
+    assert wire(kept) == wire(parsed) and kept[name] == parsed[name]
