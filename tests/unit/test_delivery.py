@@ -221,3 +221,20 @@ def test_a_database_blip_after_the_smtp_answer_does_not_send_the_letter_again(
     assert deliver_event(sessions, routed_event, composer, mailer, 60) == {"sent": 3}
     assert deliver_event(sessions, routed_event, composer, mailer, 60) == {}
     assert len(mailer.sent) == 3 and statuses(sessions) == ["sent"] * 3
+
+
+def test_one_connections_sessions_are_the_factorys_on_that_connection(sessions):
+    """A task's sessions share its connection and are of the factory's Session class (a new
+    sessionmaker per task would make a Session subclass, and its event dispatch, every time)."""
+    from sqlalchemy import func
+
+    from shared.db import autocommit, one_connection
+
+    with one_connection(sessions) as on_connection, one_connection(sessions) as again:
+        with unit_of_work(on_connection) as first, unit_of_work(on_connection) as second:
+            assert first.connection().connection.dbapi_connection is second.connection().connection.dbapi_connection
+            assert type(first) is sessions.class_
+            assert first.scalar(select(func.count()).select_from(Notification)) == 0
+        assert on_connection.class_ is again.class_ is sessions.class_
+        with autocommit(on_connection) as connection:
+            assert connection is on_connection.kw["bind"]
