@@ -275,16 +275,17 @@ _WORD_BYTES = 42
 
 
 def _encoded_words(text: str) -> list[str]:
-    """`text` as RFC 2047 base64 words, split between characters, never inside one."""
-    words, chunk = [], b""
-    for character in text:
-        encoded = character.encode()
-        if len(chunk) + len(encoded) > _WORD_BYTES:
-            words.append(chunk)
-            chunk = b""
-        chunk += encoded
-    words.append(chunk)
-    return [f"=?utf-8?b?{base64.b64encode(word).decode('ascii')}?=" for word in words]
+    """`text` as RFC 2047 base64 words, split between characters, never inside one (a split
+    point that falls on a UTF-8 continuation byte moves back to the character's first byte)."""
+    data, words, start = text.encode(), [], 0
+    while True:
+        end = min(start + _WORD_BYTES, len(data))
+        while end < len(data) and data[end] & 0xC0 == 0x80:
+            end -= 1
+        words.append(data[start:end])
+        if end >= len(data):
+            return [f"=?utf-8?b?{base64.b64encode(word).decode('ascii')}?=" for word in words]
+        start = end
 
 
 def _set_subject(message: EmailMessage, subject: str) -> None:

@@ -289,3 +289,18 @@ def test_a_header_kept_as_written_is_sent_as_a_parsed_one(name, value):
     kept.set_content("x")
     parsed.set_content("x")
     assert wire(kept) == wire(parsed) and kept[name] == parsed[name]
+
+
+@pytest.mark.parametrize("text", [
+    "", "Ny klage", "æ" * 60, "Støy 🙂 i oppgang 🏠🏠🏠 B " * 4, "a" * 41 + "ø" + "€" * 30,
+])
+def test_an_encoded_word_holds_whole_characters(text):
+    """Each word is at most 75 characters and decodes on its own; together they are the text."""
+    import base64
+
+    from services.notifier.mail import _encoded_words
+
+    words = _encoded_words(text)
+    assert all(len(word) <= 75 and word.startswith("=?utf-8?b?") for word in words)
+    decoded = [base64.b64decode(word[len("=?utf-8?b?"):-2]).decode("utf-8") for word in words]
+    assert "".join(decoded) == text and (len(words) == 1 or all(decoded))
