@@ -37,26 +37,31 @@ def settle_processed(session: Session, now: dt.datetime) -> int:
     return result.rowcount
 
 
-# The relay's two statements per batch, built once: it runs them many times a second under load.
-_DUE = (select(OutboxEvent.id, OutboxEvent.task_name, OutboxEvent.payload)
+# The relay's statement per batch, built once: it runs many times a second under load. The due
+# rows (unpublished, or published and not processed in time; oldest first, SKIP LOCKED on
+# PostgreSQL) are marked published as they are claimed, and the mark commits only after the broker
+# took every one of them: a failure part-way rolls it back, and the batch is published again later.
+_DUE = (select(OutboxEvent.id)
         .where(OutboxEvent.settled_at.is_(None),
                or_(OutboxEvent.published_at.is_(None), OutboxEvent.published_at < bindparam("cutoff")))
         .order_by(OutboxEvent.created_at)
         .limit(bindparam("limit"))
         .with_for_update(skip_locked=True))
-_PUBLISHED = (update(OutboxEvent).where(OutboxEvent.id.in_(bindparam("ids", expanding=True)))
-              .values(published_at=bindparam("now", type_=OutboxEvent.published_at.type),
-                      publish_count=OutboxEvent.publish_count + 1)
-              .execution_options(synchronize_session=False))
+_CLAIM = (update(OutboxEvent).where(OutboxEvent.id.in_(_DUE.scalar_subquery()))
+          .values(published_at=bindparam("now", type_=OutboxEvent.published_at.type),
+                  publish_count=OutboxEvent.publish_count + 1)
+          .returning(OutboxEvent.id, OutboxEvent.task_name, OutboxEvent.payload, OutboxEvent.created_at))
 
 
 def claim_due(
     session: Session, now: dt.datetime, republish_after: int, limit: int
 ) -> list[Row[Any]]:
-    """(id, task name, payload) of unpublished rows, and of published ones nobody processed in
-    time; locked (SKIP LOCKED on PostgreSQL) until the caller's transaction ends."""
+    """(id, task name, payload, created) of unpublished rows, and of published ones nobody
+    processed in time, oldest first; marked published now, and locked until the caller's
+    transaction ends (which should commit only once they are published)."""
     cutoff = now - dt.timedelta(seconds=republish_after)
-    return list(session.execute(_DUE, {"cutoff": cutoff, "limit": limit}))
+    rows = session.connection().execute(_CLAIM, {"cutoff": cutoff, "limit": limit, "now": now}).all()
+    return sorted(rows, key=lambda row: (row.created_at, row.id))  # RETURNING keeps no order
 
 
 def relay_once(
@@ -68,17 +73,15 @@ def relay_once(
     settle: bool = True,
     limit: int = 200,
 ) -> int:
-    """Publish one batch; returns how many rows were published. The batch is marked published in
-    one statement after the broker took every one of them; a failure part-way publishes the
-    batch again later (consumers are idempotent)."""
+    """Publish one batch; returns how many rows were published. The batch is claimed and marked
+    published in one statement, committed after the broker took every one of them; a failure
+    part-way publishes the batch again later (consumers are idempotent)."""
     with unit_of_work(sessions) as session:
         if settle:
             settle_processed(session, now)
         rows = claim_due(session, now, republish_after, limit)
         for row in rows:
             publish(row.task_name, row.payload, row.id)
-        if rows:
-            session.execute(_PUBLISHED, {"ids": [row.id for row in rows], "now": now})
     return len(rows)
 
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
 from sqlalchemy import select
 
 from services.scheduler.relay import relay_once
@@ -69,3 +70,57 @@ def test_a_broker_failure_leaves_the_rows_for_the_next_round(sessions):
         pass
     broker = Broker()
     assert run(sessions, broker, T0) == 1
+
+
+def outbox(sessions) -> dict[str, OutboxEvent]:
+    with sessions() as session:
+        return {row.id: row for row in session.execute(select(OutboxEvent)).scalars()}
+
+
+def test_a_failure_part_way_leaves_the_whole_batch_unpublished(sessions):
+    """The batch is marked published as it is claimed; the mark is rolled back with the failure."""
+    add_events(sessions, "a", "b", "c")
+    published: list[str] = []
+
+    def fails_at_b(_task_name: str, _payload: dict, event_id: str) -> None:
+        if event_id == "b":
+            raise ConnectionError("broker went away")
+        published.append(event_id)
+
+    with pytest.raises(ConnectionError):
+        run(sessions, fails_at_b, T0)
+    assert published == ["a"]
+    assert all(row.published_at is None and row.publish_count == 0 for row in outbox(sessions).values())
+    broker = Broker()
+    assert run(sessions, broker, T0) == 3
+    assert [event_id for *_, event_id in broker.published] == ["a", "b", "c"]
+    assert all(row.publish_count == 1 for row in outbox(sessions).values())
+
+
+def test_events_are_published_oldest_first_in_batches(sessions):
+    """Commit order, not the order of the ids (the claim's RETURNING keeps none)."""
+    add_events(sessions, "z", "m", "a", "k")
+    with unit_of_work(sessions) as session:
+        for minutes, event_id in enumerate(["z", "m", "a", "k"]):
+            session.get_one(OutboxEvent, event_id).created_at = T0 + dt.timedelta(minutes=minutes)
+    broker = Broker()
+    assert relay_once(sessions, broker, now=T0, republish_after=60, limit=3) == 3
+    assert relay_once(sessions, broker, now=T0, republish_after=60, limit=3) == 1
+    assert [event_id for *_, event_id in broker.published] == ["z", "m", "a", "k"]
+
+
+def test_two_relays_at_once_take_different_rows(sessions):
+    """SKIP LOCKED: a relay's batch, locked until its commit, is not another relay's."""
+    if sessions.kw["bind"].dialect.name != "postgresql":
+        pytest.skip("row locks are PostgreSQL's")
+    add_events(sessions, "a", "b", "c", "d")
+    second, first_ids = Broker(), []
+
+    def first(_task_name: str, _payload: dict, event_id: str) -> None:
+        first_ids.append(event_id)
+        if len(first_ids) == 1:  # the first relay is mid-batch: the second runs now
+            assert relay_once(sessions, second, now=T0, republish_after=60, limit=2) == 2
+
+    assert relay_once(sessions, first, now=T0, republish_after=60, limit=2) == 2
+    assert first_ids == ["a", "b"] and [event_id for *_, event_id in second.published] == ["c", "d"]
+    assert all(row.publish_count == 1 for row in outbox(sessions).values())
