@@ -230,11 +230,14 @@ def test_one_connections_sessions_are_the_factorys_on_that_connection(sessions):
 
     from shared.db import autocommit, one_connection
 
-    with one_connection(sessions) as on_connection, one_connection(sessions) as again:
-        with unit_of_work(on_connection) as first, unit_of_work(on_connection) as second:
-            assert first.connection().connection.dbapi_connection is second.connection().connection.dbapi_connection
+    with one_connection(sessions) as on_connection:
+        with unit_of_work(on_connection) as first:
             assert type(first) is sessions.class_
             assert first.scalar(select(func.count()).select_from(Notification)) == 0
-        assert on_connection.class_ is again.class_ is sessions.class_
+            dbapi_connection = first.connection().connection.dbapi_connection
+        with unit_of_work(on_connection) as second:
+            assert second.connection().connection.dbapi_connection is dbapi_connection
         with autocommit(on_connection) as connection:
             assert connection is on_connection.kw["bind"]
+    with one_connection(sessions) as again:  # the next task's: the same class again
+        assert again.class_ is on_connection.class_ is sessions.class_

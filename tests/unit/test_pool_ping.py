@@ -3,6 +3,8 @@ the server closed meanwhile is replaced without the caller seeing an error, and 
 moment ago is used without the extra round trip."""
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 from sqlalchemy import Engine, text
 
@@ -10,7 +12,7 @@ from shared import db
 
 
 @pytest.fixture
-def pings(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> list[object]:
+def pings(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> Iterator[list[object]]:
     if engine.dialect.name != "postgresql":
         pytest.skip("the pool is pinged on PostgreSQL only (SQLite has no server to lose)")
     seen: list[object] = []
@@ -21,7 +23,11 @@ def pings(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> list[object]:
         return ping(dbapi_connection)
 
     monkeypatch.setattr(engine.dialect, "do_ping", counted)
-    return seen
+    # One pooled connection, whatever earlier tests left in the pool (two idle ones come out in turn),
+    # and none left behind that a test here had the server end.
+    engine.dispose()
+    yield seen
+    engine.dispose()
 
 
 def backend(engine: Engine) -> int:
