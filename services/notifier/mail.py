@@ -507,6 +507,84 @@ class _Smtp(smtplib.SMTP):
         self.putcmd("rcpt", f"TO:{_quoted(recip)}{extra}")
         return self.getreply()
 
+    def sendmail(  # type: ignore[override]
+        self, from_addr: str, to_addrs: Sequence[str], msg: bytes,
+        mail_options: Sequence[str] = (), rcpt_options: Sequence[str] = (),
+    ) -> dict[str, tuple[int, bytes]]:
+        """smtplib's sendmail; to a server that offers PIPELINING (RFC 2920) MAIL, every RCPT
+        and DATA are written at once and their replies read in order, one round trip where
+        smtplib waits for each (two plus one per recipient). The same outcomes and exceptions as
+        smtplib's: a refused sender or all recipients refused is answered with RSET (or a close
+        on 421), a partial refusal returned; should a server accept DATA after refusing the
+        envelope, an empty body ends it."""
+        self.ehlo_or_helo_if_needed()
+        if (not self.has_extn("pipelining") or not isinstance(msg, bytes) or isinstance(to_addrs, str)
+                or any(option.lower() == "smtputf8" for option in mail_options)):
+            return super().sendmail(from_addr, to_addrs, msg, mail_options, rcpt_options)
+        sender_options = ([f"size={len(msg)}"] if self.has_extn("size") else []) + list(mail_options)
+        rcpt_extra = " " + " ".join(rcpt_options) if rcpt_options else ""
+        self.send("".join([f"mail FROM:{_quoted(from_addr)}{_options(sender_options)}\r\n",
+                           *(f"rcpt TO:{_quoted(recipient)}{rcpt_extra}\r\n" for recipient in to_addrs),
+                           "data\r\n"]))
+        sender = self.getreply()
+        if sender[0] == 421:  # closing: the other replies may never come
+            self.close()
+            raise smtplib.SMTPSenderRefused(*sender, from_addr)
+        refused: dict[str, tuple[int, bytes]] = {}
+        for recipient in to_addrs:
+            reply = self.getreply()
+            if reply[0] not in (250, 251):
+                refused[recipient] = reply
+            if reply[0] == 421:
+                self.close()
+                if sender[0] != 250:
+                    raise smtplib.SMTPSenderRefused(*sender, from_addr)
+                raise smtplib.SMTPRecipientsRefused(refused)
+        data = self.getreply()
+        envelope_refused = sender[0] != 250 or len(refused) == len(to_addrs)
+        if data[0] == 354 and envelope_refused:
+            self.send(b".\r\n")  # accepted DATA for nobody: end it empty (RFC 2920 §3.1)
+            data = self.getreply()
+        if envelope_refused:
+            if data[0] == 421:
+                self.close()
+            else:
+                self._reset()
+            if sender[0] != 250:
+                raise smtplib.SMTPSenderRefused(*sender, from_addr)
+            raise smtplib.SMTPRecipientsRefused(refused)
+        if data[0] != 354:
+            raise smtplib.SMTPDataError(*data)  # as smtplib's data(): no RSET
+        self.send(_dot_stuffed(msg))
+        code, response = self.getreply()
+        if code != 250:
+            if code == 421:
+                self.close()
+            else:
+                self._reset()
+            raise smtplib.SMTPDataError(code, response)
+        return refused
+
+    def _reset(self) -> None:
+        """RSET, a connection already gone left as it is (smtplib's private _rset)."""
+        try:
+            self.rset()
+        except smtplib.SMTPServerDisconnected:
+            pass
+
+
+def _options(options: Sequence[str]) -> str:
+    return " " + " ".join(options) if options else ""
+
+
+_LEADING_DOT = re.compile(rb"(?m)^\.")
+
+
+def _dot_stuffed(message: bytes) -> bytes:
+    """The message as smtplib's data() sends it: a line's leading dot doubled, ended by CRLF.CRLF."""
+    quoted = _LEADING_DOT.sub(b"..", message)
+    return quoted + (b"" if quoted.endswith(b"\r\n") else b"\r\n") + b".\r\n"
+
 
 class SmtpMailer:
     """One SMTP connection, opened on first use and kept for the tasks that follow.
