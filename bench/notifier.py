@@ -212,6 +212,8 @@ def main() -> None:
                              "are judged on the median of the rounds (one run of a few seconds moves "
                              "by ±15 %% with the machine)")
     args = parser.parse_args()
+    if args.rounds < 1:
+        parser.error("--rounds must be at least 1")
     sinks = [sink for sink in args.sinks.split(",") if sink != "smtp-sink" or PostfixSink.available()]
     rounds: list[Round] = []
     try:
