@@ -498,14 +498,17 @@ class _Smtp(smtplib.SMTP):
     def mail(self, sender: str, options: Sequence[str] = ()) -> tuple[int, bytes]:
         if any(option.lower() == "smtputf8" for option in options):
             return super().mail(sender, options)
-        extra = " " + " ".join(options) if options and self.does_esmtp else ""
-        self.putcmd("mail", f"FROM:{_quoted(sender)}{extra}")
+        self.putcmd("mail", self._envelope("FROM", sender, options))
         return self.getreply()
 
     def rcpt(self, recip: str, options: Sequence[str] = ()) -> tuple[int, bytes]:
-        extra = " " + " ".join(options) if options and self.does_esmtp else ""
-        self.putcmd("rcpt", f"TO:{_quoted(recip)}{extra}")
+        self.putcmd("rcpt", self._envelope("TO", recip, options))
         return self.getreply()
+
+    def _envelope(self, field: str, address: str, options: Sequence[str]) -> str:
+        """MAIL's or RCPT's arguments as smtplib writes them (options only to an ESMTP server)."""
+        extra = " " + " ".join(options) if options and self.does_esmtp else ""
+        return f"{field}:{_quoted(address)}{extra}"
 
     def sendmail(  # type: ignore[override]
         self, from_addr: str, to_addrs: Sequence[str], msg: bytes,
@@ -522,10 +525,10 @@ class _Smtp(smtplib.SMTP):
                 or any(option.lower() == "smtputf8" for option in mail_options)):
             return super().sendmail(from_addr, to_addrs, msg, mail_options, rcpt_options)
         sender_options = ([f"size={len(msg)}"] if self.has_extn("size") else []) + list(mail_options)
-        rcpt_extra = " " + " ".join(rcpt_options) if rcpt_options else ""
-        self.send("".join([f"mail FROM:{_quoted(from_addr)}{_options(sender_options)}\r\n",
-                           *(f"rcpt TO:{_quoted(recipient)}{rcpt_extra}\r\n" for recipient in to_addrs),
-                           "data\r\n"]))
+        self.send("".join([_command_line("mail", self._envelope("FROM", from_addr, sender_options)),
+                           *(_command_line("rcpt", self._envelope("TO", recipient, rcpt_options))
+                             for recipient in to_addrs),
+                           _command_line("data")]))
         sender = self.getreply()
         if sender[0] == 421:  # closing: the other replies may never come
             self.close()
@@ -573,8 +576,14 @@ class _Smtp(smtplib.SMTP):
             pass
 
 
-def _options(options: Sequence[str]) -> str:
-    return " " + " ".join(options) if options else ""
+def _command_line(command: str, args: str = "") -> str:
+    """One command as smtplib's putcmd writes it, refusing a line break inside it as putcmd does
+    (no command can be smuggled into a pipelined batch), for a batch sent in one write."""
+    line = f"{command} {args}" if args else command
+    if "\r" in line or "\n" in line:
+        shown = line.replace("\n", "\\n").replace("\r", "\\r")
+        raise ValueError(f"command and arguments contain prohibited newline characters: {shown}")
+    return f"{line}\r\n"
 
 
 _LEADING_DOT = re.compile(rb"(?m)^\.")

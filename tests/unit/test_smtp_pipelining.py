@@ -165,6 +165,25 @@ def test_without_pipelining_offered_the_client_waits_for_each_answer() -> None:
     assert server.commands == ["EHLO", "MAIL"]
 
 
+def test_a_line_break_in_the_envelope_is_refused_as_smtplib_refuses_it() -> None:
+    """No command smuggled into the batch: the same ValueError as smtplib's putcmd, raised before
+    any of the batch is written (smtplib has sent MAIL by then; the pipelining client nothing)."""
+    said = {}
+    for client_class, pipelining in ((smtplib.SMTP, False), (_Smtp, True)):
+        server = ScriptedServer(Script(rcpt=["250 Ok"]), pipelining)
+        client = client_class("127.0.0.1", server.port, timeout=5)
+        try:
+            with pytest.raises(ValueError, match="prohibited newline"):
+                client.sendmail(SENDER, RECIPIENTS[:1], MESSAGE,
+                                rcpt_options=["NOTIFY=NEVER\r\nRCPT TO:<smuggled@example.org>"])
+            client.quit()
+        finally:
+            client.close()
+            server.close()
+        said[client_class] = server.commands
+    assert "RCPT" not in said[smtplib.SMTP] and said[_Smtp] == ["EHLO", "QUIT"]
+
+
 def test_the_message_bytes_are_those_smtplib_sends() -> None:
     """Dot-stuffing and the final CRLF as smtplib's data(): with and without a last line break."""
     sent = []
